@@ -1,0 +1,151 @@
+"""YAML parsed into plain dicts and lists that remember where each value came from.
+
+``LMap`` and ``LList`` are ``dict`` and ``list`` subclasses carrying the file name and the
+1-based line/column of every key and item, so that a validation error's ``loc`` maps back
+to ``file:line:col`` — also after a variant has removed, replaced or added entries from
+another file.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
+from ruamel.yaml.error import MarkedYAMLError
+
+from .errors import Problem, ScenarioError
+
+Pos = tuple[str, int, int]  # file, line, col (1-based)
+
+
+class _Constructor(RoundTripConstructor):
+    """Round-trip constructor that keeps timestamps as text (zones are checked by the format)."""
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_str)
+
+
+class LMap(dict):
+    """A mapping that knows the position of itself and of each of its values."""
+
+    __slots__ = ("pos", "where")
+
+    def __init__(self, *args: Any, pos: Pos = ("", 0, 0), where: dict[Any, Pos] | None = None):
+        super().__init__(*args)
+        self.pos = pos
+        self.where: dict[Any, Pos] = dict(where or {})
+
+    def copy(self) -> LMap:  # type: ignore[override]
+        return LMap(self, pos=self.pos, where=self.where)
+
+
+class LList(list):
+    """A sequence that knows the position of itself and of each item."""
+
+    __slots__ = ("pos", "where")
+
+    def __init__(self, items: Any = (), pos: Pos = ("", 0, 0), where: list[Pos] | None = None):
+        super().__init__(items)
+        self.pos = pos
+        self.where: list[Pos] = list(where or [])
+
+
+def _convert(node: Any, file: str, pos: Pos) -> Any:
+    if isinstance(node, CommentedMap):
+        out = LMap(pos=pos)
+        for k, v in node.items():
+            try:
+                line, col = node.lc.value(k) if not isinstance(v, (CommentedMap, CommentedSeq)) else node.lc.key(k)
+                kl, kc = node.lc.key(k)
+                if isinstance(v, (CommentedMap, CommentedSeq)) and v.lc.line is not None:
+                    line, col = v.lc.line, v.lc.col
+                    if isinstance(v, CommentedMap) and not v:
+                        line, col = kl, kc
+            except (KeyError, TypeError):
+                line, col = pos[1] - 1, pos[2] - 1
+            cpos = (file, line + 1, col + 1)
+            out[str(k) if not isinstance(k, (str, int)) else k] = _convert(v, file, cpos)
+            out.where[k] = cpos
+        return out
+    if isinstance(node, CommentedSeq):
+        out = LList(pos=pos)
+        for i, v in enumerate(node):
+            try:
+                line, col = node.lc.item(i)
+            except (KeyError, TypeError):
+                line, col = pos[1] - 1, pos[2] - 1
+            cpos = (file, line + 1, col + 1)
+            out.append(_convert(v, file, cpos))
+            out.where.append(cpos)
+        return out
+    if hasattr(node, "tag") and getattr(node.tag, "value", None) and not str(node.tag.value).startswith("tag:yaml.org"):
+        raise _TagError(str(node.tag.value), pos)
+    if type(node).__name__ in ("TaggedScalar",):
+        raise _TagError(str(getattr(node.tag, "value", "?")), pos)
+    if isinstance(node, str):
+        return str(node)
+    if isinstance(node, bool):
+        return bool(node)
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    return node
+
+
+class _TagError(Exception):
+    def __init__(self, tag: str, pos: Pos):
+        self.tag, self.pos = tag, pos
+
+
+def parse_yaml(text: str, file: str) -> Any:
+    """Parse YAML text safely (no custom tags) into ``LMap``/``LList`` values.
+
+    Raises :class:`ScenarioError` with the position of any syntax error or duplicate key.
+    """
+    yaml = YAML(typ="rt")
+    yaml.Constructor = _Constructor
+    try:
+        data = yaml.load(text)
+    except DuplicateKeyError as e:
+        mark = e.problem_mark
+        raise ScenarioError([Problem(file, mark.line + 1, mark.column + 1, "",
+                                     f"duplicate key: {e.problem.split('found duplicate key')[-1].strip()}"
+                                     if e.problem else "duplicate key")]) from None
+    except MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        raise ScenarioError([Problem(file, line, col, "", f"YAML syntax error: {e.problem or e.context}")]) from None
+    except Exception as e:  # ruamel raises several unmarked errors on malformed input
+        raise ScenarioError([Problem(file, 0, 0, "", f"YAML could not be read: {e}")]) from None
+    try:
+        return _convert(data, file, (file, 1, 1))
+    except _TagError as e:
+        raise ScenarioError([Problem(*e.pos, "", f"tag {e.tag!r} is not allowed; scenario files "
+                                                 "use plain YAML only")]) from None
+
+
+def locate(root: Any, loc: tuple[Any, ...]) -> Pos:
+    """Return the most precise known position for a path ``loc`` into ``root``."""
+    node = root
+    best: Pos = getattr(root, "pos", ("", 0, 0))
+    for step in loc:
+        if isinstance(node, LMap) and step in node.where:
+            best = node.where[step]
+            node = node[step]
+        elif isinstance(node, LList) and isinstance(step, int) and 0 <= step < len(node):
+            best = node.where[step]
+            node = node[step]
+        elif isinstance(node, (LMap, LList)):
+            best = node.pos
+            break
+        else:
+            break
+    return best
+
+
+def dotted(loc: tuple[Any, ...]) -> str:
+    """``('events', 3, 'time')`` → ``events.3.time``."""
+    return ".".join(str(p) for p in loc)

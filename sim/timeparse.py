@@ -1,0 +1,113 @@
+"""Parsing of durations (``15m``, ``1h30m``, ``2d``) and of instants that must carry a zone.
+
+A bare clock time is never read as UTC: an instant needs a UTC offset (``+03:00``, ``Z``)
+or an IANA zone name after it (``2025-05-11 22:00 Asia/Qatar``).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+_DURATION = re.compile(r"^\s*(?:(?P<d>\d+(?:\.\d+)?)\s*d)?\s*(?:(?P<h>\d+(?:\.\d+)?)\s*h)?"
+                       r"\s*(?:(?P<m>\d+(?:\.\d+)?)\s*m(?:in)?)?\s*(?:(?P<s>\d+(?:\.\d+)?)\s*s)?\s*$")
+_UNIT_SECONDS = {"d": 86400.0, "h": 3600.0, "m": 60.0, "s": 1.0}
+
+
+def parse_duration(text: str | int | float) -> float:
+    """Return a duration in seconds from ``90s``, ``15m``, ``2h``, ``1d``, ``1h30m`` or ``0``.
+
+    Raises ``ValueError`` for negative or malformed durations.
+    """
+    if isinstance(text, bool):
+        raise ValueError("a duration is a number with a unit, like 15m, 2h or 1d")
+    if isinstance(text, (int, float)):
+        if text < 0:
+            raise ValueError(f"duration {text} is negative")
+        if text == 0:
+            return 0.0
+        raise ValueError(f"duration {text} has no unit: write it as {text}s, {text}m, {text}h or {text}d")
+    s = str(text).strip()
+    if s.startswith("-"):
+        raise ValueError(f"duration {s!r} is negative")
+    if s == "0":
+        return 0.0
+    m = _DURATION.match(s)
+    if not s or not m or not any(m.group(u) for u in "dhms"):
+        raise ValueError(f"cannot read duration {s!r}: use a number and a unit, like 30s, 15m, 2h, 1d or 1h30m")
+    return sum(float(m.group(u)) * _UNIT_SECONDS[u] for u in "dhms" if m.group(u))
+
+
+def format_duration(seconds: float) -> str:
+    """Format seconds compactly (``1d 2h``, ``15m``, ``-3h 5m``) for tables."""
+    sign = "-" if seconds < 0 else ""
+    s = int(round(abs(seconds)))
+    d, s = divmod(s, 86400)
+    h, s = divmod(s, 3600)
+    m, s = divmod(s, 60)
+    parts = [f"{v}{u}" for v, u in ((d, "d"), (h, "h"), (m, "m"), (s, "s")) if v]
+    return sign + (" ".join(parts[:2]) if parts else "0s")
+
+
+def zone(name: str) -> ZoneInfo:
+    """Return the IANA zone ``name`` or raise ``ValueError`` naming it."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ValueError(f"unknown time zone {name!r}: use an IANA name like Asia/Qatar or America/New_York") from None
+
+
+def parse_instant(text: str) -> datetime:
+    """Parse an ISO 8601 instant with an offset, or a date/time followed by an IANA zone name.
+
+    Returns an aware ``datetime``. A bare time or date with no zone raises ``ValueError``.
+    """
+    s = str(text).strip()
+    if not s:
+        raise ValueError("empty time")
+    tz = None
+    head, _, tail = s.rpartition(" ")
+    if head and "/" in tail or tail in ("UTC", "Z"):
+        if head:
+            s, tz = head.strip(), (timezone.utc if tail in ("UTC", "Z") else zone(tail))
+    if s.endswith("Z"):
+        s = s[:-1] + "+00:00"
+    try:
+        dt = datetime.fromisoformat(s)
+    except ValueError:
+        raise ValueError(f"cannot read time {text!r}: write it like 2025-05-11T22:00+03:00 "
+                         "or 2025-05-11 22:00 Asia/Qatar") from None
+    if tz is not None:
+        if dt.tzinfo is not None:
+            raise ValueError(f"time {text!r} has both an offset and a zone name; give one")
+        dt = dt.replace(tzinfo=tz)
+    if dt.tzinfo is None:
+        raise ValueError(f"time {text!r} has no UTC offset or zone; a bare time is ambiguous, "
+                         "add +03:00 or a zone name such as Asia/Qatar")
+    return dt
+
+
+def to_utc_iso(ts: float) -> str:
+    """POSIX seconds to an ISO 8601 string in UTC with an explicit offset."""
+    return datetime.fromtimestamp(ts, timezone.utc).isoformat(timespec="seconds")
+
+
+def to_local(ts: float, tz_name: str) -> datetime:
+    """POSIX seconds to an aware datetime in ``tz_name``."""
+    return datetime.fromtimestamp(ts, timezone.utc).astimezone(ZoneInfo(tz_name))
+
+
+def as_timestamp(value: datetime | str | float | int) -> float:
+    """Accept an aware datetime, an instant string or POSIX seconds; return POSIX seconds."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str):
+        value = parse_instant(value)
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError(f"time {value.isoformat()} has no UTC offset or zone")
+        return value.timestamp()
+    raise ValueError(f"cannot read {value!r} as a time")
+
+
