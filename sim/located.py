@@ -52,7 +52,16 @@ class LList(list):
         self.where: list[Pos] = list(where or [])
 
 
+def _tag_of(node: Any) -> str | None:
+    tag = getattr(node, "tag", None)
+    value = getattr(tag, "value", None) if tag is not None else None
+    return str(value) if value and not str(value).startswith("tag:yaml.org,2002:") or (
+        value and str(value).startswith("tag:yaml.org,2002:python")) else None
+
+
 def _convert(node: Any, file: str, pos: Pos) -> Any:
+    if (tag := _tag_of(node)) is not None:
+        raise _TagError(tag, pos)
     if isinstance(node, CommentedMap):
         out = LMap(pos=pos)
         for k, v in node.items():
@@ -80,9 +89,7 @@ def _convert(node: Any, file: str, pos: Pos) -> Any:
             out.append(_convert(v, file, cpos))
             out.where.append(cpos)
         return out
-    if hasattr(node, "tag") and getattr(node.tag, "value", None) and not str(node.tag.value).startswith("tag:yaml.org"):
-        raise _TagError(str(node.tag.value), pos)
-    if type(node).__name__ in ("TaggedScalar",):
+    if type(node).__name__ == "TaggedScalar":
         raise _TagError(str(getattr(node.tag, "value", "?")), pos)
     if isinstance(node, str):
         return str(node)

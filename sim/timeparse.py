@@ -33,6 +33,8 @@ def parse_duration(text: str | int | float) -> float:
         raise ValueError(f"duration {s!r} is negative")
     if s == "0":
         return 0.0
+    if re.fullmatch(r"\d+(?:\.\d+)?", s):
+        raise ValueError(f"duration {s!r} has no unit: write it as {s}s, {s}m, {s}h or {s}d")
     m = _DURATION.match(s)
     if not s or not m or not any(m.group(u) for u in "dhms"):
         raise ValueError(f"cannot read duration {s!r}: use a number and a unit, like 30s, 15m, 2h, 1d or 1h30m")

@@ -123,21 +123,22 @@ def add(data: LMap, section: str, items: Any, pos: Pos, path: str) -> LMap:
 def apply(data: LMap, change: LMap, prefix: str) -> tuple[LMap, list[ChangeError]]:
     """Apply ``remove``, ``set`` and ``add`` from ``change`` in that order; collect every error."""
     errors: list[ChangeError] = []
+    prefix = f"{prefix}." if prefix else ""
     for i, target in enumerate(change.get("remove") or []):
         try:
-            data = remove(data, target, change["remove"].where[i], f"{prefix}.remove.{i}")
+            data = remove(data, target, change["remove"].where[i], f"{prefix}remove.{i}")
         except ChangeError as e:
             errors.append(e)
     sets = change.get("set") or {}
     for key, value in (sets.items() if isinstance(sets, dict) else []):
         try:
-            data = set_path(data, key, value, sets.where.get(key, change.pos), f"{prefix}.set.{key}")
+            data = set_path(data, key, value, sets.where.get(key, change.pos), f"{prefix}set.{key}")
         except ChangeError as e:
             errors.append(e)
     adds = change.get("add") or {}
     for section, items in (adds.items() if isinstance(adds, dict) else []):
         try:
-            data = add(data, section, items, adds.where.get(section, change.pos), f"{prefix}.add.{section}")
+            data = add(data, section, items, adds.where.get(section, change.pos), f"{prefix}add.{section}")
         except ChangeError as e:
             errors.append(e)
     return data, errors

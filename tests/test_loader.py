@@ -1,0 +1,208 @@
+"""Loader: valid files load; every class of error is reported with its file, line and column."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from sim import ScenarioError, load_scenario, load_text
+from sim.model import Window
+
+HEAD = """\
+meta:
+  title: T
+  timezone: Asia/Qatar
+  span: {start: "2025-05-01T00:00+03:00", end: "2025-05-03T00:00+03:00"}
+sources:
+  - {id: wire, outlet: Wire, title: Report, published: 2025-05-02, reference: wire.txt, reliability: B}
+actors:
+  - {id: a, name: A, affiliation: Red, timezone: Asia/Qatar}
+  - {id: b, name: B, affiliation: Blue, timezone: Asia/Qatar}
+facts:
+  - {id: offer, statement: An offer}
+channels:
+  - {id: ab, between: [a, b], medium: text, latency: 10m}
+"""
+EVENT = """\
+events:
+  - id: e1
+    kind: decision
+    time: "2025-05-01T09:00+03:00"
+    summary: A decides
+    actor: a
+    facts: [offer]
+    sources: [{source: wire, claim: A decided., grade: 2}]
+"""
+
+
+def problems(text: str) -> list[str]:
+    with pytest.raises(ScenarioError) as exc:
+        load_text(text, "s.yaml")
+    return [str(p) for p in exc.value.problems]
+
+
+def test_tiny_loads(tiny):
+    assert [a.id for a in tiny.actors] == ["a", "b", "c", "e"]
+    assert tiny.channels[0].latency == 600.0
+    assert tiny.channels[0].taps[0].delay == 3600.0
+    assert isinstance(tiny.events[1].time, Window)
+    assert tiny.events[1].time.estimate.utcoffset() == timedelta(hours=3)
+    assert tiny.rules[0].when.from_ == "a"
+    assert [alt.id for alt in tiny.alternatives] == ["no_tap", "slow_relay"]
+
+
+def test_scenario_is_frozen(tiny):
+    with pytest.raises(Exception):
+        tiny.meta.title = "changed"  # type: ignore[misc]
+
+
+def test_minimal_text_loads():
+    s = load_text(HEAD + EVENT)
+    assert s.events[0].kind == "decision"
+
+
+def test_yaml_syntax_error_has_position():
+    assert problems(HEAD + "events: [\n") == ["s.yaml:15:1: YAML syntax error: expected the node content in a flow node"] \
+        or problems(HEAD + "events: [\n")[0].startswith("s.yaml:1")
+
+
+def test_duplicate_yaml_key():
+    (p,) = problems(HEAD + "meta: {}\n")
+    assert p.startswith("s.yaml:14:1:") and "duplicate key" in p
+
+
+def test_custom_tags_are_refused():
+    (p,) = problems(HEAD.replace("title: T", "title: !!python/object/apply:os.system ['echo hi']"))
+    assert p.startswith("s.yaml:2:10:") and "not allowed" in p
+
+
+def test_unknown_field_and_missing_field_both_reported():
+    ps = problems(HEAD.replace("affiliation: Red,", "afiliation: Red,"))
+    assert any("actors.0.afiliation: unknown field 'afiliation' (did you mean 'affiliation'?)" in p for p in ps)
+    assert any("actors.0.affiliation: required field is missing" in p for p in ps)
+
+
+def test_bare_time_is_an_error():
+    (p,) = problems(HEAD + EVENT.replace('"2025-05-01T09:00+03:00"', '"2025-05-01T09:00"'))
+    assert p.startswith("s.yaml:17:11: events.0.time: ") and "no UTC offset" in p
+
+
+def test_latest_before_earliest():
+    text = HEAD + EVENT.replace('time: "2025-05-01T09:00+03:00"',
+                                'time: {earliest: "2025-05-02T09:00+03:00", latest: "2025-05-01T09:00+03:00"}')
+    (p,) = problems(text)
+    assert p.startswith("s.yaml:17:11: events.0.time:") and "latest is before earliest" in p
+
+
+def test_negative_duration():
+    (p,) = problems(HEAD.replace("latency: 10m", "latency: -10m"))
+    assert p == "s.yaml:13:54: channels.0.latency: duration '-10m' is negative"
+
+
+def test_unknown_references_with_suggestions():
+    text = HEAD + EVENT.replace("actor: a", "actor: aa").replace("facts: [offer]", "facts: [ofer]") \
+        .replace("source: wire", "source: wir")
+    ps = problems(text)
+    assert "s.yaml:19:12: events.0.actor: unknown actor 'aa' (did you mean 'a'?)" in ps[0]
+    assert any(p.startswith("s.yaml:20:13: events.0.facts.0: unknown fact 'ofer' (did you mean 'offer'?)") for p in ps)
+    assert any("events.0.sources.0.source: unknown source 'wir' (did you mean 'wire'?)" in p for p in ps)
+    assert len(ps) == 3
+
+
+def test_duplicate_ids():
+    text = HEAD.replace("  - {id: b, name: B,", "  - {id: a, name: B,")
+    ps = problems(text)
+    assert any(p.startswith("s.yaml:9:") and "actors.1.id: duplicate id 'a'" in p for p in ps)
+
+
+def test_channel_must_connect_sender_and_recipient():
+    text = HEAD.replace("  - {id: b, name: B, affiliation: Blue, timezone: Asia/Qatar}",
+                        "  - {id: b, name: B, affiliation: Blue, timezone: Asia/Qatar}\n"
+                        "  - {id: c, name: C, affiliation: Blue, timezone: Asia/Qatar}") + EVENT.replace(
+        "kind: decision", "kind: message").replace("    facts: [offer]", "    to: [c]\n    channel: ab\n    facts: [offer]")
+    (p,) = problems(text)
+    assert "events.0.channel: 'c' is not an endpoint of channel 'ab'" in p
+
+
+def test_decision_with_recipients_is_an_error():
+    text = HEAD + EVENT.replace("    facts: [offer]", "    to: [b]\n    facts: [offer]")
+    (p,) = problems(text)
+    assert "events.0: a decision has no 'to' or 'channel'" in p
+
+
+def test_event_outside_span():
+    (p,) = problems(HEAD + EVENT.replace("2025-05-01T09:00", "2025-06-01T09:00"))
+    assert "events.0.time: time lies outside the scenario span" in p
+
+
+def test_bad_zone_and_literal():
+    ps = problems(HEAD.replace("timezone: Asia/Qatar\n", "timezone: Mars/Olympus\n", 1)
+                  .replace("medium: text", "medium: pigeon"))
+    assert ps[0].startswith("s.yaml:3:13: meta.timezone: unknown time zone 'Mars/Olympus'")
+    assert ps[1].startswith("s.yaml:13:39: channels.0.medium: must be 'call'")
+
+
+def test_top_level_must_be_mapping():
+    (p,) = problems("- just\n- a list\n")
+    assert p.startswith("s.yaml:1:1:") and "expected a mapping" in p
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(ScenarioError, match="file not found"):
+        load_scenario(tmp_path / "nope.yaml")
+
+
+def test_named_alternatives(tiny):
+    s = load_scenario("tests/data/tiny.yaml", "no_tap")
+    assert s.channels[0].taps == [] and s.meta.title == "Tiny relay — No tap"
+    assert s.alternatives == []
+    assert load_scenario("tests/data/tiny.yaml", "slow_relay").rules[0].send.delay == 6 * 3600
+    with pytest.raises(ScenarioError, match="no alternative 'no_taps' \\(did you mean 'no_tap'\\?\\)"):
+        load_scenario("tests/data/tiny.yaml", "no_taps")
+
+
+def test_variant_file_chain_and_positions(write, tmp_path):
+    (tmp_path / "base.yaml").write_text(HEAD + EVENT, encoding="utf-8")
+    write("extends: base.yaml\ntitle: Slow\nset:\n  channels.ab.latency: 2h\n", "v1.yaml")
+    v2 = write("extends: v1.yaml\nremove: [event:e1]\n", "v2.yaml")
+    s = load_scenario(v2)
+    assert s.channels[0].latency == 7200 and s.events == [] and s.meta.title == "T — Slow"
+    bad = write("extends: base.yaml\nset:\n  channels.ab.latency: -2h\n", "v3.yaml")
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario(bad)
+    (p,) = exc.value.problems
+    assert p.file.endswith("v3.yaml") and (p.line, p.col) == (3, 24) and "negative" in p.message
+
+
+def test_variant_errors(write, tmp_path):
+    (tmp_path / "base.yaml").write_text(HEAD + EVENT, encoding="utf-8")
+    v = write("extends: base.yaml\nremove: [event:e2, tap:ab/x, widget:q]\nset:\n  channels.zz.latency: 1h\n", "v.yaml")
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario(v)
+    msgs = [str(p) for p in exc.value.problems]
+    assert msgs[0].startswith(f"{v}:2:10: remove.0: no event 'e2'")
+    assert "no tap on 'ab' by with by 'x'" in msgs[1] or "no tap on 'ab' by" in msgs[1]
+    assert "cannot read 'widget:q'" in msgs[2]
+    assert msgs[3].startswith(f"{v}:4:24:") and "no channel with id 'zz'" in msgs[3]
+
+
+def test_variant_removal_leaving_dangling_reference(write, tmp_path):
+    base = tmp_path / "base.yaml"
+    base.write_text(HEAD + EVENT, encoding="utf-8")
+    v = write("extends: base.yaml\nremove: [actor:a]\n", "v.yaml")
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario(v)
+    ps = exc.value.problems
+    assert len(ps) == 2  # the channel endpoint and the decision's actor
+    where = {(p.file, p.line, p.col, p.path) for p in ps}
+    assert (str(base), 13, 24, "channels.0.between.0") in where
+    assert (str(base), 19, 12, "events.0.actor") in where
+    assert all("unknown actor 'a'" in p.message and f"(as changed by {v})" in p.message for p in ps)
+
+
+def test_extends_cycle(write):
+    write("extends: b.yaml\n", "a.yaml")
+    b = write("extends: a.yaml\n", "b.yaml")
+    with pytest.raises(ScenarioError, match="'extends' forms a cycle"):
+        load_scenario(b)
