@@ -110,7 +110,9 @@ def who_knew(file: ScenarioArg, fact: Annotated[str, typer.Argument(help="Fact i
     names = {a.id: a.name for a in s.actors}
     when = f" at {at}" if at else " by the end of the run"
     t = Table(title=f"Who knew {fact}{when} (times in {tz})")
-    for col in ("actor", "since", "how", "from", "channel", "chain"):
+    t.add_column("actor")
+    t.add_column("since", no_wrap=True)
+    for col in ("how", "from", "channel", "chain"):
         t.add_column(col)
     for k in ks:
         t.add_row(names[k.actor], _local(k.time, tz), k.how, names.get(k.from_actor or "", ""), k.channel or "",
@@ -138,7 +140,8 @@ def timeline(file: ScenarioArg, alternative: AltOpt = None, mode: ModeOpt = "rep
     summaries = {e.id: e.summary for e in s.events} | {r.id: r.send.summary or r.description for r in s.rules}
     names = {a.id: a.name for a in s.actors}
     t = Table(title=f"{s.meta.title} (times in {zone_name})")
-    for col in ("time", "kind", "who", "to", "medium", "facts", "what"):
+    t.add_column("time", no_wrap=True)
+    for col in ("kind", "who", "to", "medium", "facts", "what"):
         t.add_column(col)
     for e in result.events:
         if e.kind == "send":

@@ -1,0 +1,79 @@
+"""Ledger queries: knows, knowers, how (provenance), knows_that (second-order knowledge)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from sim import QueryError
+
+
+def test_knows_at_times(tiny_run):
+    r = tiny_run
+    assert not r.knows("b", "offer", "2025-05-01T10:09+03:00")
+    assert r.knows("b", "offer", "2025-05-01T10:10+03:00")
+    assert r.knows("b", "offer", datetime(2025, 5, 1, 7, 10, tzinfo=timezone.utc))
+    assert r.knows("b", "offer")  # by the end
+    assert not r.knows("b", "reply")
+
+
+def test_knowers_in_order(tiny_run):
+    assert [k.actor for k in tiny_run.knowers("offer")] == ["a", "b", "c", "e"]
+    assert [k.actor for k in tiny_run.knowers("offer", "2025-05-01T10:30+03:00")] == ["a", "b", "c"]
+    assert [(k.actor, k.how) for k in tiny_run.knowers("reply")] == [("c", "origin"), ("a", "told")]
+
+
+def test_provenance_chain(tiny_run):
+    chain = tiny_run.how("c", "offer")
+    assert [(k.actor, k.how, k.via_event) for k in chain] == [
+        ("a", "origin", "decide"), ("b", "told", "send_offer"), ("c", "told", "relay")]
+    assert tiny_run.path("e", "offer") == ["a", "e"]
+    assert tiny_run.how("b", "reply") == []
+
+
+def test_second_order_knowledge(tiny_run):
+    r = tiny_run
+    # receiving F from A means you know A knows F
+    assert r.knows_that("b", "a", "offer", "2025-05-01T10:10+03:00")
+    assert not r.knows_that("b", "a", "offer", "2025-05-01T10:09+03:00")
+    # a text is not synchronous: A does not learn that B knows
+    assert not r.knows_that("a", "b", "offer")
+    # a call is: B knows C knows once the relay call lands, and C knows B knows
+    assert r.knows_that("b", "c", "offer") and r.knows_that("c", "b", "offer")
+    # the interceptor knows both parties know; the parties never learn that it knows
+    assert r.knows_that("e", "a", "offer") and r.knows_that("e", "b", "offer")
+    assert not r.knows_that("a", "e", "offer") and not r.knows_that("b", "e", "offer")
+    # knowing it yourself counts
+    assert r.knows_that("c", "c", "offer") and not r.knows_that("b", "b", "reply")
+
+
+def test_beliefs_about(tiny_run):
+    got = [(m.subject, m.fact, m.how) for m in tiny_run.beliefs_about("e")]
+    assert got == [("a", "offer", "intercepted"), ("b", "offer", "intercepted")]
+
+
+@pytest.mark.parametrize("call", [
+    lambda r: r.knows("zed", "offer"),
+    lambda r: r.knows("a", "ofer"),
+    lambda r: r.knowers("nope"),
+    lambda r: r.knows("a", "offer", "2025-05-01T10:00"),
+])
+def test_bad_queries(tiny_run, call):
+    with pytest.raises(QueryError):
+        call(tiny_run)
+
+
+def test_unknown_actor_suggestion(tiny_run):
+    with pytest.raises(QueryError, match="did you mean 'offer'"):
+        tiny_run.knows("a", "ofer")
+
+
+def test_to_dict_contains_everything(tiny_run):
+    d = tiny_run.to_dict()
+    assert len(d["events"]) == len(tiny_run.events)
+    assert {"actor": "b", "fact": "reply"} in d["never_known"]
+    row = next(k for k in d["knowledge"] if k["actor"] == "c" and k["fact"] == "offer")
+    assert row["path"] == ["a", "b", "c"] and row["known_at"] == "2025-05-01T07:15:00+00:00"
+    assert {"knower": "e", "subject": "b", "fact": "offer", "how": "intercepted"}.items() <= \
+        next(m for m in d["knows_that"] if m["knower"] == "e" and m["subject"] == "b").items()
