@@ -77,3 +77,20 @@ def test_to_dict_contains_everything(tiny_run):
     assert row["path"] == ["a", "b", "c"] and row["known_at"] == "2025-05-01T07:15:00+00:00"
     assert {"knower": "e", "subject": "b", "fact": "offer", "how": "intercepted"}.items() <= \
         next(m for m in d["knows_that"] if m["knower"] == "e" and m["subject"] == "b").items()
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_provenance_is_causal_in_stochastic_runs(tiny, seed):
+    """Whoever told or was intercepted from knew the fact at or before the moment it passed on."""
+    from sim import run
+
+    r = run(tiny, "stochastic", seed=seed)
+    for k in r.first.values():
+        if k.how == "origin":
+            assert k.from_actor is None
+            continue
+        source = r.first[(k.from_actor, k.fact)]
+        assert source.time <= k.time
+        chain = r.how(k.actor, k.fact)
+        assert chain[0].how == "origin" and chain[-1] == k
+        assert all(a.time <= b.time for a, b in zip(chain, chain[1:]))
