@@ -231,7 +231,7 @@ def write_variant(base: Path, out: Path, removes: list[str], sets: dict[str, Any
     _precheck(base, removes, sets)
     text = variant_text(base, out, removes, sets, adds, title, description)
     tmp = out.with_name(f".{out.name}.tmp")
-    removed_by = re.compile(rf"is removed at {re.escape(str(tmp))}:\\d+:\\d+")
+    removed_by = re.compile(rf"is removed at {re.escape(str(tmp))}:\d+:\d+")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp.write_text(text, encoding="utf-8")
     try:
