@@ -1,0 +1,60 @@
+"""Sweep throughput on the documented scenario: stochastic runs per second at 1 and 2 workers.
+
+Run ``python -m benchmarks.sweep_bench [RUNS]``. :func:`measure` returns a dict; nothing here
+asserts a speed (it is a benchmark, not a test). The target on a 2-core machine is 1,000 runs/s.
+
+The time includes the whole sweep as the CLI runs it (starting the worker pool, compiling in
+each worker, aggregating the per-run rows), but not loading the YAML file.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIO = ROOT / "scenarios" / "alexander_release.yaml"
+
+
+def measure(runs: int = 2000, scenario: str | Path = SCENARIO, workers: tuple[int, ...] = (1, 2)) -> dict[str, Any]:
+    """Sweep ``scenario`` ``runs`` times with each number of ``workers``; report runs per second."""
+    from sim import compile_scenario, load_scenario, run
+    from sim.sweep import Layout, run_chunk, sweep
+
+    s = load_scenario(scenario)
+    t0 = time.perf_counter()
+    c = compile_scenario(s)
+    compile_s = time.perf_counter() - t0
+    # the engine alone, then the engine plus the per-run summary, on a small sample
+    n = min(runs, 500)
+    run_chunk(c, 0, 0, min(n, 100))  # warm up
+    t0 = time.perf_counter()
+    for i in range(n):
+        run(c, "stochastic", i)
+    engine_us = (time.perf_counter() - t0) / n * 1e6
+    t0 = time.perf_counter()
+    run_chunk(c, 0, 0, n)
+    chunk_us = (time.perf_counter() - t0) / n * 1e6
+    out: dict[str, Any] = {
+        "scenario": str(scenario), "runs": runs, "pairs": Layout.of(c).pairs, "events": len(c.script),
+        "compile_ms": round(compile_s * 1e3, 2), "engine_us_per_run": round(engine_us, 1),
+        "summary_overhead_us_per_run": round(chunk_us - engine_us, 1),
+    }
+    for w in workers:
+        t0 = time.perf_counter()
+        sweep(c, runs, seed=1, workers=w)
+        dt = time.perf_counter() - t0
+        out[f"runs_per_s_{w}_worker{'s' if w > 1 else ''}"] = round(runs / dt, 1)
+    return out
+
+
+def main(argv: list[str]) -> None:
+    runs = int(argv[0]) if argv else 2000
+    for k, v in measure(runs).items():
+        print(f"{k:>32}: {v}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
