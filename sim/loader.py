@@ -2,6 +2,10 @@
 
 This is the only module of ``sim`` that reads files. Every problem in a file is reported at
 once, as ``FILE:LINE:COL: path.to.field: message``, through :class:`ScenarioError`.
+
+Valid files take a fast path: libyaml (or ``json`` for YAML's JSON subset) into plain data,
+then validation. Only a file that fails there is read again by the located (ruamel round-trip)
+parser, whose positions turn each problem into ``FILE:LINE:COL``.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from typing import Any
 from pydantic import Field, ValidationError
 
 from .errors import Problem, ScenarioError
-from .located import LMap, dotted, locate, parse_yaml
+from .located import LMap, NotFast, dotted, locate, parse_fast, parse_yaml
 from .model import Scenario, Strict
 from .references import _suggest, check
 from .variants import apply
@@ -163,9 +167,26 @@ def load_data(path: str | Path, _stack: tuple[Path, ...] = ()) -> LMap:
     return merged
 
 
+def _fast(text: str) -> Scenario | None:
+    """The scenario in ``text`` if it is valid and the fast parser can read it, else None."""
+    try:
+        data = parse_fast(text)
+    except NotFast:
+        return None
+    if not isinstance(data, dict) or "extends" in data:
+        return None
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError:
+        return None
+    return None if check(scenario) else scenario
+
+
 def load_scenario(path: str | Path, alternative: str | None = None) -> Scenario:
     """Load, validate and (optionally) apply the named alternative of a scenario or variant file."""
     name = str(path)
+    if alternative is None and (scenario := _fast(_read(Path(path)))) is not None:
+        return scenario
     data = load_data(path)
     scenario = validate_data(data, name)
     if alternative is None:
@@ -175,6 +196,8 @@ def load_scenario(path: str | Path, alternative: str | None = None) -> Scenario:
 
 def load_text(text: str, file: str = "<text>", alternative: str | None = None) -> Scenario:
     """Validate scenario YAML given as text (``extends`` is not allowed here)."""
+    if alternative is None and (scenario := _fast(text)) is not None:
+        return scenario
     data = parse_yaml(text, file)
     scenario = validate_data(data, file)
     return scenario if alternative is None else _with_alternative(data, scenario, alternative, file)

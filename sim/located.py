@@ -4,15 +4,22 @@
 1-based line/column of every key and item, so that a validation error's ``loc`` maps back
 to ``file:line:col`` — also after a variant has removed, replaced or added entries from
 another file.
+
+:func:`parse_fast` is the fast path for files that are valid: plain dicts and lists, no
+positions, read by libyaml (or by ``json`` when the file is in YAML's JSON subset) with the
+same YAML 1.2 typing as the located parser. It refuses (:class:`NotFast`) whatever it cannot
+read exactly like :func:`parse_yaml` would; callers then use the located parser, which also
+reports positions.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
+from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError
 
 from .errors import Problem, ScenarioError
@@ -20,11 +27,129 @@ from .errors import Problem, ScenarioError
 Pos = tuple[str, int, int]  # file, line, col (1-based)
 
 
-class _Constructor(RoundTripConstructor):
-    """Round-trip constructor that keeps timestamps as text (zones are checked by the format)."""
+class NotFast(Exception):
+    """The fast parser cannot promise to read this text exactly as :func:`parse_yaml` would."""
 
 
-_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_str)
+# -- fast path ----------------------------------------------------------------------------------
+_INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
+_FLOAT = re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)(?:[eE][-+]?[0-9]+)?$")
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_CORE = "tag:yaml.org,2002:"
+_fast_loader: Any = None
+
+
+def _no_constant(name: str) -> Any:
+    raise NotFast(name)
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise NotFast("duplicate key")
+    return out
+
+
+def _make_fast_loader() -> Any:
+    """A libyaml (C) parser with a constructor that types scalars as ruamel's YAML 1.2 does."""
+    import yaml
+    from ruamel.yaml.resolver import implicit_resolvers
+    from yaml._yaml import CParser  # libyaml; ImportError means PyYAML was built without it
+
+    class Resolver(yaml.resolver.BaseResolver):
+        yaml_implicit_resolvers: dict[str, list[Any]] = {}
+
+    for versions, tag, regexp, first in implicit_resolvers:
+        if (1, 2) in versions:
+            for ch in first:
+                Resolver.yaml_implicit_resolvers.setdefault(ch, []).append((tag, regexp))
+
+    class Constructor(yaml.constructor.BaseConstructor):
+        def construct_object(self, node: Any, deep: bool = False) -> Any:  # noqa: ARG002 - one pass, no recursion limit tricks
+            return self._build(node)
+
+        def _build(self, node: Any) -> Any:
+            tag = node.tag
+            if tag == _CORE + "str":
+                return node.value
+            if tag == _CORE + "map":
+                out: dict[Any, Any] = {}
+                for k, v in node.value:
+                    key = self._build(k)
+                    if k.tag == _CORE + "merge" or not isinstance(key, (str, int)) or isinstance(key, bool) \
+                            or key in out:
+                        raise NotFast("merge, odd or duplicate key")
+                    out[key] = self._build(v)
+                return out
+            if tag == _CORE + "seq":
+                return [self._build(v) for v in node.value]
+            if tag == _CORE + "timestamp":
+                return node.value
+            if tag == _CORE + "int" and _INT.match(node.value):
+                return int(node.value)
+            if tag == _CORE + "float" and _FLOAT.match(node.value):
+                return float(node.value)
+            if tag == _CORE + "bool" and node.value in _BOOLS:
+                return _BOOLS[node.value]
+            if tag == _CORE + "null" and node.value in ("", "~", "null", "Null", "NULL"):
+                return None
+            raise NotFast(f"tag {tag}")
+
+    class Loader(CParser, Constructor, Resolver):  # type: ignore[misc]
+        def __init__(self, stream: Any) -> None:
+            CParser.__init__(self, stream)
+            Constructor.__init__(self)
+            Resolver.__init__(self)
+
+    return Loader
+
+
+def parse_fast(text: str) -> Any:
+    """Parse YAML text into plain dicts and lists, fast; raise :class:`NotFast` when unsure.
+
+    Valid text gives exactly what :func:`parse_yaml` gives, without the positions. Text in the
+    JSON subset of YAML is read by :mod:`json`; anything else by libyaml through PyYAML.
+    """
+    global _fast_loader
+    head = text.lstrip()
+    if head.startswith("{"):
+        try:
+            return json.loads(text, object_pairs_hook=_pairs, parse_constant=_no_constant)
+        except ValueError:
+            pass  # not JSON after all: YAML that starts with a flow mapping
+    try:
+        import yaml
+    except ImportError:
+        raise NotFast("PyYAML is not installed") from None
+    if _fast_loader is None:
+        try:
+            _fast_loader = _make_fast_loader()
+        except ImportError:
+            raise NotFast("PyYAML has no libyaml") from None
+    loader = _fast_loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise NotFast("empty document")
+        return loader.construct_document(node)
+    except (yaml.YAMLError, RecursionError) as e:
+        raise NotFast(str(e)) from None
+    finally:
+        loader.dispose()
+
+
+# -- located path -------------------------------------------------------------------------------
+def _ruamel() -> Any:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.constructor import RoundTripConstructor
+
+    class _Constructor(RoundTripConstructor):
+        """Round-trip constructor that keeps timestamps as text (zones are checked by the format)."""
+
+    _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_str)
+    yaml = YAML(typ="rt")
+    yaml.Constructor = _Constructor
+    return yaml
 
 
 class LMap(dict):
@@ -112,8 +237,7 @@ def parse_yaml(text: str, file: str) -> Any:
 
     Raises :class:`ScenarioError` with the position of any syntax error or duplicate key.
     """
-    yaml = YAML(typ="rt")
-    yaml.Constructor = _Constructor
+    yaml = _ruamel()
     try:
         data = yaml.load(text)
     except DuplicateKeyError as e:
