@@ -112,24 +112,57 @@ def synth(actors: int, facts: int, messages: int, seed: int = 0) -> dict[str, An
                 outgoing.setdefault(s, []).append((cid, [x for x in between if x != s]))
             senders.append((cid, who))
 
-    events: list[tuple[int, dict[str, Any]]] = []
+    # Decisions, then messages in time order. Senders mostly pass on facts they have heard of
+    # (tracked as if every message arrived at once), so knowledge spreads as in a negotiation and
+    # most sends deliver something; the rest name facts the sender cannot know yet and are skipped.
+    decisions: list[tuple[int, dict[str, Any]]] = []
     for k, f in enumerate(fact_ids[n_origin:]):
         ev: dict[str, Any] = {"id": f"d{k}", "kind": "decision", "time": None, "summary": f"decides {f}",
                               "actor": rng.choice(actor_ids), "facts": [f]}
         if rng.random() < 0.3:
             ev["requires"] = [rng.choice(fact_ids[:n_origin])]
         ev["sources"] = [_CITE]
-        events.append((rng.randrange(span_us * 6 // 10), ev))
-    for k in range(messages):
+        decisions.append((rng.randrange(span_us * 6 // 10), ev))
+    decisions.sort(key=lambda x: x[0])
+    heard: dict[str, list[str]] = {a: [] for a in actor_ids}
+    heard_set: dict[str, set[str]] = {a: set() for a in actor_ids}
+
+    def hear(actor: str, fs: list[str]) -> None:
+        for f in fs:
+            if f not in heard_set[actor]:
+                heard_set[actor].add(f)
+                heard[actor].append(f)
+
+    for item in out_facts:
+        if "origin" in item:
+            hear(item["origin"], [item["id"]])
+    recipients = {(s, c): r for s, lst in outgoing.items() for c, r in lst}
+    times = sorted(rng.randrange(span_us) for _ in range(messages))
+    events: list[tuple[int, dict[str, Any]]] = []
+    d = 0
+    for k, us in enumerate(times):
+        while d < len(decisions) and decisions[d][0] <= us:
+            events.append(decisions[d])
+            hear(decisions[d][1]["actor"], decisions[d][1]["facts"])
+            d += 1
         cid, who = senders[rng.randrange(len(senders))]
         sender = who[rng.randrange(len(who))] if len(who) > 1 else who[0]
-        to = [x for x in next(r for c, r in outgoing[sender] if c == cid)]
-        ev = {"id": f"m{k}", "time": None, "summary": "message", "actor": sender, "to": to, "channel": cid,
-              "facts": rng.sample(fact_ids, min(len(fact_ids), 1 + int(rng.random() * 3)))}
+        to = recipients[(sender, cid)]
+        known = heard[sender]
+        n = 1 + int(rng.random() * 3)
+        passes_on = bool(known) and rng.random() < 0.9
+        if passes_on:
+            fs = rng.sample(known, min(n, len(known)))
+        else:
+            fs = rng.sample(fact_ids, min(n, len(fact_ids)))
+        ev = {"id": f"m{k}", "time": None, "summary": "message", "actor": sender, "to": list(to), "channel": cid,
+              "facts": fs}
         if rng.random() < 0.1:
-            ev["requires"] = [rng.choice(fact_ids)]
+            ev["requires"] = [rng.choice(known) if known and rng.random() < 0.8 else rng.choice(fact_ids)]
         ev["sources"] = [_CITE]
-        us = rng.randrange(span_us)
+        if passes_on:
+            for r in to:
+                hear(r, fs)
         if rng.random() < 0.05:
             lo, hi = max(0, us - rng.randrange(3_600_000_000)), min(span_us, us + rng.randrange(3_600_000_000))
             window: dict[str, Any] = {"earliest": _instant(lo), "latest": _instant(hi)}
@@ -137,7 +170,7 @@ def synth(actors: int, facts: int, messages: int, seed: int = 0) -> dict[str, An
                 window["estimate"] = _instant(us)
             ev["time"] = window
         events.append((us, ev))
-    events.sort(key=lambda x: x[0])
+    events.extend(decisions[d:])
     for us, ev in events:
         if ev["time"] is None:
             ev["time"] = _instant(us)
