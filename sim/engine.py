@@ -1,8 +1,15 @@
-"""The SimPy replay: actors are processes reading their inboxes; channels carry messages.
+"""The SimPy replay: scripted events, channels and rules as timed SimPy events with callbacks.
 
-A script process walks the scenario's events in time order (so the event heap holds only what
-is in flight), channels turn a send into timed deliveries and intercepts, and each actor's
-process records what it receives in the :class:`~sim.ledger.Ledger` and fires its rules.
+The script is walked in time order, one pending event at a time (so SimPy's event heap holds
+only what is in flight); a send schedules one delivery per recipient, and one intercept per
+tap; a delivery records itself, teaches the recipient through the
+:class:`~sim.ledger.Ledger` and fires the recipient's rules, which schedule sends of their own.
+Each of these is a single SimPy event whose callback does the work — no process or inbox per
+actor — which keeps a run to about one heap push and pop per delivery.
+
+At one instant the order is: scripted events (in file order), then rule sends that were
+scheduled earlier, then deliveries and intercepts (and rule sends without delay) in the order
+they were scheduled.
 
 Two modes: ``replay`` uses point estimates and delivers every message; ``stochastic`` samples
 event windows, latencies, reliabilities and taps from a ``random.Random`` seeded per run.
@@ -11,10 +18,12 @@ event windows, latencies, reliabilities and taps from a ``random.Random`` seeded
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
-from typing import Literal
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import Any, Literal
 
 import simpy
+from simpy.events import Event
 
 from .compiled import CEvent, Compiled, CRule, compile_scenario, point, sample
 from .ledger import Ledger
@@ -24,6 +33,22 @@ from .result import RunResult
 
 Mode = Literal["replay", "stochastic"]
 MODES: tuple[str, ...] = ("replay", "stochastic")
+
+SCRIPT, RULE, ARRIVAL = 0, 1, 2  # priorities at one instant (lower first)
+
+
+class _Due(Event):
+    """An event that is already triggered and falls due after ``delay``, calling ``callback``.
+
+    Like :class:`simpy.events.Timeout`, but with a priority and its one callback given at once.
+    """
+
+    def __init__(self, env: simpy.Environment, delay: float, priority: int, callback: Callable[[Any], None]):
+        self.env = env
+        self.callbacks = [callback]
+        self._value = None
+        self._ok = True
+        env.schedule(self, priority, delay)  # type: ignore[arg-type]
 
 
 class _Run:
@@ -40,9 +65,8 @@ class _Run:
         self.log: list[EventRecord] = []
         self.fired: set[tuple[str, str]] = set()
         self.messages = 0
-        self.inbox = {a: simpy.Store(self.env) for a in c.actors}
-        for a in c.actors:
-            self.env.process(self._actor(a))
+        self.events: list[tuple[float, int, CEvent]] = []
+        self.next_event = 0
 
     # -- recording -------------------------------------------------------------------------
     def _record(self, kind: str, actor: str, to: str | None, channel: str | None, facts: tuple[str, ...],
@@ -56,26 +80,29 @@ class _Run:
     def _latency(self, spec: tuple) -> float:
         return sample(spec, self.rng) if self.stochastic else point(spec)
 
-    # -- actors ----------------------------------------------------------------------------
-    def _actor(self, me: str):
-        """An actor's process: take each arriving message from the inbox and learn from it."""
-        inbox = self.inbox[me]
-        while True:
-            kind, sender, recipient, channel, facts, sources, cause, msg = yield inbox.get()
-            rid = self._record(kind, me if kind == "intercept" else sender, recipient, channel, facts, sources,
-                               cause, msg)
-            how = "intercepted" if kind == "intercept" else "told"
-            medium = self.c.channels[channel].medium
-            now = self.env.now
-            for f in facts:
-                first = self.ledger.learn(me, f, now, how, cause, rid, sender, channel, medium)
-                self.ledger.learn_that(me, sender, f, now, "intercepted" if kind == "intercept" else "told", rid)
-                if kind == "intercept":
-                    self.ledger.learn_that(me, recipient, f, now, "intercepted", rid)
-                elif medium in SYNCHRONOUS_MEDIA:
-                    self.ledger.learn_that(sender, me, f, now, "confirmed", rid)
-                if first or (me, f) in self.c.rules:
-                    self._fire(me, f, sender)
+    # -- arrivals --------------------------------------------------------------------------
+    def _arrive(self, kind: str, me: str, sender: str, recipient: str, channel: str, medium: str,
+                facts: tuple[str, ...], sources: tuple[str, ...], cause: str, msg: int, _event: Any) -> None:
+        """A delivery to ``me`` (``kind == "deliver"``) or an intercept by ``me`` falls due."""
+        now = self.env.now
+        log = self.log
+        rid = len(log)
+        intercept = kind == "intercept"
+        log.append(EventRecord(rid, now, kind, me if intercept else sender, recipient, channel, medium,  # type: ignore[arg-type]
+                               facts, sources, cause, msg))
+        ledger = self.ledger
+        rules = self.c.rules
+        how = "intercepted" if intercept else "told"
+        confirmed = not intercept and medium in SYNCHRONOUS_MEDIA
+        for f in facts:
+            ledger.learn(me, f, now, how, cause, rid, sender, channel, medium)  # type: ignore[arg-type]
+            ledger.learn_that(me, sender, f, now, how, rid)  # type: ignore[arg-type]
+            if intercept:
+                ledger.learn_that(me, recipient, f, now, "intercepted", rid)
+            elif confirmed:
+                ledger.learn_that(sender, me, f, now, "confirmed", rid)
+            if (me, f) in rules:  # rules fire on a first learning, or on a later one they were waiting for
+                self._fire(me, f, sender)
 
     def _originate(self, actor: str, facts: Iterable[str], cause: str, sources: tuple[str, ...]) -> None:
         facts = tuple(facts)
@@ -92,21 +119,21 @@ class _Run:
                 continue
             self.fired.add((rule.id, fact))
             delay = self._latency(rule.delay)
-            t = self.env.timeout(delay)
-            t.callbacks.append(lambda _e, r=rule, f=fact: self._rule_send(r, f))
+            _Due(self.env, delay, RULE if delay > 0 else ARRIVAL, partial(self._rule_send, rule, fact))
 
-    def _rule_send(self, rule: CRule, fact: str) -> None:
+    def _rule_send(self, rule: CRule, fact: str, _event: Any) -> None:
         self._send(rule.actor, rule.to, rule.channel, rule.facts or (fact,), rule.sources, rule.id, ())
 
     # -- messages --------------------------------------------------------------------------
     def _send(self, sender: str, to: tuple[str, ...], channel: str, facts: tuple[str, ...],
               sources: tuple[str, ...], cause: str, requires: tuple[str, ...]) -> None:
-        missing = [f for f in requires if not self.ledger.knows(sender, f)]
+        knows = self.ledger.knows
+        missing = [f for f in requires if not knows(sender, f)]
         if missing:
             self._record("skip", sender, ",".join(to), channel, facts, sources, cause,
                          reason=f"{sender} did not yet know {', '.join(missing)}")
             return
-        known = tuple(f for f in facts if self.ledger.knows(sender, f))
+        known = tuple(f for f in facts if knows(sender, f))
         if not known:
             self._record("skip", sender, ",".join(to), channel, facts, sources, cause,
                          reason=f"{sender} knew none of {', '.join(facts)}")
@@ -117,27 +144,28 @@ class _Run:
         self.messages += 1
         self._record("send", sender, ",".join(to), channel, known, sources, cause, msg,
                      reason=f"not yet known to {sender}: {', '.join(withheld)}" if withheld else "")
-        env = self.env
+        env, arrive, medium = self.env, self._arrive, ch.medium
+        stochastic, rng = self.stochastic, self.rng
         for r in to:
-            if self.stochastic and ch.reliability < 1.0 and self.rng.random() >= ch.reliability:
+            if stochastic and ch.reliability < 1.0 and rng.random() >= ch.reliability:
                 self._record("lost", sender, r, channel, known, sources, cause, msg, reason="not delivered")
                 continue
-            item = ("deliver", sender, r, channel, known, sources, cause, msg)
-            t = env.timeout(self._latency(ch.latency))
-            t.callbacks.append(lambda _e, box=self.inbox[r], it=item: box.put(it))
+            _Due(env, self._latency(ch.latency), ARRIVAL,
+                 partial(arrive, "deliver", r, sender, r, channel, medium, known, sources, cause, msg))
             for tap in ch.taps:
-                hit = self.rng.random() < tap.probability if self.stochastic else tap.probability >= 0.5
+                hit = rng.random() < tap.probability if stochastic else tap.probability >= 0.5
                 if hit:
-                    copy = ("intercept", sender, r, channel, known, sources, cause, msg)
-                    t = env.timeout(self._latency(tap.delay))
-                    t.callbacks.append(lambda _e, box=self.inbox[tap.by], it=copy: box.put(it))
+                    _Due(env, self._latency(tap.delay), ARRIVAL,
+                         partial(arrive, "intercept", tap.by, sender, r, channel, medium, known, sources, cause, msg))
 
     # -- script ----------------------------------------------------------------------------
-    def _script(self, events: list[tuple[float, int, CEvent]]):
-        env = self.env
-        for t, _order, ev in events:
-            if t > env.now:
-                yield env.timeout(t - env.now)
+    def _script(self, _event: Any = None) -> None:
+        """Run every scripted event due now, then schedule the next one."""
+        events, env = self.events, self.env
+        n = self.next_event
+        while n < len(events) and events[n][0] <= env.now:
+            ev = events[n][2]
+            n += 1
             if ev.kind == "decision":
                 missing = [f for f in ev.requires if not self.ledger.knows(ev.actor, f)]
                 if missing:
@@ -148,13 +176,18 @@ class _Run:
             else:
                 assert ev.channel is not None
                 self._send(ev.actor, ev.to, ev.channel, ev.facts, ev.sources, ev.id, ev.requires)
+        self.next_event = n
+        if n < len(events):
+            _Due(env, events[n][0] - env.now, SCRIPT, self._script)
 
     def times(self) -> list[tuple[float, int, CEvent]]:
         """Event times for this run: replay points, or samples from each window."""
+        if not self.stochastic:
+            return [(ev.time, ev.order, ev) for ev in self.c.script]  # compiled in this order
         out = []
         for ev in self.c.script:
             t = ev.time
-            if self.stochastic and ev.window is not None and ev.window[1] > ev.window[0]:
+            if ev.window is not None and ev.window[1] > ev.window[0]:
                 t = self.rng.triangular(ev.window[0], ev.window[1], ev.time)
             out.append((t, ev.order, ev))
         out.sort(key=lambda x: (x[0], x[1]))
@@ -163,7 +196,10 @@ class _Run:
     def execute(self) -> None:
         for actor, fact in self.c.origins:
             self._originate(actor, (fact,), "start", ())
-        self.env.process(self._script(self.times()))
+        self.events = self.times()
+        if self.events:
+            first = self.events[0][0]
+            _Due(self.env, max(0.0, first - self.env.now), SCRIPT, self._script)
         self.env.run()
 
 
