@@ -71,6 +71,8 @@ class CChannel:
     latency: LatencySpec
     reliability: float
     taps: tuple[CTap, ...]
+    replay_latency: float = 0.0  # point(latency), precomputed for replay runs
+    replay_taps: tuple[tuple[str, float], ...] = ()  # (by, point(delay)) of the taps replay intercepts with
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +105,7 @@ class CRule:
     delay: LatencySpec
     sources: tuple[str, ...]
     summary: str
+    replay_delay: float = 0.0  # point(delay)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,9 +125,12 @@ class Compiled:
 
 def compile_scenario(s: Scenario) -> Compiled:
     """Compile a validated scenario for the engine."""
-    channels = {c.id: CChannel(c.id, c.medium, latency_spec(c.latency), c.reliability,
-                               tuple(CTap(t.by, t.probability, latency_spec(t.delay)) for t in c.taps))
-                for c in s.channels}
+    channels = {}
+    for ch in s.channels:
+        taps = tuple(CTap(t.by, t.probability, latency_spec(t.delay)) for t in ch.taps)
+        latency = latency_spec(ch.latency)
+        channels[ch.id] = CChannel(ch.id, ch.medium, latency, ch.reliability, taps, point(latency),
+                                   tuple((t.by, point(t.delay)) for t in taps if t.probability >= 0.5))
     script = []
     for i, e in enumerate(s.events):
         if isinstance(e.time, Window):
@@ -138,9 +144,10 @@ def compile_scenario(s: Scenario) -> Compiled:
     script.sort(key=lambda ev: (ev.time, ev.order))
     rules: dict[tuple[str, str], list[CRule]] = {}
     for r in s.rules:
+        delay = latency_spec(r.send.delay)
         cr = CRule(r.id, r.when.actor, tuple(r.when.learns), r.when.from_, tuple(r.send.to), r.send.channel,
-                   tuple(r.send.facts), latency_spec(r.send.delay), tuple(c.source for c in r.sources),
-                   r.send.summary or r.description or r.id)
+                   tuple(r.send.facts), delay, tuple(c.source for c in r.sources),
+                   r.send.summary or r.description or r.id, point(delay))
         for f in cr.learns:
             rules.setdefault((cr.actor, f), []).append(cr)
     return Compiled(

@@ -17,6 +17,7 @@ event windows, latencies, reliabilities and taps from a ``random.Random`` seeded
 
 from __future__ import annotations
 
+import gc
 import random
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -25,10 +26,10 @@ from typing import Any, Literal
 import simpy
 from simpy.events import Event
 
-from .compiled import CEvent, Compiled, CRule, compile_scenario, point, sample
+from .compiled import CEvent, Compiled, CRule, compile_scenario, sample
 from .ledger import Ledger
 from .model import SYNCHRONOUS_MEDIA, Scenario
-from .records import EventRecord
+from .records import EventRecord, Knowledge, MetaKnowledge
 from .result import RunResult
 
 Mode = Literal["replay", "stochastic"]
@@ -61,7 +62,8 @@ class _Run:
         self.stochastic = mode == "stochastic"
         self.rng = random.Random(seed)
         self.env = simpy.Environment(initial_time=c.start)
-        self.ledger = Ledger()
+        self.ledger = Ledger(c.actors)
+        self.first, self.meta, self.known = self.ledger.first, self.ledger.meta, self.ledger.known_by
         self.log: list[EventRecord] = []
         self.fired: set[tuple[str, str]] = set()
         self.messages = 0
@@ -77,30 +79,38 @@ class _Run:
                                     cause, message, reason))
         return rid
 
-    def _latency(self, spec: tuple) -> float:
-        return sample(spec, self.rng) if self.stochastic else point(spec)
-
     # -- arrivals --------------------------------------------------------------------------
     def _arrive(self, kind: str, me: str, sender: str, recipient: str, channel: str, medium: str,
                 facts: tuple[str, ...], sources: tuple[str, ...], cause: str, msg: int, _event: Any) -> None:
-        """A delivery to ``me`` (``kind == "deliver"``) or an intercept by ``me`` falls due."""
+        """A delivery to ``me`` (``kind == "deliver"``) or an intercept by ``me`` falls due.
+
+        Writes the ledger as :meth:`Ledger.learn` and :meth:`Ledger.learn_that` would, inline.
+        """
         now = self.env.now
         log = self.log
         rid = len(log)
         intercept = kind == "intercept"
         log.append(EventRecord(rid, now, kind, me if intercept else sender, recipient, channel, medium,  # type: ignore[arg-type]
                                facts, sources, cause, msg))
-        ledger = self.ledger
-        rules = self.c.rules
+        first, meta, rules = self.first, self.meta, self.c.rules
+        mine = self.known[me]
         how = "intercepted" if intercept else "told"
         confirmed = not intercept and medium in SYNCHRONOUS_MEDIA
         for f in facts:
-            ledger.learn(me, f, now, how, cause, rid, sender, channel, medium)  # type: ignore[arg-type]
-            ledger.learn_that(me, sender, f, now, how, rid)  # type: ignore[arg-type]
+            if f not in mine:
+                mine.add(f)
+                first[(me, f)] = Knowledge(me, f, now, how, cause, rid, sender, channel, medium)  # type: ignore[arg-type]
+            key = (me, sender, f)
+            if key not in meta:
+                meta[key] = MetaKnowledge(me, sender, f, now, how, rid)  # type: ignore[arg-type]
             if intercept:
-                ledger.learn_that(me, recipient, f, now, "intercepted", rid)
+                key = (me, recipient, f)
+                if key not in meta:
+                    meta[key] = MetaKnowledge(me, recipient, f, now, "intercepted", rid)
             elif confirmed:
-                ledger.learn_that(sender, me, f, now, "confirmed", rid)
+                key = (sender, me, f)
+                if key not in meta:
+                    meta[key] = MetaKnowledge(sender, me, f, now, "confirmed", rid)
             if (me, f) in rules:  # rules fire on a first learning, or on a later one they were waiting for
                 self._fire(me, f, sender)
 
@@ -118,7 +128,7 @@ class _Run:
             if (rule.id, fact) in self.fired:
                 continue
             self.fired.add((rule.id, fact))
-            delay = self._latency(rule.delay)
+            delay = sample(rule.delay, self.rng) if self.stochastic else rule.replay_delay
             _Due(self.env, delay, RULE if delay > 0 else ARRIVAL, partial(self._rule_send, rule, fact))
 
     def _rule_send(self, rule: CRule, fact: str, _event: Any) -> None:
@@ -127,35 +137,47 @@ class _Run:
     # -- messages --------------------------------------------------------------------------
     def _send(self, sender: str, to: tuple[str, ...], channel: str, facts: tuple[str, ...],
               sources: tuple[str, ...], cause: str, requires: tuple[str, ...]) -> None:
-        knows = self.ledger.knows
-        missing = [f for f in requires if not knows(sender, f)]
-        if missing:
-            self._record("skip", sender, ",".join(to), channel, facts, sources, cause,
-                         reason=f"{sender} did not yet know {', '.join(missing)}")
-            return
-        known = tuple(f for f in facts if knows(sender, f))
+        mine = self.known[sender]
+        for f in requires:
+            if f not in mine:
+                missing = [f for f in requires if f not in mine]
+                self._record("skip", sender, ",".join(to), channel, facts, sources, cause,
+                             reason=f"{sender} did not yet know {', '.join(missing)}")
+                return
+        known = tuple([f for f in facts if f in mine])
         if not known:
             self._record("skip", sender, ",".join(to), channel, facts, sources, cause,
                          reason=f"{sender} knew none of {', '.join(facts)}")
             return
-        withheld = [f for f in facts if f not in known]
         ch = self.c.channels[channel]
+        medium = ch.medium
         msg = self.messages
         self.messages += 1
-        self._record("send", sender, ",".join(to), channel, known, sources, cause, msg,
-                     reason=f"not yet known to {sender}: {', '.join(withheld)}" if withheld else "")
-        env, arrive, medium = self.env, self._arrive, ch.medium
-        stochastic, rng = self.stochastic, self.rng
+        log = self.log
+        log.append(EventRecord(len(log), self.env.now, "send", sender, ",".join(to), channel, medium, known,
+                               sources, cause, msg,
+                               "" if len(known) == len(facts) else
+                               f"not yet known to {sender}: {', '.join(f for f in facts if f not in known)}"))
+        env, arrive = self.env, self._arrive
+        if not self.stochastic:
+            latency, taps = ch.replay_latency, ch.replay_taps
+            for r in to:
+                _Due(env, latency, ARRIVAL, partial(arrive, "deliver", r, sender, r, channel, medium, known, sources,
+                                                    cause, msg))
+                for by, delay in taps:
+                    _Due(env, delay, ARRIVAL, partial(arrive, "intercept", by, sender, r, channel, medium, known,
+                                                      sources, cause, msg))
+            return
+        rng = self.rng
         for r in to:
-            if stochastic and ch.reliability < 1.0 and rng.random() >= ch.reliability:
+            if ch.reliability < 1.0 and rng.random() >= ch.reliability:
                 self._record("lost", sender, r, channel, known, sources, cause, msg, reason="not delivered")
                 continue
-            _Due(env, self._latency(ch.latency), ARRIVAL,
+            _Due(env, sample(ch.latency, rng), ARRIVAL,
                  partial(arrive, "deliver", r, sender, r, channel, medium, known, sources, cause, msg))
             for tap in ch.taps:
-                hit = rng.random() < tap.probability if stochastic else tap.probability >= 0.5
-                if hit:
-                    _Due(env, self._latency(tap.delay), ARRIVAL,
+                if rng.random() < tap.probability:
+                    _Due(env, sample(tap.delay, rng), ARRIVAL,
                          partial(arrive, "intercept", tap.by, sender, r, channel, medium, known, sources, cause, msg))
 
     # -- script ----------------------------------------------------------------------------
@@ -167,7 +189,7 @@ class _Run:
             ev = events[n][2]
             n += 1
             if ev.kind == "decision":
-                missing = [f for f in ev.requires if not self.ledger.knows(ev.actor, f)]
+                missing = [f for f in ev.requires if f not in self.known[ev.actor]]
                 if missing:
                     self._record("skip", ev.actor, None, None, ev.facts, ev.sources, ev.id,
                                  reason=f"{ev.actor} did not yet know {', '.join(missing)}")
@@ -212,7 +234,15 @@ def run(scenario: Scenario | Compiled, mode: Mode = "replay", seed: int | None =
     skip compiling in repeated runs.
     """
     c = scenario if isinstance(scenario, Compiled) else compile_scenario(scenario)
-    r = _Run(c, mode, seed)
-    r.execute()
-    return RunResult(compiled=c, mode=mode, seed=seed, label=label, events=tuple(r.log),
-                     first=r.ledger.first, meta=r.ledger.meta)
+    # A run allocates many small objects that live until the end and frees the rest by reference
+    # counting; the cyclic collector would only rescan the growing log and ledger again and again.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        r = _Run(c, mode, seed)
+        r.execute()
+        return RunResult(compiled=c, mode=mode, seed=seed, label=label, events=tuple(r.log),
+                         first=r.ledger.first, meta=r.ledger.meta)
+    finally:
+        if collecting:
+            gc.enable()

@@ -1,6 +1,8 @@
 """The knowledge ledger: who first knew what, when and how, and who knew that whom knew.
 
-Written only on first learning, so it stays a pair of dicts whatever the run's length.
+Written only on first learning, so it stays a pair of dicts whatever the run's length. The
+engine's hot path reads and writes ``first``, ``meta`` and ``known_by`` directly, with the same
+first-time-only rule as :meth:`Ledger.learn` and :meth:`Ledger.learn_that`.
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ class Ledger:
 
     __slots__ = ("first", "meta", "known_by")
 
-    def __init__(self) -> None:
+    def __init__(self, actors: tuple[str, ...] = ()) -> None:
         self.first: dict[tuple[str, str], Knowledge] = {}
         self.meta: dict[tuple[str, str, str], MetaKnowledge] = {}
-        self.known_by: dict[str, set[str]] = {}
+        self.known_by: dict[str, set[str]] = {a: set() for a in actors}
 
     def knows(self, actor: str, fact: str) -> bool:
         """Whether ``actor`` knows ``fact`` now (during a run)."""
