@@ -1,0 +1,1 @@
+"""The backchannel dashboard: a Dash app over :mod:`sim` (``backchannel serve``)."""

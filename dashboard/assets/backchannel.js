@@ -1,0 +1,102 @@
+/* Client-side playback for the backchannel dashboard: no server round trip per frame.
+   Component ids are those of dashboard/ids.py. */
+(function () {
+  "use strict";
+  var nu = function () { return window.dash_clientside.no_update; };
+
+  function isObj(v) { return v !== null && typeof v === "object" && !Array.isArray(v); }
+
+  function merge(base, patch) {
+    var out = Object.assign({}, base);
+    Object.keys(patch).forEach(function (k) {
+      out[k] = isObj(patch[k]) && isObj(base[k]) ? merge(base[k], patch[k]) : patch[k];
+    });
+    return out;
+  }
+
+  function withFrame(fig, frame) {
+    var dyn = (fig.layout && fig.layout.meta && fig.layout.meta.dynamic) || [];
+    var data = fig.data.slice();
+    dyn.forEach(function (idx, j) { if (frame && frame[j]) { data[idx] = merge(data[idx], frame[j]); } });
+    return { data: data, layout: fig.layout };
+  }
+
+  function lastAtOrBefore(steps, t) {
+    var lo = 0, hi = steps.length - 1, ans = 0;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1;
+      if (steps[mid] <= t) { ans = mid; lo = mid + 1; } else { hi = mid - 1; }
+    }
+    return ans;
+  }
+
+  function triggered(prefix) {
+    var t = (window.dash_clientside.callback_context || {}).triggered || [];
+    return t.some(function (x) { return x.prop_id.indexOf(prefix + ".") === 0; });
+  }
+
+  function setUrlTime(iso) {
+    try {
+      var u = new URL(window.location.href);
+      if (u.searchParams.get("t") === iso) { return; }
+      u.searchParams.set("t", iso);
+      window.history.replaceState(window.history.state, "", u.pathname + u.search + u.hash);
+    } catch (e) { /* a URL we cannot rewrite is left alone */ }
+  }
+
+  function focusMarkdown(data, i) {
+    if (!data.focus) {
+      return "Pick an **actor in focus** to read what they knew at this moment, and how.";
+    }
+    var t = data.steps[i];
+    var lines = data.focus.entries.filter(function (e) { return e[0] <= t; }).map(function (e) { return e[1]; });
+    return "**What did " + data.focus.name + " know at " + data.labels[i] + ", and how?**\n\n" +
+      (lines.length ? lines.join("\n") : "- nothing yet");
+  }
+
+  window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    backchannel: {
+      transport: function (data, nInt, nBack, nFwd, nPlay, cell, value, disabled, rows) {
+        if (!data || !data.steps) { return [nu(), nu(), nu()]; }
+        var n = data.steps.length;
+        var v = (typeof value === "number") ? value : data.step;
+        var off = disabled !== false;
+        if (triggered("bundle")) {
+          v = data.step;
+        } else if (triggered("interval")) {
+          v = Math.min(n - 1, v + 1);
+          if (v >= n - 1) { off = true; }
+        } else if (triggered("step-back")) {
+          v = Math.max(0, v - 1);
+        } else if (triggered("step-forward")) {
+          v = Math.min(n - 1, v + 1);
+        } else if (triggered("play")) {
+          if (off) { if (v >= n - 1) { v = 0; } off = false; } else { off = true; }
+        } else if (triggered("log") && cell) {
+          var row = (rows || []).find(function (r) { return String(r.id) === String(cell.rowId); });
+          if (row) { v = lastAtOrBefore(data.steps, row.t); }
+        }
+        v = Math.max(0, Math.min(n - 1, v));
+        return [v, off, off ? "▶ Play" : "❚❚ Pause"];
+      },
+
+      render: function (value, data) {
+        if (!data || !data.steps) { return [nu(), nu(), nu(), nu(), nu(), nu(), nu(), nu()]; }
+        var n = data.steps.length;
+        var i = triggered("bundle") || typeof value !== "number" ? data.step : value;
+        i = Math.max(0, Math.min(n - 1, i));
+        var net = withFrame(data.net, data.net_frames[i]);
+        var mx = withFrame(data.mx, data.mx_frames[i]);
+        var x = data.tl_x[i];
+        var tl = withFrame(data.tl, [{ x: [x, x] }]);
+        setUrlTime(data.iso[i]);
+        return [net, tl, mx, data.big[i], data.utc[i], data.headlines[i], focusMarkdown(data, i),
+                { t: data.steps[i], step: i }];
+      },
+
+      speed: function (ms) { return ms || 500; },
+
+      copyLink: function () { return window.location.href; }
+    }
+  });
+})();

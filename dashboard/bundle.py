@@ -1,0 +1,96 @@
+"""Everything the page needs for one view, precomputed for client-side playback.
+
+:func:`build_bundle` returns plain JSON-ready data: the steps, their labels, each panel's base
+figure and, per step, only the traces that change. The browser swaps those in as the slider
+moves, so playing needs no server round trip. :func:`event_rows` feeds the event log.
+"""
+
+from __future__ import annotations
+
+import bisect
+from typing import TYPE_CHECKING, Any
+
+from .figures.common import big_label, date_marks, local_label, zone_label, names, step_at, steps as make_steps, utc_label
+from .figures.matrix import matrix_figure, matrix_frames
+from .figures.network import network_figure, network_frames, positions
+from .figures.timeline import cursor_x, timeline_figure
+from .state import ViewState, format_t
+from .story import focus_entries
+
+if TYPE_CHECKING:
+    from sim.result import RunResult
+
+
+def _citations(result: RunResult) -> dict[str, list]:
+    s = result.scenario
+    return {e.id: list(e.sources) for e in s.events} | {r.id: list(r.sources) for r in s.rules}
+
+
+def event_rows(result: RunResult) -> list[dict[str, Any]]:
+    """One row per event record: local and UTC time, who, channel, facts, sources and claims."""
+    s = result.scenario
+    tz = s.meta.timezone
+    nm = names(result)
+    cites = _citations(result)
+    outlets = {src.id: src for src in s.sources}
+    summaries = {e.id: e.summary for e in s.events} | {r.id: r.send.summary or r.description or r.id for r in s.rules}
+    sent = {e.message: e for e in result.events if e.kind == "send"}
+    rows = []
+    for e in result.events:
+        sender, to, kind = e.actor, e.to or "", e.kind
+        if e.kind == "intercept" and e.message in sent:
+            sender, kind = sent[e.message].actor, f"intercepted by {nm.get(e.actor, e.actor)}"
+        elif e.kind == "originate":
+            kind = "knows from the start" if e.cause == "start" else "decision"
+        srcs, claims = [], []
+        for c in cites.get(e.cause, []):
+            o = outlets.get(c.source)
+            srcs.append(f"{o.outlet}, {o.published.isoformat()}, {o.reliability}{c.grade}" if o else c.source)
+            claims.append(c.claim)
+        rows.append({
+            "id": str(e.id), "t": e.time, "local": local_label(e.time, tz, long=False), "utc": utc_label(e.time),
+            "kind": kind, "from": nm.get(sender, sender),
+            "to": ", ".join(nm.get(x, x) for x in to.split(",") if x),
+            "channel": f"{e.channel} ({e.medium})" if e.channel else "", "facts": ", ".join(e.facts),
+            "what": summaries.get(e.cause, e.cause) + (f" — {e.reason}" if e.reason else ""),
+            "sources": "; ".join(srcs), "claim": " / ".join(claims),
+        })
+    return rows
+
+
+def _headlines(result: RunResult, fact: str, times: list[float]) -> list[str]:
+    statement = next((f.statement for f in result.scenario.facts if f.id == fact), fact)
+    known = sorted(k.time for (a, f), k in result.first.items() if f == fact)
+    total = len(result.compiled.actors)
+    return [f"{bisect.bisect_right(known, t)} of {total} actors know “{statement}”" for t in times]
+
+
+def build_bundle(result: RunResult, state: ViewState) -> dict[str, Any]:
+    """The precomputed view for ``state`` (which must already be resolved against ``result``)."""
+    tz = result.scenario.meta.timezone
+    times = make_steps(result, state.mode, state.t)
+    step = step_at(times, state.t)
+    t = times[step]
+    focus = state.actor or None
+    pos = positions(result)
+    net = network_figure(result, state.fact, t, focus, pos)
+    tl = timeline_figure(result, state.mode, times, t, state.fact, focus)
+    mx = matrix_figure(result, t, state.group, state.fact)
+    nm = names(result)
+    return {
+        "steps": times,
+        "step": step,
+        "iso": [format_t(x) for x in times],
+        "labels": [local_label(x, tz) for x in times],
+        "big": [big_label(x, tz) for x in times],
+        "utc": [f"{zone_label(x, tz)} · {utc_label(x)}" for x in times],
+        "headlines": _headlines(result, state.fact, times),
+        "marks": {str(k): v for k, v in date_marks(times, tz).items()},
+        "net": net.to_plotly_json(),
+        "net_frames": network_frames(result, state.fact, times, focus, pos),
+        "tl": tl.to_plotly_json(),
+        "tl_x": cursor_x(result, state.mode, times, times),
+        "mx": mx.to_plotly_json(),
+        "mx_frames": matrix_frames(result, times, state.group),
+        "focus": ({"name": nm[focus], "entries": focus_entries(result, focus)} if focus else None),
+    }

@@ -1,0 +1,128 @@
+"""The page's callbacks: one server callback syncing URL and controls, one for export, and the
+client-side ones (``assets/backchannel.js``) that play, step and redraw without the server."""
+
+from __future__ import annotations
+
+from dash import ClientsideFunction, Dash, Input, Output, State, ctx, dcc, no_update
+
+from . import ids
+from .state import PANELS, ViewState, decode, encode
+
+PANEL_IDS = {"network": ids.PANEL_NETWORK, "timeline": ids.PANEL_TIMELINE, "matrix": ids.PANEL_MATRIX,
+             "log": ids.PANEL_LOG}
+HIDDEN = {"display": "none"}
+
+
+def state_from_controls(scenario, alt, mode, fact, actor, panels, group, current) -> ViewState:
+    """The view the controls describe (``current`` is the page's ``{"t": seconds}``)."""
+    t = current.get("t") if isinstance(current, dict) else None
+    return ViewState(scenario=scenario or "", alt=alt or "", t=float(t) if t is not None else None,
+                     mode=mode or "event", fact=fact or "", actor=actor or "",
+                     panels=tuple(p for p in PANELS if p in (panels or [])), group=group or "actors")
+
+
+def sync(search, scenario, alt, mode, fact, actor, panels, group, current):
+    """Decode the URL (on load or navigation) or read the controls; resolve; rebuild the view."""
+    from .bundle import build_bundle, event_rows
+    from .data import list_scenarios
+    from .resolve import NoScenario, resolve
+
+    trigger = ctx.triggered_id
+    if trigger in (None, ids.URL):
+        state, notices = decode(search)
+    else:
+        state = state_from_controls(scenario, alt, mode, fact, actor, panels, group, current)
+        notices = []
+        if trigger == ids.SCENARIO:
+            state = state.with_(alt="", fact="", t=None)
+        elif trigger == ids.ALTERNATIVE:
+            state = state.with_(t=None)
+    try:
+        state, result, more = resolve(state)
+    except NoScenario as e:
+        return _empty(str(e))
+    notices += more
+    bundle = build_bundle(result, state)
+    state = state.with_(t=bundle["steps"][bundle["step"]])
+    new_search = encode(state)
+    s = result.scenario
+    alts = [{"label": "as documented", "value": ""}] + [{"label": a.title, "value": a.id} for a in s.alternatives]
+    scenarios = [{"label": n, "value": n} for n in list_scenarios()]
+    facts = [{"label": f"{f.statement} ({f.id})", "value": f.id} for f in s.facts]
+    actors = [{"label": f"{a.name} ({a.affiliation})", "value": a.id} for a in s.actors]
+    notice = " ".join(notices)
+    title = s.meta.title + (f" — alternative: {next(a.title for a in s.alternatives if a.id == state.alt)}"
+                            if state.alt else "")
+    return (
+        new_search if new_search != search else no_update,
+        state.scenario, scenarios, state.alt, alts, state.mode, state.fact, facts, state.actor or None, actors,
+        list(state.panels), state.group,
+        bundle, len(bundle["steps"]) - 1, {int(k): v for k, v in bundle["marks"].items()},
+        event_rows(result), notice, {"display": "block"} if notice else HIDDEN, title,
+        *[None if p in state.panels else HIDDEN for p in PANELS],
+    )
+
+
+def _empty(message: str):
+    n_fixed = 19
+    out = [no_update] * n_fixed + [no_update] * len(PANELS)
+    out[16], out[17] = message, {"display": "block"}
+    return tuple(out)
+
+
+def export(n_clicks, scenario, alt, mode, fact, actor, current):
+    """The current view as one self-contained HTML file."""
+    from .data import load_run
+    from .figures.export import export_html
+
+    if not n_clicks or not scenario:
+        return no_update
+    state = state_from_controls(scenario, alt, mode, fact, actor, PANELS, "actors", current)
+    result = load_run(state.scenario, state.alt or None)
+    html = export_html(result, state.fact or None, state.mode, state.actor or None, state.t)
+    name = state.scenario.replace("/", "-") + (f"-{state.alt}" if state.alt else "")
+    return dcc.send_string(html, f"{name}.html")
+
+
+def register(app: Dash) -> None:
+    """Attach every callback to ``app``."""
+    controls = [(ids.SCENARIO, "value"), (ids.ALTERNATIVE, "value"), (ids.MODE, "value"), (ids.FACT, "value"),
+                (ids.ACTOR, "value"), (ids.PANELS, "value"), (ids.GROUP, "value")]
+    app.callback(
+        Output(ids.URL, "search"),
+        Output(ids.SCENARIO, "value"), Output(ids.SCENARIO, "options"),
+        Output(ids.ALTERNATIVE, "value"), Output(ids.ALTERNATIVE, "options"),
+        Output(ids.MODE, "value"), Output(ids.FACT, "value"), Output(ids.FACT, "options"),
+        Output(ids.ACTOR, "value"), Output(ids.ACTOR, "options"),
+        Output(ids.PANELS, "value"), Output(ids.GROUP, "value"),
+        Output(ids.STORE, "data"), Output(ids.SLIDER, "max"), Output(ids.SLIDER, "marks"),
+        Output(ids.LOG, "rowData"), Output(ids.NOTICE, "children"), Output(ids.NOTICE, "style"),
+        Output(ids.TITLE, "children"),
+        *[Output(PANEL_IDS[p], "style") for p in PANELS],
+        Input(ids.URL, "search"), *[Input(c, p) for c, p in controls],
+        State(ids.CURRENT, "data"),
+    )(sync)
+    app.callback(
+        Output(ids.DOWNLOAD, "data"),
+        Input(ids.EXPORT, "n_clicks"), *[State(c, p) for c, p in controls if c not in (ids.PANELS, ids.GROUP)],
+        State(ids.CURRENT, "data"), prevent_initial_call=True,
+    )(export)
+    app.clientside_callback(
+        ClientsideFunction("backchannel", "transport"),
+        Output(ids.SLIDER, "value"), Output(ids.INTERVAL, "disabled"), Output(ids.PLAY, "children"),
+        Input(ids.STORE, "data"), Input(ids.INTERVAL, "n_intervals"), Input(ids.BACK, "n_clicks"),
+        Input(ids.FORWARD, "n_clicks"), Input(ids.PLAY, "n_clicks"), Input(ids.LOG, "cellClicked"),
+        State(ids.SLIDER, "value"), State(ids.INTERVAL, "disabled"), State(ids.LOG, "rowData"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        ClientsideFunction("backchannel", "render"),
+        Output(ids.NETWORK, "figure"), Output(ids.TIMELINE, "figure"), Output(ids.MATRIX, "figure"),
+        Output(ids.T_LABEL, "children"), Output(ids.T_UTC, "children"), Output(ids.HEADLINE, "children"),
+        Output(ids.FOCUS, "children"), Output(ids.CURRENT, "data"),
+        Input(ids.SLIDER, "value"), Input(ids.STORE, "data"),
+    )
+    app.clientside_callback(ClientsideFunction("backchannel", "speed"),
+                            Output(ids.INTERVAL, "interval"), Input(ids.SPEED, "value"))
+    app.clientside_callback(ClientsideFunction("backchannel", "copyLink"),
+                            Output(ids.COPY, "content"), Input(ids.COPY, "n_clicks"), prevent_initial_call=True)

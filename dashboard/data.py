@@ -1,0 +1,81 @@
+"""Finding scenario files by name and running them, with a small per-process cache.
+
+Scenario names are paths relative to the scenario folder without ``.yaml`` (``alexander_release``,
+``alternatives/no_tap``). A name from a URL is checked against a strict pattern and must resolve
+inside the folder: it is never used as a path on its own.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from pathlib import Path
+
+from sim import RunResult, load_scenario, run
+
+ENV_DIR = "BACKCHANNEL_SCENARIOS"
+ENV_DEFAULT = "BACKCHANNEL_DEFAULT_SCENARIO"
+DEFAULT_SCENARIO = "alexander_release"
+_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$")
+
+
+def scenarios_dir() -> Path:
+    """The scenario folder: ``$BACKCHANNEL_SCENARIOS`` or ``<repo>/scenarios``."""
+    env = os.environ.get(ENV_DIR)
+    return Path(env) if env else Path(__file__).resolve().parent.parent / "scenarios"
+
+
+def default_scenario() -> str:
+    """The scenario shown when the URL names none."""
+    return os.environ.get(ENV_DEFAULT) or DEFAULT_SCENARIO
+
+
+def list_scenarios(folder: Path | None = None) -> list[str]:
+    """Every ``*.yaml``/``*.yml`` below ``folder`` as a scenario name, sorted, top level first."""
+    root = (folder or scenarios_dir()).resolve()
+    if not root.is_dir():
+        return []
+    names = []
+    for p in root.rglob("*"):
+        if p.suffix in (".yaml", ".yml") and p.is_file():
+            name = p.relative_to(root).with_suffix("").as_posix()
+            if _NAME.match(name):
+                names.append(name)
+    return sorted(set(names), key=lambda n: (n.count("/"), n))
+
+
+def resolve(name: str, folder: Path | None = None) -> Path | None:
+    """The file for scenario ``name`` inside ``folder``, or None if the name is not a safe, existing one."""
+    if not isinstance(name, str) or not _NAME.match(name) or ".." in name.split("/"):
+        return None
+    root = (folder or scenarios_dir()).resolve()
+    for suffix in (".yaml", ".yml"):
+        p = (root / (name + suffix)).resolve()
+        if p.is_file() and p.is_relative_to(root):
+            return p
+    return None
+
+
+def name_for(path: Path, folder: Path | None = None) -> str | None:
+    """The scenario name of ``path`` if it lies inside ``folder``."""
+    root = (folder or scenarios_dir()).resolve()
+    p = path.resolve()
+    return p.relative_to(root).with_suffix("").as_posix() if p.is_relative_to(root) else None
+
+
+@functools.lru_cache(maxsize=16)
+def _load(path: str, mtime: float, alternative: str | None, mode: str, seed: int) -> RunResult:
+    return run(load_scenario(path, alternative), mode=mode, seed=seed, label=alternative or "")  # type: ignore[arg-type]
+
+
+def load_run(name: str, alternative: str | None = None, mode: str = "replay", seed: int = 0,
+             folder: Path | None = None) -> RunResult:
+    """Load and run scenario ``name`` (results are immutable, so a small cache is safe).
+
+    Raises ``FileNotFoundError`` for an unknown name and :class:`sim.ScenarioError` for a bad file.
+    """
+    p = resolve(name, folder)
+    if p is None:
+        raise FileNotFoundError(f"no scenario named {name!r}")
+    return _load(str(p), p.stat().st_mtime, alternative or None, mode, seed)

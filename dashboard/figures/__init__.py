@@ -1,0 +1,1 @@
+"""Pure figure builders: ``f(RunResult, ...) -> plotly Figure``; no Dash imports here."""

@@ -1,0 +1,181 @@
+"""Shared vocabulary of the dashboard figures: colours, labels, names, local times and time steps."""
+
+from __future__ import annotations
+
+import bisect
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from sim.result import RunResult
+
+KNOW_ORDER: tuple[str, ...] = ("origin", "told", "intercepted", "unknown")
+KNOW_COLORS = {"origin": "#1b7837", "told": "#7fbf7b", "intercepted": "#f4a422", "unknown": "#f2f2f2"}
+KNOW_LABELS = {"origin": "knows (originated)", "told": "told", "intercepted": "intercepted",
+               "unknown": "doesn't know yet"}
+KNOW_CODE = {k: i for i, k in enumerate(("unknown", "origin", "told", "intercepted"))}
+TAP_COLOR = "#d62728"
+FLIGHT_COLOR = "#111111"
+CURSOR_COLOR = "#c2185b"
+SKIP_COLOR = "#9e9e9e"
+BELIEF_COLOR = "#6a3d9a"
+
+# Affiliation colours: deliberately not green or orange, which mean knowledge.
+AFFILIATION_PALETTE = ("#1f5fa8", "#8e44ad", "#8c564b", "#0f8b8d", "#c2185b", "#5d6d7e", "#b8860b", "#34495e",
+                       "#e377c2", "#17becf")
+MEDIUM_STYLE: dict[str, tuple[str, str, float]] = {  # colour, dash, width
+    "call": ("#4d4d4d", "solid", 2.5),
+    "meeting": ("#262626", "solid", 4.0),
+    "text": ("#6d8fb3", "dot", 2.5),
+    "intermediary": ("#8d6e63", "dashdot", 2.5),
+    "public_statement": ("#9e9e9e", "longdash", 1.5),
+    "press": ("#9e9e9e", "longdash", 1.5),
+    "briefing": ("#546e7a", "solid", 2.0),
+    "letter": ("#9e9e9e", "dot", 1.5),
+    "intercept": (TAP_COLOR, "dash", 1.5),
+    "other": ("#bdbdbd", "solid", 1.5),
+}
+MEDIUM_LABELS = {"public_statement": "public statement"}
+CALENDAR_STEPS = 240
+
+
+def names(result: RunResult) -> dict[str, str]:
+    """Actor id → display name."""
+    return {a.id: a.name for a in result.scenario.actors}
+
+
+def affiliations(result: RunResult) -> list[str]:
+    """Affiliations in order of first appearance among the actors."""
+    out: list[str] = []
+    for a in result.scenario.actors:
+        if a.affiliation not in out:
+            out.append(a.affiliation)
+    return out
+
+
+def affiliation_colors(result: RunResult) -> dict[str, str]:
+    """Affiliation → colour, stable for a scenario."""
+    return {f: AFFILIATION_PALETTE[i % len(AFFILIATION_PALETTE)] for i, f in enumerate(affiliations(result))}
+
+
+def actor_order(result: RunResult) -> list[str]:
+    """Actors grouped by affiliation (first appearance), file order within a group."""
+    order = affiliations(result)
+    actors = list(result.scenario.actors)
+    return [a.id for a in sorted(actors, key=lambda a: (order.index(a.affiliation), actors.index(a)))]
+
+
+def fact_statements(result: RunResult) -> dict[str, str]:
+    return {f.id: f.statement for f in result.scenario.facts}
+
+
+def wall(ts: float, tz: str) -> datetime:
+    """POSIX seconds as a naive wall-clock time in ``tz`` (Plotly axes have no zones)."""
+    return datetime.fromtimestamp(ts, timezone.utc).astimezone(ZoneInfo(tz)).replace(tzinfo=None)
+
+
+def local_label(ts: float, tz: str, long: bool = True) -> str:
+    """``Sun 11 May 2025, 22:30 +03`` (long) or ``11 May 22:30`` (short)."""
+    d = datetime.fromtimestamp(ts, timezone.utc).astimezone(ZoneInfo(tz))
+    if long:
+        return f"{d:%a} {d.day} {d:%b %Y, %H:%M} {d:%Z}"
+    return f"{d.day} {d:%b %H:%M}"
+
+
+def big_label(ts: float, tz: str) -> str:
+    """``Sun 11 May 2025, 22:30`` in ``tz`` (the zone is named next to it by :func:`zone_label`)."""
+    d = datetime.fromtimestamp(ts, timezone.utc).astimezone(ZoneInfo(tz))
+    return f"{d:%a} {d.day} {d:%b %Y, %H:%M}"
+
+
+def zone_label(ts: float, tz: str) -> str:
+    """``Qatar time (UTC+03:00)`` from the IANA name's last part."""
+    d = datetime.fromtimestamp(ts, timezone.utc).astimezone(ZoneInfo(tz))
+    off = d.strftime("%z")
+    city = tz.rsplit("/", 1)[-1].replace("_", " ")
+    return f"{city} time (UTC{off[:3]}:{off[3:]})"
+
+
+def utc_label(ts: float) -> str:
+    d = datetime.fromtimestamp(ts, timezone.utc)
+    return f"{d:%Y-%m-%d %H:%M} UTC"
+
+
+def event_times(result: RunResult) -> list[float]:
+    """Distinct times at which something happened, sorted."""
+    return sorted({e.time for e in result.events})
+
+
+def steps(result: RunResult, mode: str, extra: float | None = None) -> list[float]:
+    """The moments a slider steps through.
+
+    ``event``: every distinct event time. ``calendar``: evenly spaced over the events' extent.
+    ``extra`` (a time from a shared link) is added so that a link shows exactly its moment.
+    """
+    times = event_times(result)
+    if not times:
+        times = [result.compiled.start, result.compiled.end]
+    if mode == "calendar":
+        lo, hi = times[0], times[-1]
+        if hi <= lo:
+            hi = lo + 3600.0
+        n = CALENDAR_STEPS
+        out = [lo + (hi - lo) * i / (n - 1) for i in range(n)]
+    else:
+        out = list(times)
+    if extra is not None and extra not in out:
+        bisect.insort(out, extra)
+    return out
+
+
+def step_at(steps_: list[float], t: float | None) -> int:
+    """Index of the last step at or before ``t`` (the last step when ``t`` is None)."""
+    if t is None:
+        return len(steps_) - 1
+    return max(0, bisect.bisect_right(steps_, t) - 1)
+
+
+def date_marks(steps_: list[float], tz: str, count: int = 6) -> dict[int, str]:
+    """A few slider marks labelled with local dates, evenly spread over the steps."""
+    n = len(steps_)
+    if n == 0:
+        return {}
+    idx = sorted({round(i * (n - 1) / max(1, count - 1)) for i in range(count)})
+    return {i: local_label(steps_[i], tz, long=False) for i in idx}
+
+
+def knowledge_state(result: RunResult, actor: str, fact: str, t: float) -> str:
+    """origin | told | intercepted | unknown for ``actor`` and ``fact`` at ``t``."""
+    k = result.first.get((actor, fact))
+    return k.how if k is not None and k.time <= t else "unknown"
+
+
+def provenance(result: RunResult, actor: str, fact: str) -> str:
+    """One line on how ``actor`` first knew ``fact``: when, how, from whom, and the chain."""
+    k = result.first.get((actor, fact))
+    if k is None:
+        return "never knows it in this run"
+    tz = result.scenario.meta.timezone
+    nm = names(result)
+    when = local_label(k.time, tz)
+    if k.how == "origin":
+        text = f"knows it from {when} (originated)"
+    else:
+        verb = "told by" if k.how == "told" else "intercepted from"
+        text = f"since {when}: {verb} {nm.get(k.from_actor or '', k.from_actor)} via {k.channel} ({k.medium})"
+    chain = [nm.get(a, a) for a in result.path(actor, fact)]
+    if len(chain) > 1:
+        text += "<br>chain: " + " → ".join(chain)
+    return text
+
+
+def default_fact(result: RunResult) -> str:
+    """The fact that reaches the most actors (file order breaks ties)."""
+    facts = result.compiled.facts
+    if not facts:
+        return ""
+    counts = {f: 0 for f in facts}
+    for (_a, f) in result.first:
+        counts[f] = counts.get(f, 0) + 1
+    return max(facts, key=lambda f: (counts[f], -facts.index(f)))

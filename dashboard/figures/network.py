@@ -1,0 +1,241 @@
+"""The network view: actors as nodes grouped by affiliation, channels as edges, messages in flight.
+
+``network_figure`` draws one moment; ``network_frames`` gives the changing traces for many
+moments (for the dashboard's client-side playback and for plotly animation frames). Positions
+come from :func:`positions`, which is deterministic: the same scenario always gets the same layout.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import networkx as nx
+import plotly.graph_objects as go
+
+from .common import (BELIEF_COLOR, FLIGHT_COLOR, KNOW_COLORS, KNOW_LABELS, KNOW_ORDER, MEDIUM_LABELS, MEDIUM_STYLE,
+                     TAP_COLOR, affiliation_colors, affiliations, knowledge_state, names, provenance)
+
+if TYPE_CHECKING:
+    from sim.result import RunResult
+
+NODE_SIZE = 30
+
+
+def positions(result: RunResult) -> dict[str, tuple[float, float]]:
+    """Actor id → (x, y): affiliations on a circle (networkx circular layout, file order), each
+    affiliation's actors on a small circle around its centre. Deterministic for a scenario."""
+    s = result.scenario
+    affs = affiliations(result)
+    sizes = {f: sum(1 for a in s.actors if a.affiliation == f) for f in affs}
+    if len(affs) == 1:
+        centres = {affs[0]: (0.0, 0.0)}
+    else:
+        # Affiliations on a circle in order of first appearance; larger groups push the circle out.
+        radius = max(1.0, max(sizes.values()) * 0.16)
+        centres = {f: (radius * float(p[0]), radius * float(p[1]))
+                   for f, p in nx.circular_layout(affs, scale=1.0).items()}
+    pos: dict[str, tuple[float, float]] = {}
+    for f in affs:
+        members = [a.id for a in s.actors if a.affiliation == f]
+        r = 0.0 if len(members) == 1 else 0.16 + 0.035 * len(members)
+        x0, y0 = centres[f]
+        for i, a in enumerate(members):
+            ang = math.pi / 2 + 2 * math.pi * i / len(members)
+            pos[a] = (x0 + r * math.cos(ang), y0 + r * math.sin(ang))
+    return pos
+
+
+@dataclass(frozen=True)
+class Flight:
+    """One message on its way: delivery (``kind='deliver'``) or intercepted copy (``'intercept'``)."""
+
+    sender: str
+    target: str
+    start: float
+    end: float
+    facts: tuple[str, ...]
+    kind: str
+    channel: str
+
+
+def flights(result: RunResult) -> list[Flight]:
+    """Every delivery and intercept with the time its message was sent."""
+    sent = {e.message: e for e in result.events if e.kind == "send"}
+    out = []
+    for e in result.events:
+        if e.kind in ("deliver", "intercept") and e.message in sent:
+            s = sent[e.message]
+            target = e.to if e.kind == "deliver" else e.actor
+            out.append(Flight(s.actor, target or "", s.time, e.time, e.facts, e.kind, e.channel or ""))
+    return out
+
+
+def in_flight(all_flights: list[Flight], t: float) -> list[tuple[Flight, float]]:
+    """Flights under way at ``t`` with the fraction of the way done (instant ones show mid-way)."""
+    out = []
+    for f in all_flights:
+        if f.start <= t <= f.end:
+            frac = (t - f.start) / (f.end - f.start) if f.end > f.start else 0.5
+            out.append((f, frac))
+    return out
+
+
+def believed(result: RunResult, focus: str, fact: str, t: float) -> list[str]:
+    """Actors whom ``focus`` knew (at ``t``) to know ``fact``, ``focus`` itself excluded."""
+    return [a for a in result.compiled.actors
+            if a != focus and (m := result.meta.get((focus, a, fact))) is not None and m.time <= t]
+
+
+def _edges(result: RunResult, pos: dict[str, tuple[float, float]]) -> list[go.Scatter]:
+    traces = []
+    by_medium: dict[str, list] = {}
+    hover_x, hover_y, hover_text = [], [], []
+    nm = names(result)
+    for ch in result.scenario.channels:
+        ends = [a for a in ch.between if a in pos]
+        pairs = ([(ends[0], b) for b in ends[1:]] if ch.direction == "one-way"
+                 else [(a, b) for i, a in enumerate(ends) for b in ends[i + 1:]])
+        for a, b in pairs:
+            (x0, y0), (x1, y1) = pos[a], pos[b]
+            by_medium.setdefault(ch.medium, []).append((x0, y0, x1, y1))
+            hover_x.append((x0 + x1) / 2)
+            hover_y.append((y0 + y1) / 2)
+            arrow = "→" if ch.direction == "one-way" else "↔"
+            text = f"<b>{ch.id}</b>: {nm[a]} {arrow} {nm[b]} ({MEDIUM_LABELS.get(ch.medium, ch.medium)})"
+            if ch.description:
+                text += f"<br>{ch.description}"
+            for tap in ch.taps:
+                text += f"<br>tapped by {nm.get(tap.by, tap.by)}"
+            hover_text.append(text)
+    for medium, segs in by_medium.items():
+        colour, dash, width = MEDIUM_STYLE.get(medium, MEDIUM_STYLE["other"])
+        xs, ys = [], []
+        for x0, y0, x1, y1 in segs:
+            xs += [x0, x1, None]
+            ys += [y0, y1, None]
+        traces.append(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=colour, dash=dash, width=width),
+                                 name=MEDIUM_LABELS.get(medium, medium), legendgroup="channels",
+                                 legendgrouptitle_text="channels", hoverinfo="skip"))
+    xs, ys = [], []
+    for ch in result.scenario.channels:
+        ends = [a for a in ch.between if a in pos]
+        mx = sum(pos[a][0] for a in ends) / len(ends)
+        my = sum(pos[a][1] for a in ends) / len(ends)
+        for tap in ch.taps:
+            if tap.by in pos:
+                xs += [pos[tap.by][0], mx, None]
+                ys += [pos[tap.by][1], my, None]
+    if xs:
+        traces.append(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=TAP_COLOR, dash="dash", width=2),
+                                 name="tap (interception)", legendgroup="channels", hoverinfo="skip"))
+    traces.append(go.Scatter(x=hover_x, y=hover_y, mode="markers", marker=dict(size=14, opacity=0),
+                             hovertext=hover_text, hoverinfo="text", showlegend=False, name="channel info"))
+    return traces
+
+
+def _legend() -> list[go.Scatter]:
+    return [go.Scatter(x=[None], y=[None], mode="markers", name=KNOW_LABELS[k], legendgroup="knowledge",
+                       legendgrouptitle_text="the selected fact",
+                       marker=dict(size=14, color=KNOW_COLORS[k], line=dict(color="#555", width=1)))
+            for k in KNOW_ORDER]
+
+
+def _dynamic(result: RunResult, fact: str, t: float, focus: str | None, pos: dict[str, tuple[float, float]],
+             all_flights: list[Flight]) -> list[dict]:
+    """The traces that change with time, as plain dicts: node fill, focus rings, messages in flight."""
+    actors = list(result.compiled.actors)
+    fill = [KNOW_COLORS[knowledge_state(result, a, fact, t)] for a in actors]
+    ring = believed(result, focus, fact, t) if focus else []
+    moving = in_flight(all_flights, t)
+    fx, fy, ftext, fcol, fsize = [], [], [], [], []
+    nm = names(result)
+    for f, frac in moving:
+        if f.sender not in pos or f.target not in pos:
+            continue
+        (x0, y0), (x1, y1) = pos[f.sender], pos[f.target]
+        fx.append(x0 + (x1 - x0) * frac)
+        fy.append(y0 + (y1 - y0) * frac)
+        carries = fact in f.facts
+        verb = "intercepting" if f.kind == "intercept" else "→"
+        ftext.append(f"{nm.get(f.sender, f.sender)} {verb} {nm.get(f.target, f.target)}: {', '.join(f.facts)}")
+        fcol.append(TAP_COLOR if f.kind == "intercept" else (FLIGHT_COLOR if carries else "#9e9e9e"))
+        fsize.append(13 if carries else 9)
+    return [
+        {"marker": {"color": fill}},
+        {"x": [pos[a][0] for a in ring], "y": [pos[a][1] for a in ring]},
+        {"x": fx, "y": fy, "hovertext": ftext, "marker": {"color": fcol, "size": fsize}},
+    ]
+
+
+def network_figure(result: RunResult, fact: str, t: float, focus: str | None = None,
+                   pos: dict[str, tuple[float, float]] | None = None) -> go.Figure:
+    """The network at ``t`` with knowledge of ``fact``; ``focus`` adds rings for what that actor knew
+    others knew. ``layout.meta['dynamic']`` lists the indices of the traces that change with time."""
+    pos = pos or positions(result)
+    s = result.scenario
+    nm = names(result)
+    colours = affiliation_colors(result)
+    fig = go.Figure()
+    for tr in _edges(result, pos):
+        fig.add_trace(tr)
+    for tr in _legend():
+        fig.add_trace(tr)
+    actors = list(result.compiled.actors)
+    by_id = {a.id: a for a in s.actors}
+    hover = []
+    for a in actors:
+        act = by_id[a]
+        role = f" — {act.role}" if act.role else ""
+        hover.append(f"<b>{act.name}</b>{role}<br>{act.affiliation}<br>{fact}: {provenance(result, a, fact)}")
+    label_pos = ["bottom center" if pos[a][1] <= 0 else "top center" for a in actors]
+    dyn = _dynamic(result, fact, t, focus, pos, flights(result))
+    fig.add_trace(go.Scatter(
+        x=[pos[a][0] for a in actors], y=[pos[a][1] for a in actors], mode="markers+text",
+        text=[nm[a] for a in actors], textposition=label_pos, textfont=dict(size=12, color="#222"),
+        hovertext=hover, hoverinfo="text", showlegend=False, name="actors", customdata=actors,
+        marker=dict(size=[NODE_SIZE + (8 if a == focus else 0) for a in actors], color=dyn[0]["marker"]["color"],
+                    line=dict(color=["#000" if a == focus else colours[by_id[a].affiliation] for a in actors],
+                              width=[5 if a == focus else 3 for a in actors]))))
+    focus_name = nm.get(focus or "", "")
+    fig.add_trace(go.Scatter(x=dyn[1]["x"], y=dyn[1]["y"], mode="markers", hoverinfo="skip",
+                             name=f"{focus_name} knows that they know" if focus else "knows that they know",
+                             showlegend=bool(focus), legendgroup="focus",
+                             marker=dict(symbol="circle-open", size=NODE_SIZE + 16, color=BELIEF_COLOR,
+                                         line=dict(width=3, color=BELIEF_COLOR))))
+    fig.add_trace(go.Scatter(x=dyn[2]["x"], y=dyn[2]["y"], mode="markers", hovertext=dyn[2]["hovertext"],
+                             hoverinfo="text", name="message in flight", legendgroup="messages",
+                             marker=dict(symbol="circle", color=dyn[2]["marker"]["color"], size=dyn[2]["marker"]["size"],
+                                         line=dict(color="#fff", width=1.5))))
+    n = len(fig.data)
+    xs = [p[0] for p in pos.values()] or [0]
+    ys = [p[1] for p in pos.values()] or [0]
+    for f in affiliations(result):
+        members = [pos[a.id] for a in s.actors if a.affiliation == f]
+        mx = sum(p[0] for p in members) / len(members)
+        my = sum(p[1] for p in members) / len(members)
+        r = max(max(math.dist((mx, my), p) for p in members) + 0.13, 0.15)
+        fig.add_shape(type="circle", x0=mx - r, x1=mx + r, y0=my - r, y1=my + r, layer="below",
+                      fillcolor=colours[f], opacity=0.08, line=dict(color=colours[f], width=1))
+        fig.add_annotation(x=mx, y=my + r, text=f"<b>{f}</b>", showarrow=False, yanchor="bottom",
+                           font=dict(color=colours[f], size=13))
+    pad = 0.45
+    fig.update_layout(
+        meta={"dynamic": [n - 3, n - 2, n - 1]},
+        margin=dict(l=5, r=5, t=10, b=5), plot_bgcolor="#fff", paper_bgcolor="#fff",
+        xaxis=dict(visible=False, range=[min(xs) - pad, max(xs) + pad], fixedrange=False),
+        yaxis=dict(visible=False, range=[min(ys) - pad, max(ys) + pad], scaleanchor="x", scaleratio=1),
+        legend=dict(orientation="v", x=1.0, xanchor="right", y=1.0, bgcolor="rgba(255,255,255,0.85)",
+                    font=dict(size=11), groupclick="toggleitem"),
+        hoverlabel=dict(align="left"), uirevision="network", showlegend=True,
+    )
+    return fig
+
+
+def network_frames(result: RunResult, fact: str, times: list[float], focus: str | None = None,
+                   pos: dict[str, tuple[float, float]] | None = None) -> list[list[dict]]:
+    """For each time, the dynamic traces (see ``layout.meta['dynamic']``) as plain dicts."""
+    pos = pos or positions(result)
+    fl = flights(result)
+    return [_dynamic(result, fact, t, focus, pos, fl) for t in times]

@@ -1,0 +1,174 @@
+"""The timeline: one swimlane per actor, message arrows between lanes, a cursor at t.
+
+Two x axes: ``calendar`` uses real local dates; ``event`` gives every event time an equal step,
+so that a burst of minutes is as wide as a quiet week (tick labels still show dates).
+"""
+
+from __future__ import annotations
+
+import bisect
+from typing import TYPE_CHECKING, Any
+
+import plotly.graph_objects as go
+
+from .common import (CURSOR_COLOR, KNOW_COLORS, SKIP_COLOR, TAP_COLOR, actor_order, affiliation_colors,
+                     local_label, names, wall)
+
+if TYPE_CHECKING:
+    from sim.result import RunResult
+
+MESSAGE_COLOR = "#3f6fa8"
+FACT_COLOR = "#111111"
+LOST_COLOR = "#bdbdbd"
+WINDOW_COLOR = "rgba(120,144,156,0.28)"
+
+
+def x_mapper(result: RunResult, mode: str, steps: list[float]):
+    """A function from POSIX seconds to the x value used in ``mode``."""
+    tz = result.scenario.meta.timezone
+    if mode == "calendar":
+        return lambda ts: wall(ts, tz)
+
+    def to_index(ts: float) -> float:
+        if not steps:
+            return 0.0
+        if ts <= steps[0]:
+            return 0.0 - (steps[0] - ts) / max(1.0, steps[-1] - steps[0])
+        if ts >= steps[-1]:
+            return len(steps) - 1.0
+        i = bisect.bisect_right(steps, ts) - 1
+        lo, hi = steps[i], steps[i + 1]
+        return i + (ts - lo) / (hi - lo) if hi > lo else float(i)
+
+    return to_index
+
+
+def _summaries(result: RunResult) -> dict[str, str]:
+    s = result.scenario
+    return {e.id: e.summary for e in s.events} | {r.id: r.send.summary or r.description or r.id for r in s.rules} \
+        | {"start": "known from the start"}
+
+
+def cursor_x(result: RunResult, mode: str, steps: list[float], times: list[float]) -> list[Any]:
+    """The cursor's x value for each time (ISO strings on the calendar axis)."""
+    xm = x_mapper(result, mode, steps)
+    return [xm(t).isoformat() if mode == "calendar" else xm(t) for t in times]
+
+
+def timeline_figure(result: RunResult, mode: str, steps: list[float], t: float, fact: str = "",
+                    focus: str | None = None) -> go.Figure:
+    """Swimlanes over real dates (``calendar``) or event steps (``event``), with a cursor at ``t``.
+
+    The cursor is the last trace; ``layout.meta['dynamic']`` holds its index.
+    """
+    s = result.scenario
+    tz = s.meta.timezone
+    nm = names(result)
+    order = actor_order(result)
+    lane = {a: len(order) - 1 - i for i, a in enumerate(order)}
+    xm = x_mapper(result, mode, steps)
+    summ = _summaries(result)
+    aff = {a.id: a.affiliation for a in s.actors}
+    colours = affiliation_colors(result)
+    fig = go.Figure()
+
+    # Affiliation bands behind the lanes.
+    for i, a in enumerate(order):
+        if i == 0 or aff[order[i - 1]] != aff[a]:
+            j = i
+            while j + 1 < len(order) and aff[order[j + 1]] == aff[a]:
+                j += 1
+            fig.add_hrect(y0=lane[order[j]] - 0.5, y1=lane[a] + 0.5, fillcolor=colours[aff[a]], opacity=0.07,
+                          line_width=0, layer="below")
+    # Uncertainty windows of scripted events.
+    wx, wy = [], []
+    for ev in result.compiled.script:
+        if ev.window and ev.window[1] > ev.window[0] and ev.actor in lane:
+            x0, x1 = xm(ev.window[0]), xm(ev.window[1])
+            y = lane[ev.actor]
+            fig.add_shape(type="rect", x0=x0, x1=x1, y0=y - 0.32, y1=y + 0.32, fillcolor=WINDOW_COLOR,
+                          line=dict(width=0), layer="below")
+            wx.append(x0)
+            wy.append(y)
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name="uncertain time (window)",
+                             marker=dict(symbol="square", size=14, color=WINDOW_COLOR)))
+
+    sent = {e.message: e for e in result.events if e.kind == "send"}
+
+    def arrows(records, colour: str, dash: str, name: str, width: float, symbol: str = "arrow") -> None:
+        xs: list[Any] = []
+        ys: list[Any] = []
+        text: list[Any] = []
+        size: list[Any] = []
+        for e in records:
+            src = sent.get(e.message)
+            if src is None:
+                continue
+            target = e.actor if e.kind == "intercept" else e.to
+            if src.actor not in lane or target not in lane:
+                continue
+            how = {"intercept": "intercepted by", "lost": "lost on the way to"}.get(e.kind, "→")
+            label = (f"<b>{nm[src.actor]} {how} {nm[target]}</b><br>{summ.get(e.cause, e.cause)}<br>"
+                     f"{', '.join(e.facts)} · {e.channel} ({e.medium})<br>"
+                     f"sent {local_label(src.time, tz)}<br>{'arrived' if e.kind != 'lost' else 'lost'} "
+                     f"{local_label(e.time, tz)}")
+            xs += [xm(src.time), xm(e.time), None]
+            ys += [lane[src.actor], lane[target], None]
+            text += [label, label, None]
+            size += [0, 11, 0]
+        if xs:
+            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", name=name, hovertext=text, hoverinfo="text",
+                                     line=dict(color=colour, dash=dash, width=width),
+                                     marker=dict(symbol=symbol, angleref="previous", size=size, color=colour)))
+
+    delivered = [e for e in result.events if e.kind == "deliver"]
+    with_fact = [e for e in delivered if fact in e.facts]
+    others = [e for e in delivered if fact not in e.facts]
+    arrows(others, MESSAGE_COLOR, "solid", "message", 1.5)
+    arrows(with_fact, FACT_COLOR, "solid", "message carrying the selected fact", 2.5)
+    arrows([e for e in result.events if e.kind == "intercept"], TAP_COLOR, "dash", "intercepted copy", 1.8)
+    arrows([e for e in result.events if e.kind == "lost"], LOST_COLOR, "dot", "lost message", 1.5, "x")
+
+    for kind, name, colour, symbol in (("originate", "decision / origin", KNOW_COLORS["origin"], "diamond"),
+                                       ("skip", "skipped (did not happen)", SKIP_COLOR, "x-thin-open")):
+        recs = [e for e in result.events if e.kind == kind and e.actor in lane]
+        if not recs:
+            continue
+        text = []
+        for e in recs:
+            line = f"<b>{nm[e.actor]}</b>: {summ.get(e.cause, e.cause)}<br>{', '.join(e.facts)}<br>{local_label(e.time, tz)}"
+            if e.reason:
+                line += f"<br><i>{e.reason}</i>"
+            text.append(line)
+        fig.add_trace(go.Scatter(x=[xm(e.time) for e in recs], y=[lane[e.actor] for e in recs], mode="markers",
+                                 name=name, hovertext=text, hoverinfo="text",
+                                 marker=dict(symbol=symbol, size=12 if kind == "originate" else 11, color=colour,
+                                             line=dict(color="#fff" if kind == "originate" else colour, width=1.5))))
+
+    # Cursor.
+    cx = xm(t)
+    fig.add_trace(go.Scatter(x=[cx, cx], y=[-0.6, len(order) - 0.4], mode="lines", name="t (now)",
+                             line=dict(color=CURSOR_COLOR, width=2.5), hoverinfo="skip"))
+
+    ticktext = []
+    for a in reversed(order):
+        style = "font-weight:bold;" if a == focus else ""
+        ticktext.append(f"<span style='color:{colours[aff[a]]};{style}'>{nm[a]}</span>")
+    xaxis: dict[str, Any] = dict(showgrid=True, gridcolor="#eee", zeroline=False)
+    if mode == "calendar":
+        xaxis.update(type="date", title=f"local time ({tz})")
+    else:
+        n = len(steps)
+        k = min(n, 8)
+        idx = sorted({round(i * (n - 1) / max(1, k - 1)) for i in range(k)}) if n else []
+        xaxis.update(type="linear", tickvals=idx, ticktext=[local_label(steps[i], tz, long=False) for i in idx],
+                     title=f"event by event ({tz}); each step is the next event", range=[-0.8, max(n - 1, 1) + 0.8])
+    fig.update_layout(
+        meta={"dynamic": [len(fig.data) - 1]},
+        margin=dict(l=10, r=10, t=10, b=40), plot_bgcolor="#fff", paper_bgcolor="#fff",
+        yaxis=dict(tickvals=list(range(len(order))), ticktext=ticktext, range=[-0.6, len(order) - 0.4],
+                   showgrid=True, gridcolor="#f0f0f0", zeroline=False, fixedrange=True),
+        xaxis=xaxis, legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0, font=dict(size=11)),
+        hoverlabel=dict(align="left"), uirevision=f"timeline-{mode}", dragmode="zoom",
+    )
+    return fig

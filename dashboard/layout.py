@@ -1,0 +1,105 @@
+"""The page: header with the time shown, controls, the four panels and the hidden stores."""
+
+from __future__ import annotations
+
+import dash_ag_grid as dag
+from dash import dcc, html
+
+from . import ids
+from .state import PANELS
+
+EXPLANATION = ("Who knew what, and when. Dots travel along the channels between actors; each actor's colour "
+               "shows whether they know the selected fact at the moment shown, and how they learned it.")
+PANEL_LABELS = {"network": "Network", "timeline": "Timeline", "matrix": "Who knows what", "log": "Event log"}
+SPEEDS = [{"label": "0.5×", "value": 1000}, {"label": "1×", "value": 500}, {"label": "2×", "value": 250},
+          {"label": "4×", "value": 120}]
+LOG_COLUMNS = [
+    {"field": "local", "headerName": "Local time", "width": 115, "pinned": "left"},
+    {"field": "utc", "headerName": "UTC", "width": 150},
+    {"field": "kind", "headerName": "What happened", "width": 140},
+    {"field": "from", "headerName": "From", "width": 140},
+    {"field": "to", "headerName": "To", "width": 140},
+    {"field": "channel", "headerName": "Channel", "width": 170},
+    {"field": "facts", "headerName": "Facts", "width": 170},
+    {"field": "what", "headerName": "Summary", "width": 260},
+    {"field": "sources", "headerName": "Sources (outlet, published, grade)", "width": 260},
+    {"field": "claim", "headerName": "Claim (paraphrased)", "width": 360},
+]
+GRAPH_CONFIG = {"displaylogo": False, "scrollZoom": True,
+                "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"]}
+
+
+def _control(label: str, child, width: str | None = None) -> html.Div:
+    return html.Div([html.Label(label, className="ctl-label"), child], className="ctl",
+                    style={"width": width} if width else None)
+
+
+def _panel(pid: str, title: str, body, extra_class: str = "") -> html.Section:
+    return html.Section([html.H2(title, className="panel-title"), body], id=pid, className=f"panel {extra_class}")
+
+
+def layout() -> html.Div:
+    """The page shell; the sync callback fills it from the URL."""
+    dropdown = dict(clearable=False, searchable=True)
+    return html.Div([
+        dcc.Location(id=ids.URL, refresh=False),
+        dcc.Store(id=ids.STORE),
+        dcc.Store(id=ids.CURRENT),
+        dcc.Interval(id=ids.INTERVAL, interval=500, disabled=True),
+        html.Header([
+            html.Div([html.H1("Backchannel", id=ids.TITLE), html.P(EXPLANATION, id=ids.SUBTITLE)],
+                     className="head-text"),
+            html.Div([html.Div("…", id=ids.T_LABEL, className="t-label"),
+                      html.Div("", id=ids.T_UTC, className="t-utc")], className="head-time"),
+        ]),
+        html.Div(id=ids.NOTICE, role="alert", className="notice", style={"display": "none"}),
+        html.Div([
+            _control("Scenario", dcc.Dropdown(id=ids.SCENARIO, **dropdown), "210px"),
+            _control("Alternative", dcc.Dropdown(id=ids.ALTERNATIVE, **dropdown), "200px"),
+            _control("Fact", dcc.Dropdown(id=ids.FACT, **dropdown), "230px"),
+            _control("Actor in focus", dcc.Dropdown(id=ids.ACTOR, searchable=True, clearable=True,
+                                                    placeholder="none"), "170px"),
+            _control("Matrix rows", dcc.RadioItems(id=ids.GROUP, options=[
+                {"label": "actors", "value": "actors"}, {"label": "affiliations", "value": "affiliations"}],
+                value="actors", inline=True)),
+            _control("Panels", dcc.Checklist(id=ids.PANELS, options=[
+                {"label": PANEL_LABELS[p], "value": p} for p in PANELS], value=list(PANELS), inline=True)),
+            html.Div([
+                html.Span([dcc.Clipboard(id=ids.COPY, title="Copy a link to this view", className="clip"),
+                           html.Span("Copy link")], className="btn"),
+                html.Button("Export HTML", id=ids.EXPORT, className="btn", title="Download this view as one HTML file"),
+                dcc.Download(id=ids.DOWNLOAD),
+            ], className="ctl share"),
+        ], className="controls"),
+        html.Div([
+            html.Button("◀", id=ids.BACK, className="btn step", title="Previous step"),
+            html.Button("▶ Play", id=ids.PLAY, className="btn play", title="Play / pause"),
+            html.Button("▶", id=ids.FORWARD, className="btn step", title="Next step"),
+            dcc.Dropdown(id=ids.SPEED, options=SPEEDS, value=500, clearable=False, searchable=False,
+                         className="speed"),
+            dcc.RadioItems(id=ids.MODE, options=[{"label": "event by event", "value": "event"},
+                                                 {"label": "calendar", "value": "calendar"}],
+                           value="event", inline=True, className="mode"),
+            html.Div(dcc.Slider(id=ids.SLIDER, min=0, max=1, step=1, value=0, marks=None, updatemode="drag",
+                                allow_direct_input=False),
+                     className="slider-wrap"),
+        ], className="transport"),
+        html.Main([
+            _panel(ids.PANEL_NETWORK, "Network: actors and channels",
+                   dcc.Graph(id=ids.NETWORK, config=GRAPH_CONFIG, className="graph-network")),
+            html.Div([
+                html.Div(id=ids.HEADLINE, className="headline"),
+                dcc.Markdown(id=ids.FOCUS, className="focus"),
+                _panel(ids.PANEL_MATRIX, "Who knows what",
+                       dcc.Graph(id=ids.MATRIX, config=GRAPH_CONFIG, className="graph-matrix")),
+            ], className="side"),
+        ], className="main"),
+        _panel(ids.PANEL_TIMELINE, "Timeline (drag to zoom, double-click to reset)",
+               dcc.Graph(id=ids.TIMELINE, config=GRAPH_CONFIG, className="graph-timeline")),
+        _panel(ids.PANEL_LOG, "Event log (click a row to move there)",
+               dag.AgGrid(id=ids.LOG, columnDefs=LOG_COLUMNS, rowData=[], getRowId="params.data.id",
+                          defaultColDef={"resizable": True, "sortable": True, "filter": True,
+                                         "wrapText": False}, dashGridOptions={"rowSelection": {"mode": "singleRow",
+                                                                                                "checkboxes": False}},
+                          className="ag-theme-alpine", style={"height": "340px"})),
+    ], className="page")

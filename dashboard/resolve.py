@@ -1,0 +1,70 @@
+"""Turn a decoded :class:`~dashboard.state.ViewState` into a valid one and its run, with notices.
+
+Whatever the URL said, the result names an existing scenario, alternative, fact and actor; every
+value that had to change is explained in a notice.
+"""
+
+from __future__ import annotations
+
+from sim import RunResult, ScenarioError
+
+from . import data
+from .figures.common import default_fact, event_times
+from .state import ViewState
+
+DAY = 86400.0
+
+
+class NoScenario(Exception):
+    """The scenario folder holds no scenario that loads."""
+
+
+def _first_loadable(names: list[str], notices: list[str]) -> tuple[str, RunResult]:
+    for name in names:
+        try:
+            return name, data.load_run(name)
+        except (ScenarioError, OSError, ValueError) as e:
+            notices.append(f"Scenario “{name}” could not be loaded: {str(e).splitlines()[0][:200]}")
+    raise NoScenario(f"no scenario could be loaded from {data.scenarios_dir()}")
+
+
+def resolve(state: ViewState) -> tuple[ViewState, RunResult, list[str]]:
+    """A valid state, the run it shows, and notices for every value that was replaced."""
+    notices: list[str] = []
+    available = data.list_scenarios()
+    default = data.default_scenario()
+    wanted = state.scenario or default
+    order = [wanted] + [n for n in [default] + available if n != wanted]
+    if wanted not in available and data.resolve(wanted) is None:
+        notices.append(f"There is no scenario “{wanted}” in the scenario folder; showing another one.")
+        order = order[1:]
+    order = [n for n in order if data.resolve(n) is not None]
+    name, base = _first_loadable(order, notices)
+    if name != wanted:
+        state = state.with_(alt="")
+    state = state.with_(scenario=name)
+    result = base
+    alts = [a.id for a in base.scenario.alternatives]
+    if state.alt and state.alt not in alts:
+        notices.append(f"“{name}” has no alternative “{state.alt}”; showing the scenario as documented."
+                       + (f" Alternatives: {', '.join(alts)}." if alts else ""))
+        state = state.with_(alt="")
+    if state.alt:
+        try:
+            result = data.load_run(name, state.alt)
+        except (ScenarioError, ValueError) as e:
+            notices.append(f"Alternative “{state.alt}” could not be applied: {str(e).splitlines()[0][:200]}")
+            state = state.with_(alt="")
+    facts = result.compiled.facts
+    if state.fact not in facts:
+        if state.fact:
+            notices.append(f"There is no fact “{state.fact}” in this scenario; showing “{default_fact(result)}”.")
+        state = state.with_(fact=default_fact(result))
+    if state.actor and state.actor not in result.compiled.actors:
+        notices.append(f"There is no actor “{state.actor}” in this scenario; no actor is in focus.")
+        state = state.with_(actor="")
+    times = event_times(result)
+    if state.t is not None and times and not times[0] - DAY <= state.t <= times[-1] + DAY:
+        notices.append("The time in the link lies outside this story; showing the last step.")
+        state = state.with_(t=None)
+    return state, result, notices
