@@ -189,7 +189,10 @@ def network_figure(result: RunResult, fact: str, t: float, focus: str | None = N
         act = by_id[a]
         role = f" — {act.role}" if act.role else ""
         hover.append(f"<b>{act.name}</b>{role}<br>{act.affiliation}<br>{fact}: {provenance(result, a, fact)}")
-    label_pos = ["bottom center" if pos[a][1] <= 0 else "top center" for a in actors]
+    centre_y = {f: sum(pos[a.id][1] for a in s.actors if a.affiliation == f)
+                   / sum(1 for a in s.actors if a.affiliation == f) for f in affiliations(result)}
+    label_pos = ["top center" if pos[a][1] > centre_y[by_id[a].affiliation] + 1e-9 else "bottom center"
+                 for a in actors]
     dyn = _dynamic(result, fact, t, focus, pos, flights(result))
     fig.add_trace(go.Scatter(
         x=[pos[a][0] for a in actors], y=[pos[a][1] for a in actors], mode="markers+text",

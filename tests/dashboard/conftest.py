@@ -1,0 +1,103 @@
+"""Dashboard fixtures: a scenario folder in tmp, the app served from a thread, headless Chromium."""
+
+from __future__ import annotations
+
+import atexit
+import shutil
+import socket
+import tempfile
+import threading
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent.parent / "data"
+ROOT = Path(__file__).parent.parent.parent
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+VARIANT = """extends: ../tiny.yaml
+title: No relay
+remove: ["rule:relay"]
+"""
+
+
+def pytest_setup_options():
+    """Headless options for dash's ``dash_duo`` fixture, if a test uses it."""
+    from selenium.webdriver.chrome.options import Options
+
+    opts = Options()
+    opts.binary_location = CHROMIUM
+    profile = tempfile.mkdtemp(prefix="chrome-")
+    atexit.register(shutil.rmtree, profile, ignore_errors=True)
+    for flag in FLAGS + ["--headless=new", "--window-size=1280,900", f"--user-data-dir={profile}"]:
+        opts.add_argument(flag)
+    return opts
+
+
+def make_scenarios(root: Path) -> Path:
+    """tiny.yaml plus a variant file under alternatives/."""
+    (root / "alternatives").mkdir(parents=True, exist_ok=True)
+    shutil.copy(DATA / "tiny.yaml", root / "tiny.yaml")
+    (root / "alternatives" / "no_relay.yaml").write_text(VARIANT, encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="session")
+def scenario_dir(tmp_path_factory) -> Path:
+    return make_scenarios(tmp_path_factory.mktemp("scenarios"))
+
+
+@pytest.fixture(scope="session")
+def env(scenario_dir):
+    """Point the dashboard at the tmp scenario folder for the whole session."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("BACKCHANNEL_SCENARIOS", str(scenario_dir))
+    mp.setenv("BACKCHANNEL_DEFAULT_SCENARIO", "tiny")
+    yield scenario_dir
+    mp.undo()
+
+
+@pytest.fixture(scope="session")
+def server_url(env):
+    """The app served on 127.0.0.1 from a thread, for the browser tests."""
+    from werkzeug.serving import make_server
+
+    from dashboard.app import create_app
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = make_server("127.0.0.1", port, create_app().server, threaded=True)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    srv.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium is not installed (scripts/install-test-deps.sh installs it)")
+    from playwright.sync_api import sync_playwright
+
+    pw = sync_playwright().start()
+    b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+    yield b
+    b.close()
+    pw.stop()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser context (no shared storage) and page at 1280×800, collecting console errors."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True)
+    pg = ctx.new_page()
+    pg.set_default_timeout(20000)
+    errors: list[str] = []
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.errors = errors  # type: ignore[attr-defined]
+    yield pg
+    ctx.close()

@@ -1,0 +1,52 @@
+"""Scenario names, safe resolution inside the folder, and resolving a view state with notices."""
+
+from __future__ import annotations
+
+from dashboard import data
+from dashboard.bundle import build_bundle, event_rows
+from dashboard.resolve import resolve
+from dashboard.state import ViewState, decode
+
+
+def test_list_and_resolve(env):
+    assert data.list_scenarios() == ["tiny", "alternatives/no_relay"]
+    assert data.resolve("tiny") == (env / "tiny.yaml").resolve()
+    assert data.resolve("alternatives/no_relay") is not None
+
+
+def test_resolve_refuses_paths(env, tmp_path):
+    (tmp_path / "outside.yaml").write_text("x: 1")
+    for bad in ("../outside", "/etc/passwd", str(tmp_path / "outside"), "alternatives/../tiny", "", "nope"):
+        assert data.resolve(bad) is None, bad
+
+
+def test_resolve_view_with_bad_values(env):
+    state, notices = decode("?scenario=nope&fact=zzz&actor=qq&alt=nothing")
+    state, result, more = resolve(state)
+    assert state.scenario == "tiny" and state.fact == "offer" and state.actor == "" and state.alt == ""
+    assert len(more) == 3
+    assert result.scenario.meta.title == "Tiny relay"
+
+
+def test_resolve_alternative_and_variant(env):
+    state, result, notices = resolve(ViewState(scenario="tiny", alt="slow_relay"))
+    assert notices == [] and result.label == "slow_relay" and result.skipped()
+    state, result, notices = resolve(ViewState(scenario="alternatives/no_relay"))
+    assert notices == [] and not result.knows("c", "offer")
+
+
+def test_time_outside_the_story(env):
+    state, _, notices = resolve(ViewState(t=0.0))
+    assert state.t is None and notices
+
+
+def test_bundle_shapes(env, tiny_run):
+    state, result, _ = resolve(ViewState(actor="c", mode="calendar"))
+    b = build_bundle(result, state)
+    n = len(b["steps"])
+    assert b["step"] == n - 1
+    assert len(b["net_frames"]) == len(b["mx_frames"]) == len(b["tl_x"]) == len(b["labels"]) == n
+    assert b["focus"]["name"] == "C"
+    rows = event_rows(tiny_run)
+    assert len(rows) == len(tiny_run.events)
+    assert rows[0]["sources"] == "Wire, 2025-05-02, B2" and rows[0]["claim"] == "A settled on an offer."

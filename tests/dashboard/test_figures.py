@@ -1,0 +1,128 @@
+"""Figure builders on tiny.yaml: node colours, messages in flight, skipped events, frames."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard.figures.common import (KNOW_CODE, KNOW_COLORS, SKIP_COLOR, TAP_COLOR, default_fact, step_at,
+                                      steps)
+from dashboard.figures.export import export_figure
+from dashboard.figures.matrix import matrix_cells, matrix_figure
+from dashboard.figures.network import network_figure, network_frames, positions
+from dashboard.figures.timeline import timeline_figure
+from sim import load_scenario, run
+from sim.timeparse import parse_instant
+
+from .conftest import DATA
+
+
+def at(text: str) -> float:
+    return parse_instant(text).timestamp()
+
+
+def nodes(fig):
+    return next(tr for tr in fig.data if tr.name == "actors")
+
+
+def colours_by_actor(fig, result):
+    return dict(zip(result.compiled.actors, nodes(fig).marker.color))
+
+
+def test_node_colours_follow_knowledge(tiny_run):
+    before = colours_by_actor(network_figure(tiny_run, "offer", at("2025-05-01T09:30+03:00")), tiny_run)
+    assert before == {"a": KNOW_COLORS["origin"], "b": KNOW_COLORS["unknown"], "c": KNOW_COLORS["unknown"],
+                      "e": KNOW_COLORS["unknown"]}
+    after = colours_by_actor(network_figure(tiny_run, "offer", at("2025-05-01T11:00+03:00")), tiny_run)
+    assert after == {"a": KNOW_COLORS["origin"], "b": KNOW_COLORS["told"], "c": KNOW_COLORS["told"],
+                     "e": KNOW_COLORS["intercepted"]}
+
+
+def test_message_in_flight_between_send_and_delivery(tiny_run):
+    pos = positions(tiny_run)
+    fig = network_figure(tiny_run, "offer", at("2025-05-01T10:05+03:00"), pos=pos)
+    flight = next(tr for tr in fig.data if tr.name == "message in flight")
+    (ax, ay), (bx, by) = pos["a"], pos["b"]
+    points = list(zip(flight.x, flight.y))
+    assert (pytest.approx((ax + bx) / 2), pytest.approx((ay + by) / 2)) in points  # half of the 10 min latency
+    assert TAP_COLOR in flight.marker.color  # the intercepted copy is on its way to E too
+    quiet = network_figure(tiny_run, "offer", at("2025-05-01T09:30+03:00"), pos=pos)
+    assert len(next(tr for tr in quiet.data if tr.name == "message in flight").x) == 0
+
+
+def test_positions_are_stable(tiny):
+    assert positions(run(tiny)) == positions(run(tiny))
+    assert positions(run(tiny)) == positions(run(load_scenario(DATA / "tiny.yaml", "slow_relay")))
+
+
+def test_focus_rings_show_second_order_knowledge(tiny_run):
+    fig = network_figure(tiny_run, "offer", at("2025-05-01T12:00+03:00"), focus="b")
+    ring = next(tr for tr in fig.data if tr.name.endswith("knows that they know"))
+    pos = positions(tiny_run)
+    assert set(zip(ring.x, ring.y)) == {pos["a"], pos["c"]}  # told by A; C confirmed on the call
+
+
+def test_frames_match_dynamic_traces(tiny_run):
+    times = steps(tiny_run, "event")
+    fig = network_figure(tiny_run, "offer", times[0])
+    frames = network_frames(tiny_run, "offer", times)
+    assert len(frames) == len(times)
+    assert all(len(f) == len(fig.layout.meta["dynamic"]) for f in frames)
+    assert frames[-1][0]["marker"]["color"] == list(nodes(network_figure(tiny_run, "offer", times[-1])).marker.color)
+
+
+def test_skipped_event_is_grey():
+    result = run(load_scenario(DATA / "tiny.yaml", "slow_relay"))
+    assert result.skipped()
+    fig = timeline_figure(result, "calendar", steps(result, "calendar"), at("2025-05-01T12:00+03:00"), "offer")
+    skipped = next(tr for tr in fig.data if tr.name.startswith("skipped"))
+    assert skipped.marker.color == SKIP_COLOR
+    assert len(skipped.x) == len(result.skipped())
+
+
+def test_timeline_has_arrows_intercepts_windows_and_cursor(tiny_run):
+    times = steps(tiny_run, "event")
+    t = at("2025-05-01T10:15+03:00")
+    fig = timeline_figure(tiny_run, "event", times, t, "offer")
+    names = [tr.name for tr in fig.data]
+    assert "intercepted copy" in names and "message carrying the selected fact" in names
+    cursor = fig.data[fig.layout.meta["dynamic"][0]]
+    assert cursor.name == "t (now)" and cursor.x[0] == step_at(times, t)
+    assert any(s.type == "rect" and s.fillcolor.startswith("rgba(120,144,156") for s in fig.layout.shapes)
+    cal = timeline_figure(tiny_run, "calendar", steps(tiny_run, "calendar"), t, "offer")
+    assert cal.layout.xaxis.type == "date"
+
+
+def test_matrix_states(tiny_run):
+    cells = matrix_cells(tiny_run, at("2025-05-01T11:00+03:00"))
+    rows = matrix_figure(tiny_run, at("2025-05-01T11:00+03:00")).data[0].y
+    z = dict(zip(rows, cells["z"]))
+    assert z["A"] == [KNOW_CODE["origin"], KNOW_CODE["unknown"]]
+    assert z["E"] == [KNOW_CODE["intercepted"], KNOW_CODE["unknown"]]
+    groups = matrix_cells(tiny_run, at("2025-05-01T11:00+03:00"), "affiliations")
+    assert ["1/1", "0/1"] in groups["text"]
+
+
+def test_matrix_hover_has_provenance_chain(tiny_run):
+    fig = matrix_figure(tiny_run, at("2025-05-01T11:00+03:00"))
+    hover = dict(zip(fig.data[0].y, fig.data[0].customdata))
+    assert "A → B → C" in hover["C"][0]
+
+
+def test_export_has_a_frame_per_step_and_a_slider(tiny_run):
+    fig = export_figure(tiny_run, "offer", "event")
+    n = len(steps(tiny_run, "event"))
+    assert len(fig.frames) == n
+    assert len(fig.layout.sliders[0].steps) == n
+    assert fig.layout.updatemenus[0].buttons[0].method == "animate"
+    assert len(export_figure(tiny_run, "offer", "calendar").frames) == len(steps(tiny_run, "calendar"))
+
+
+def test_steps_include_a_shared_time(tiny_run):
+    t = at("2025-05-01T10:07+03:00")
+    s = steps(tiny_run, "event", t)
+    assert t in s and s == sorted(s)
+    assert s[step_at(s, t)] == t
+
+
+def test_default_fact_is_most_known(tiny_run):
+    assert default_fact(tiny_run) == "offer"
