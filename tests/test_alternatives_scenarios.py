@@ -1,0 +1,191 @@
+"""The shipped variants of the Alexander release: each one's consequences, as the model derives them.
+
+Nothing here is typed into the variant files: each file changes a channel, a tap or a rule, and
+these tests check what follows in replay (and, where chance matters, over a small sweep).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sim import load_scenario, run
+from sim.cli import app
+from sim.compare import compare
+from sim.sweep import sweep
+
+from .conftest import ROOT
+
+BASE = ROOT / "scenarios" / "alexander_release.yaml"
+ALT = ROOT / "scenarios" / "alternatives"
+VARIANTS = ("no_intercepts", "us_tells_israel_day_one", "qatari_call_delayed_12h", "no_bahbah_channel")
+# facts that only exist because of the backchannel (Hamas's side of it)
+BACKCHANNEL = ("backchannel_exists", "hamas_conditional_offers", "hamas_not_yet_agreed", "gobetween_warning",
+               "agreement_in_principle", "not_a_one_off", "alexander_must_be_located", "alexander_located",
+               "hamas_agrees_release", "inform_qatar_advice")
+
+pytestmark = pytest.mark.skipif(not BASE.exists(), reason="the documented scenario is not there")
+
+
+@pytest.fixture(scope="module")
+def base():
+    return run(load_scenario(BASE))
+
+
+@pytest.fixture(scope="module")
+def alt():
+    cache: dict[str, object] = {}
+
+    def get(name: str):
+        if name not in cache:
+            cache[name] = run(load_scenario(ALT / f"{name}.yaml"), label=name)
+        return cache[name]
+
+    return get
+
+
+def _did(result, cause: str) -> bool:
+    return any(e.cause == cause and e.kind in ("send", "originate") for e in result.events)
+
+
+def _skip_reason(result, cause: str) -> str:
+    return next((e.reason for e in result.events if e.cause == cause and e.kind == "skip"), "")
+
+
+def _ts(text: str) -> float:
+    return datetime.fromisoformat(text).timestamp()
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_variant_loads_extends_the_base_and_starts_with_the_schema_line(name):
+    path = ALT / f"{name}.yaml"
+    first = path.read_text().splitlines()[0]
+    assert first == "# yaml-language-server: $schema=../../docs/scenario.schema.json"
+    assert (path.parent / "../../docs/scenario.schema.json").resolve().is_file()
+    s = load_scenario(path)
+    assert s.meta.title.startswith(load_scenario(BASE).meta.title + " — ")
+
+
+def test_base_dermer_knows_through_intelligence_and_raises_the_talks(base):
+    assert _did(base, "dermer_raises_talks")
+    path = base.path("dermer", "backchannel_exists")
+    assert "israeli_intel" in path and base.how("dermer", "backchannel_exists")[1].how == "intercepted"
+    assert base.known_at("dermer", "backchannel_exists") < _ts("2025-05-08T00:00-04:00")
+
+
+def test_no_intercepts_dermer_cannot_raise_the_talks(base, alt):
+    r = alt("no_intercepts")
+    assert not _did(r, "dermer_raises_talks")
+    assert "dermer did not yet know backchannel_exists" in _skip_reason(r, "dermer_raises_talks")
+    cmp = compare(base, r)
+    assert cmp.event("dermer_raises_talks").change == "skipped"
+    assert cmp.event("witkoff_answers_dermer").change == "skipped"  # Witkoff only answers when Dermer asks
+    assert cmp.row("dermer", "no_israeli_concessions").status == "only_base"
+    # Israeli intelligence hears nothing of the talks at all
+    assert all(not r.knows("israeli_intel", f) for f in BACKCHANNEL)
+
+
+def test_no_intercepts_israel_first_hears_from_witkoff(alt):
+    r = alt("no_intercepts")
+    for israeli in ("netanyahu", "dermer"):
+        known = [(r.known_at(israeli, f), f) for f in BACKCHANNEL if r.knows(israeli, f)]
+        first_time, first_fact = min(known)
+        assert first_fact == "hamas_agrees_release"
+        k = r.how(israeli, first_fact)[-1]
+        assert k.from_actor == "witkoff" and k.how == "told"
+        # ... on Sunday night, after Hamas's formal agreement
+        assert first_time > r.known_at("hamas_leadership", "hamas_agrees_release")
+        assert first_time < _ts("2025-05-12T06:00+03:00")
+
+
+def test_us_tells_israel_day_one(base, alt):
+    r = alt("us_tells_israel_day_one")
+    cmp = compare(base, r)
+    learned = r.known_at("witkoff", "backchannel_exists")
+    for rule in ("witkoff_tells_dermer_day_one", "witkoff_tells_netanyahu_day_one"):
+        d = cmp.event(rule)
+        assert d.change == "added" and d.alt_time == pytest.approx(learned + 2 * 3600)  # replay: the 2h mode
+    # Washington knows that Israel knows ten days before Dermer raises it himself
+    day_one = learned + 2 * 3600
+    assert r.knows_that("witkoff", "dermer", "backchannel_exists", day_one)
+    assert r.knows_that("witkoff", "netanyahu", "backchannel_exists", day_one)
+    assert not base.knows_that("witkoff", "dermer", "backchannel_exists", "2025-05-08T00:00-04:00")
+    assert base.knows_that("witkoff", "dermer", "backchannel_exists")  # from 8 May, when Dermer raises it
+    # in replay Israel's intelligence was already faster than Witkoff: nothing it knows changes
+    assert cmp.row("dermer", "backchannel_exists").status == "same"
+
+
+def test_us_tells_israel_day_one_over_many_runs():
+    # over stochastic runs, Witkoff is often faster than the intercepts and briefings
+    deadline = "2025-04-29T12:00+03:00"
+    b = sweep(load_scenario(BASE), 200, seed=11, deadline=deadline)
+    a = sweep(load_scenario(ALT / "us_tells_israel_day_one.yaml"), 200, seed=11, deadline=deadline)
+    assert "witkoff_dermer" not in b.first_sources("dermer", "backchannel_exists")
+    share = a.first_sources("dermer", "backchannel_exists").get("witkoff_dermer", 0) / 200
+    assert 0.2 < share < 0.8
+    assert a.p_by_deadline("dermer", "backchannel_exists") > b.p_by_deadline("dermer", "backchannel_exists")
+    assert a.quantile("netanyahu", "backchannel_exists", 0.5) < b.quantile("netanyahu", "backchannel_exists", 0.5)
+
+
+def test_qatari_call_delayed_12h(base, alt):
+    r = alt("qatari_call_delayed_12h")
+    cmp = compare(base, r)
+    for actor in ("witkoff", "netanyahu", "dermer", "alexander_family"):
+        row = cmp.row(actor, "hamas_agrees_release")
+        assert row.status == "later" and row.delta == pytest.approx(12 * 3600)
+    assert r.path("netanyahu", "hamas_agrees_release")[-3:] == ["qatar_pm", "witkoff", "netanyahu"]
+    # the drone pause and the parents' flight needed that news at their documented time
+    for event, actor in (("israel_pauses_drones", "netanyahu"), ("parents_fly_to_israel", "alexander_family")):
+        assert _did(base, event) and not _did(r, event)
+        assert f"{actor} did not yet know hamas_agrees_release" in _skip_reason(r, event)
+        assert cmp.event(event).change == "skipped"
+    assert cmp.row("netanyahu", "drone_pause").status == "only_base"
+    assert cmp.row("boehler", "parents_flying").status == "only_base"
+    # Hamas's own side, and the release itself, do not depend on the call
+    assert cmp.row("qassam", "hamas_agrees_release").status == "same"
+    assert _did(r, "alexander_freed")
+
+
+def test_qatari_call_delayed_12h_over_many_runs():
+    b = sweep(load_scenario(BASE), 150, seed=5)
+    a = sweep(load_scenario(ALT / "qatari_call_delayed_12h.yaml"), 150, seed=5)
+    assert b.p_known("netanyahu", "drone_pause") > 0.9 and a.p_known("netanyahu", "drone_pause") < 0.1
+    assert b.p_known("alexander_family", "parents_flying") > 0.9
+    assert a.p_known("alexander_family", "parents_flying") < 0.1
+    late = a.quantile("netanyahu", "hamas_agrees_release", 0.5) - b.quantile("netanyahu", "hamas_agrees_release", 0.5)
+    assert 11 * 3600 < late < 13 * 3600
+
+
+def test_no_bahbah_channel(base, alt):
+    r = alt("no_bahbah_channel")
+    cmp = compare(base, r)
+    # the approach is still decided, but the news never leaves Hamas
+    assert r.knows("hamas_official", "backchannel_exists")
+    for outsider in ("bahbah", "witkoff", "trump", "netanyahu", "dermer", "israeli_intel", "qatar_pm"):
+        # (Bahbah holds his own warning and advice from the start: they are his 'origin' facts)
+        assert not [f for f in BACKCHANNEL if r.knows(outsider, f) and r.how(outsider, f)[-1].how != "origin"], outsider
+    # what needed the channel is skipped by the run, not removed by the variant
+    assert "did not yet know free_release_pitch" in _skip_reason(r, "hamas_agrees_in_principle")
+    assert "did not yet know agreement_in_principle" in _skip_reason(r, "hamas_formal_agreement")
+    assert "did not yet know backchannel_exists" in _skip_reason(r, "dermer_raises_talks")
+    for event in ("hamas_agrees_in_principle", "hamas_formal_agreement", "dermer_raises_talks", "alexander_freed",
+                  "israel_pauses_drones", "parents_fly_to_israel"):
+        assert cmp.event(event).change == "skipped", event
+    for removed in ("hayya_conditional_offers", "gobetween_warns_hamas", "official_writes_to_bahbah"):
+        assert cmp.event(removed).change == "removed"
+    assert cmp.event("bahbah_approaches_witkoff").change == "skipped"  # a rule that never fires
+    assert not any(r.knows(a, "alexander_released") for a in r.compiled.actors)
+    # the March talks and the Qatari PM's April visit are untouched
+    assert cmp.row("israeli_intel", "march_talks").status == "same"
+    assert cmp.row("hamas_leadership", "make_gesture_advice").status == "same"
+
+
+def test_cli_compare_on_a_shipped_variant(tmp_path: Path):
+    r = CliRunner().invoke(app, ["compare", str(BASE), str(ALT / "qatari_call_delayed_12h.yaml"),
+                                 "--fact", "hamas_agrees_release", "--out", str(tmp_path)], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    assert "+12h" in r.output
+    assert (tmp_path / "compare.csv").read_text().count("later") >= 4
