@@ -24,7 +24,7 @@ def state_from_controls(scenario, alt, mode, fact, actor, panels, group, current
 def sync(search, scenario, alt, mode, fact, actor, panels, group, current):
     """Decode the URL (on load or navigation) or read the controls; resolve; rebuild the view."""
     from .bundle import build_bundle, event_rows
-    from .data import list_scenarios
+    from .data import list_scenarios, load_run
     from .resolve import NoScenario, resolve
 
     trigger = ctx.triggered_id
@@ -46,13 +46,14 @@ def sync(search, scenario, alt, mode, fact, actor, panels, group, current):
     state = state.with_(t=bundle["steps"][bundle["step"]])
     new_search = encode(state)
     s = result.scenario
-    alts = [{"label": "as documented", "value": ""}] + [{"label": a.title, "value": a.id} for a in s.alternatives]
+    named = load_run(state.scenario).scenario.alternatives  # an applied alternative's scenario lists none
+    alts = [{"label": "as documented", "value": ""}] + [{"label": a.title, "value": a.id} for a in named]
     scenarios = [{"label": n, "value": n} for n in list_scenarios()]
     facts = [{"label": f"{f.statement} ({f.id})", "value": f.id} for f in s.facts]
     actors = [{"label": f"{a.name} ({a.affiliation})", "value": a.id} for a in s.actors]
     notice = " ".join(notices)
-    title = s.meta.title + (f" — alternative: {next(a.title for a in s.alternatives if a.id == state.alt)}"
-                            if state.alt else "")
+    alt_title = next((a.title for a in named if a.id == state.alt), state.alt)
+    title = s.meta.title + (f" — alternative: {alt_title}" if state.alt else "")
     return (
         new_search if new_search != search else no_update,
         state.scenario, scenarios, state.alt, alts, state.mode, state.fact, facts, state.actor or None, actors,

@@ -1,0 +1,130 @@
+"""The page in headless Chromium: loads cleanly, plays, follows clicks, shares links, exports."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from dashboard.figures.export import export_html
+from dashboard.state import decode
+
+pytestmark = pytest.mark.browser
+
+
+def t_label(page) -> str:
+    return page.inner_text("#t-label")
+
+
+def wait_ready(page) -> None:
+    page.wait_for_selector("#network .main-svg")
+    page.wait_for_function("document.querySelector('#t-label').innerText.match(/\\d{4}/)")
+
+
+def wait_label_change(page, old: str) -> None:
+    page.wait_for_function("old => document.querySelector('#t-label').innerText !== old", arg=old)
+
+
+def test_page_loads_without_console_errors(page, server_url):
+    page.goto(server_url + "/")
+    wait_ready(page)
+    page.wait_for_selector("#timeline .main-svg")
+    page.wait_for_selector("#log .ag-row")
+    assert "Tiny relay" in page.inner_text("#title")
+    assert t_label(page) == "Thu 1 May 2025, 16:00"  # the last step by default
+    assert page.errors == []
+
+
+def test_play_advances_time(page, server_url):
+    page.goto(server_url + "/?t=2025-05-01T06:00:00Z&mode=event")
+    wait_ready(page)
+    start = t_label(page)
+    assert start == "Thu 1 May 2025, 09:00"
+    page.click("#play")
+    wait_label_change(page, start)
+    page.wait_for_function("() => /t=2025-05-01T0[7-9]|t=2025-05-01T1/.test(decodeURIComponent(location.search))")
+    page.click("#play")  # pause
+    page.wait_for_function("document.querySelector('#play').innerText.includes('Play')")
+    assert page.errors == []
+
+
+def test_step_buttons(page, server_url):
+    page.goto(server_url + "/?t=2025-05-01T06:00:00Z")
+    wait_ready(page)
+    page.click("#step-forward")
+    page.wait_for_function("document.querySelector('#t-label').innerText.endsWith('10:00')")
+    page.click("#step-back")
+    page.wait_for_function("document.querySelector('#t-label').innerText.endsWith('09:00')")
+
+
+def test_clicking_an_event_row_moves_the_cursor(page, server_url):
+    page.goto(server_url + "/?t=2025-05-01T06:00:00Z")
+    wait_ready(page)
+    page.click("#log .ag-row[row-id='5'] .ag-cell[col-id='kind']")  # the intercept at 11:00 local
+    page.wait_for_function("document.querySelector('#t-label').innerText.endsWith('11:00')")
+    assert "2025-05-01T08:00:00Z" in page.evaluate("decodeURIComponent(location.search)")
+
+
+def test_shared_url_reproduces_the_view(browser, page, server_url):
+    page.goto(server_url + "/?alt=slow_relay&fact=offer&actor=c&mode=calendar&t=2025-05-01T10:30:00Z"
+                           "&panels=network,matrix&group=affiliations")
+    wait_ready(page)
+    page.wait_for_selector("#focus strong")
+    shared = page.url
+    label, focus = t_label(page), page.inner_text("#focus")
+    assert "alternative: Slow relay" in page.inner_text("#title")
+    assert not page.is_visible("#panel-timeline") and page.is_visible("#panel-matrix")
+
+    other = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    try:
+        other.goto(shared)
+        wait_ready(other)
+        other.wait_for_selector("#focus strong")
+        assert t_label(other) == label == "Thu 1 May 2025, 13:30"
+        assert other.inner_text("#focus") == focus
+        assert other.inner_text("#title") == page.inner_text("#title")
+        assert not other.is_visible("#panel-timeline")
+        assert decode(other.url.split("?", 1)[1])[0] == decode(shared.split("?", 1)[1])[0]
+    finally:
+        other.context.close()
+
+
+def test_bad_url_shows_notice(page, server_url):
+    page.goto(server_url + "/?scenario=../../etc/passwd&fact=nope&mode=warp&bogus=1")
+    wait_ready(page)
+    page.wait_for_selector("#notice", state="visible")
+    text = page.inner_text("#notice")
+    assert "not a scenario name" in text and "bogus" in text and "mode" in text.lower()
+    assert "mode=event" in page.url
+    assert page.errors == []
+
+
+def test_variant_file_from_the_scenario_folder(page, server_url):
+    page.goto(server_url + "/?scenario=alternatives/no_relay&fact=offer")
+    wait_ready(page)
+    page.wait_for_function("document.querySelector('#headline').innerText.startsWith('3 of 4')")
+
+
+def test_export_button_downloads_html(page, server_url, tmp_path):
+    page.goto(server_url + "/?fact=offer")
+    wait_ready(page)
+    with page.expect_download() as info:
+        page.click("#export")
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    assert path.name == "tiny.html" and path.stat().st_size > 1_000_000
+
+
+def test_exported_file_opens_offline_and_its_slider_works(page, tiny_run, tmp_path):
+    out = tmp_path / "view.html"
+    out.write_text(export_html(tiny_run, "offer", "event"), encoding="utf-8")
+    page.route(re.compile(r"^https?://"), lambda route: route.abort())  # offline: nothing may load from the web
+    page.goto(out.as_uri())
+    page.wait_for_selector(".slider-container .slider-rail-rect")
+    assert page.evaluate("document.getElementById('backchannel-export')._transitionData._frames.length") == 8
+    title = page.evaluate("document.querySelector('.gtitle').textContent")
+    rail = page.locator(".slider-container .slider-rail-rect").bounding_box()
+    page.mouse.click(rail["x"] + rail["width"] * 0.45, rail["y"] + rail["height"] / 2)
+    page.wait_for_function("t => document.querySelector('.gtitle').textContent !== t", arg=title)
+    assert page.evaluate("document.getElementById('backchannel-export').layout.sliders[0].active") > 0
+    assert page.errors == []
