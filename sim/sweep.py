@@ -13,14 +13,16 @@ How it stays fast and flat in memory:
 - A run is reduced at once to two fixed-size rows — first-known time and first source per
   (actor, fact) pair — and its log is dropped. Chunks of rows stream into an
   :class:`Aggregate` (counts and a per-pair time histogram) and, when asked, into
-  ``runs.parquet`` one row group at a time. Memory is ``pairs × bins`` counters however many
-  runs there are; quantiles come from the histogram, exact to within :attr:`SweepResult.bin_seconds`
-  (one minute for spans up to about eleven days; coarser for longer spans, see :data:`MAX_BINS`).
+  ``runs.parquet`` one row group at a time. Memory is ``pairs × BINS`` counters however many
+  runs there are. Each pair's histogram covers the range its first :data:`PILOT` runs showed
+  (widened), so quantiles are exact to within :meth:`SweepResult.resolution` — seconds for
+  pairs whose timing varies by hours, minutes for pairs that vary by days.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -38,8 +40,9 @@ from .timeparse import as_timestamp, to_utc_iso
 
 ORIGIN = "(origin)"
 INTERCEPTED = " (intercepted)"
-MAX_BINS = 32768  # per pair; with 1-minute bins this covers 22.7 days (twice an 11-day span)
-MIN_BIN_SECONDS = 60.0
+BINS = 4096  # histogram bins per (actor, fact) pair
+PILOT = 64  # runs that set each pair's histogram range
+MIN_PAD_SECONDS = 600.0
 QUANTILES = (0.1, 0.5, 0.9)
 
 Progress = Callable[[int, int], None]
@@ -83,26 +86,31 @@ class Layout:
         return len(self.actors) * len(self.facts)
 
 
-def summarize_run(c: Compiled, layout: Layout, seed: int, times: np.ndarray, codes: np.ndarray) -> None:
-    """Run ``c`` once with ``seed``; write first-known times (seconds after the span start, NaN
-    if never) and first-source codes (-1 if never) into the given rows."""
-    result = run(c, "stochastic", seed)
-    times.fill(np.nan)
-    codes.fill(-1)
+def summarize_run(c: Compiled, layout: Layout, seed: int) -> tuple[list[int], list[float], list[int]]:
+    """Run ``c`` once with ``seed``; return the known pairs' indices, first-known times (seconds
+    after the span start) and first-source codes. The run's log is dropped."""
+    first = run(c, "stochastic", seed).first
     start, pair, told, tapped = layout.start, layout.pair, layout.told, layout.tapped
-    for key, k in result.first.items():
-        p = pair[key]
-        times[p] = k.time - start
-        codes[p] = 0 if k.how == "origin" else (tapped if k.how == "intercepted" else told)[k.channel]
+    ps, ts, cs = [], [], []
+    for key, k in first.items():
+        ps.append(pair[key])
+        ts.append(k.time - start)
+        cs.append(0 if k.how == "origin" else (tapped if k.how == "intercepted" else told)[k.channel])
+    return ps, ts, cs
 
 
 def run_chunk(c: Compiled, seed: int, lo: int, hi: int) -> tuple[int, np.ndarray, np.ndarray]:
-    """Runs ``lo .. hi-1`` of a sweep: ``(lo, times[n, pairs] float64, codes[n, pairs] int16)``."""
+    """Runs ``lo .. hi-1`` of a sweep: ``(lo, times[n, pairs] float64, codes[n, pairs] int16)``.
+
+    ``times`` is NaN and ``codes`` -1 where the actor never knew the fact.
+    """
     layout = Layout.of(c)
-    times = np.empty((hi - lo, layout.pairs), dtype=np.float64)
-    codes = np.empty((hi - lo, layout.pairs), dtype=np.int16)
+    times = np.full((hi - lo, layout.pairs), np.nan, dtype=np.float64)
+    codes = np.full((hi - lo, layout.pairs), -1, dtype=np.int16)
     for n, i in enumerate(range(lo, hi)):
-        summarize_run(c, layout, run_seed(seed, i), times[n], codes[n])
+        ps, ts, cs = summarize_run(c, layout, run_seed(seed, i))
+        times[n, ps] = ts
+        codes[n, ps] = cs
     return lo, times, codes
 
 
@@ -122,20 +130,34 @@ def _pool_chunk(seed: int, lo: int, hi: int) -> tuple[int, np.ndarray, np.ndarra
 
 # -- aggregation ------------------------------------------------------------------------------
 class Aggregate:
-    """Streaming per-pair statistics: counts, first-source counts and a time histogram."""
+    """Streaming per-pair statistics: counts, first-source counts and a time histogram.
 
-    def __init__(self, layout: Layout, end: float, deadline: float):
+    Each pair's histogram has :data:`BINS` bins over its own range, set from the pilot chunk
+    (the sweep's first runs, :data:`PILOT` of them, the same whatever the workers): the pilot's
+    earliest to latest time, widened by half that spread (at least ten minutes) on each side.
+    Pairs the pilot never saw get the whole span. Later times outside the range fall into the
+    edge bins; the exact earliest and latest times are kept besides.
+    """
+
+    def __init__(self, layout: Layout, end: float, deadline: float, pilot: np.ndarray, bins: int = BINS):
         self.layout = layout
         self.deadline = deadline - layout.start
-        horizon = max(2.0 * (end - layout.start), 3600.0)  # runs may outlast the span
-        self.bins = min(MAX_BINS, max(1, math.ceil(horizon / MIN_BIN_SECONDS)))
-        self.width = max(MIN_BIN_SECONDS, horizon / self.bins)
+        self.bins = bins
         P, S = layout.pairs, len(layout.sources)
+        seen = ~np.isnan(pilot)
+        with np.errstate(invalid="ignore"):
+            lo = np.where(seen, pilot, np.inf).min(axis=0)
+            hi = np.where(seen, pilot, -np.inf).max(axis=0)
+        any_seen = seen.any(axis=0)
+        pad = np.maximum(0.5 * (hi - lo), MIN_PAD_SECONDS)
+        span = max(end - layout.start, 3600.0)
+        self.lo = np.where(any_seen, lo - pad, 0.0)
+        self.width = np.where(any_seen, (hi - lo + 2 * pad) / bins, 1.25 * span / bins)
         self.runs = 0
         self.known = np.zeros(P, dtype=np.int64)
         self.before = np.zeros(P, dtype=np.int64)
         self.source = np.zeros((P, S), dtype=np.int64)
-        self.hist = np.zeros((P, self.bins), dtype=np.int32)
+        self.hist = np.zeros((P, bins), dtype=np.int32)
         self.tmin = np.full(P, np.inf)
         self.tmax = np.full(P, -np.inf)
 
@@ -144,15 +166,22 @@ class Aggregate:
         self.runs += times.shape[0]
         mask = ~np.isnan(times)
         self.known += mask.sum(axis=0)
-        self.before += (np.where(mask, times, np.inf) <= self.deadline).sum(axis=0)
-        rows, cols = np.nonzero(mask)
-        t = times[rows, cols]
-        np.add.at(self.source, (cols, codes[rows, cols].astype(np.int64)), 1)
-        b = np.clip(np.floor(t / self.width), 0, self.bins - 1).astype(np.int64)
-        np.add.at(self.hist, (cols, b), 1)
-        if t.size:
-            np.minimum.at(self.tmin, cols, t)
-            np.maximum.at(self.tmax, cols, t)
+        self.before += (times <= self.deadline).sum(axis=0)  # NaN compares False
+        cols = np.nonzero(mask)[1]
+        if not cols.size:
+            return
+        t = times[mask]  # row-major, like nonzero
+        _count(self.source.reshape(-1), cols * self.source.shape[1] + codes[mask].astype(np.int64))
+        b = np.clip(np.floor((t - self.lo[cols]) / self.width[cols]), 0, self.bins - 1).astype(np.int64)
+        _count(self.hist.reshape(-1), cols * self.bins + b)
+        np.minimum(self.tmin, np.where(mask, times, np.inf).min(axis=0), out=self.tmin)
+        np.maximum(self.tmax, np.where(mask, times, -np.inf).max(axis=0), out=self.tmax)
+
+
+def _count(flat: np.ndarray, index: np.ndarray) -> None:
+    """``flat[i] += 1`` for every ``i`` in ``index`` (repeats included); ``flat`` is a view."""
+    u, n = np.unique(index, return_counts=True)
+    flat[u] += n.astype(flat.dtype)
 
 
 @dataclass(frozen=True)
@@ -170,13 +199,31 @@ class SweepResult:
     actors: tuple[str, ...]
     facts: tuple[str, ...]
     sources: tuple[str, ...]
-    bin_seconds: float
     known: np.ndarray = field(repr=False)  # [pairs] runs in which the actor ever knew the fact
     before: np.ndarray = field(repr=False)  # [pairs] runs in which it knew it by the deadline
     source: np.ndarray = field(repr=False)  # [pairs, sources] first source counts
     hist: np.ndarray = field(repr=False)  # [pairs, bins] first-known times, bins from the span start
     tmin: np.ndarray = field(repr=False)  # [pairs] earliest and latest first-known time seen,
     tmax: np.ndarray = field(repr=False)  # in seconds after the span start
+    lo: np.ndarray = field(repr=False)  # [pairs] start of each pair's histogram, after the span start
+    width: np.ndarray = field(repr=False)  # [pairs] bin width of each pair's histogram, seconds
+
+    @property
+    def bin_seconds(self) -> float:
+        """The widest histogram bin among pairs that were known: the worst quantile resolution."""
+        w = self.width[self.known > 0]
+        return float(w.max()) if w.size else 0.0
+
+    def resolution(self, actor: str, fact: str) -> float:
+        """Bin width (seconds) of the pair's histogram: its quantiles are exact to within this."""
+        return float(self.width[self._p(actor, fact)])
+
+    def _edges(self, p: int, b: int) -> tuple[float, float]:
+        """Time range (after the span start) of bin ``b`` of pair ``p``; edge bins reach the extremes."""
+        lo, w = float(self.lo[p]), float(self.width[p])
+        low = lo + b * w if b > 0 else min(lo, float(self.tmin[p]))
+        high = lo + (b + 1) * w if b < self.hist.shape[1] - 1 else max(lo + (b + 1) * w, float(self.tmax[p]))
+        return low, high
 
     def _p(self, actor: str, fact: str) -> int:
         try:
@@ -205,8 +252,8 @@ class SweepResult:
         cum = np.cumsum(h)
         b = int(np.searchsorted(cum, rank, side="right"))
         below = int(cum[b - 1]) if b else 0
-        inside = (rank - below + 0.5) / int(h[b])
-        t = (b + inside) * self.bin_seconds
+        low, high = self._edges(p, b)
+        t = low + (high - low) * (rank - below + 0.5) / int(h[b])
         return self.start + float(min(max(t, self.tmin[p]), self.tmax[p]))
 
     def first_sources(self, actor: str, fact: str) -> dict[str, int]:
@@ -215,26 +262,28 @@ class SweepResult:
         return {self.sources[s]: int(row[s]) for s in np.argsort(-row, kind="stable") if row[s]}
 
     def cdf(self, actor: str, fact: str) -> tuple[list[float], list[float]]:
-        """Step points of P(actor knew fact by t) over all runs: (POSIX times, probabilities)."""
+        """Step points of P(actor knew fact by t) over all runs: (POSIX times, probabilities).
+
+        Each point is the end of a histogram bin (the latest time seen, for the last one).
+        """
         p = self._p(actor, fact)
         h = self.hist[p]
         idx = np.nonzero(h)[0]
         cum = np.cumsum(h[idx]) / max(self.runs, 1)
-        ts = [self.start + float(min(max((i + 1) * self.bin_seconds, self.tmin[p]), self.tmax[p])) for i in idx]
+        ts = [self.start + min(max(self._edges(p, int(i))[1], float(self.tmin[p])), float(self.tmax[p])) for i in idx]
         return ts, [float(x) for x in cum]
 
     def probability_known_by(self, at: float | str) -> np.ndarray:
-        """Matrix [actors, facts] of the fraction of runs in which each actor knew each fact by ``at``."""
+        """Matrix [actors, facts] of the fraction of runs in which each actor knew each fact by ``at``.
+
+        Exact before a pair's earliest and after its latest time; in between, to within a bin.
+        """
         t = as_timestamp(at) - self.start
-        b = int(math.floor(t / self.bin_seconds))
-        if b < 0:
-            counts = np.zeros(len(self.known), dtype=np.int64)
-        else:
-            counts = self.hist[:, :b].sum(axis=1).astype(np.int64)
-            if b < self.hist.shape[1]:
-                # the bin holding ``at``: all of it if every time in it is at or before ``at``
-                counts += np.where(self.tmax <= t, self.hist[:, b], 0)
-            # times clamped into the last bin lie beyond the horizon: counted once ``at`` passes tmax
+        B = self.hist.shape[1]
+        b = np.clip(np.floor((t - self.lo) / self.width), 0, B).astype(np.int64)  # bins wholly before t
+        cum = np.concatenate([np.zeros((len(b), 1), dtype=np.int64), np.cumsum(self.hist, axis=1)], axis=1)
+        counts = cum[np.arange(len(b)), b]
+        counts = np.where(t >= self.tmax, self.known, np.where(t < self.tmin, 0, counts))
         return (counts / max(self.runs, 1)).reshape(len(self.actors), len(self.facts))
 
     def rows(self) -> list[dict[str, Any]]:
@@ -272,6 +321,7 @@ class _RunsWriter:
             ("actor", pa.dictionary(pa.int16(), pa.string())), ("fact", pa.dictionary(pa.int16(), pa.string())),
             ("known_at", pa.timestamp("ms", tz="UTC")), ("source", pa.dictionary(pa.int16(), pa.string())),
         ], metadata={k.encode(): v.encode() for k, v in metadata.items()})
+        path.parent.mkdir(parents=True, exist_ok=True)
         self.tmp = path.with_suffix(".parquet.tmp")
         self.path = path
         self.writer = pq.ParquetWriter(self.tmp, self.schema)
@@ -334,16 +384,16 @@ def write_summary(result: SweepResult, path: Path, metadata: dict[str, str]) -> 
 
 
 # -- running ----------------------------------------------------------------------------------
-def _chunks(runs: int, size: int) -> Iterator[tuple[int, int]]:
-    for lo in range(0, runs, size):
+def _chunks(start: int, runs: int, size: int) -> Iterator[tuple[int, int]]:
+    for lo in range(start, runs, size):
         yield lo, min(lo + size, runs)
 
 
-def _ordered(submit: Callable[[int, int], Any], result: Callable[[Any], Any], runs: int, size: int,
+def _ordered(submit: Callable[[int, int], Any], result: Callable[[Any], Any], start: int, runs: int, size: int,
              window: int) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
     """Submit chunks keeping at most ``window`` in flight; yield results in chunk order."""
     pending: deque[Any] = deque()
-    for lo, hi in _chunks(runs, size):
+    for lo, hi in _chunks(start, runs, size):
         pending.append(submit(lo, hi))
         if len(pending) >= window:
             yield result(pending.popleft())
@@ -383,43 +433,47 @@ def sweep(scenario: Scenario | Compiled, runs: int, seed: int = 0, *, workers: i
     c = scenario if isinstance(scenario, Compiled) else compile_scenario(scenario)
     layout = Layout.of(c)
     dl = c.end if deadline is None else as_timestamp(deadline)
-    agg = Aggregate(layout, c.end, dl)
-    parallel = dask is not None or workers > 1
-    size = chunk or (max(1, min(250, math.ceil(runs / (workers * 8)))) if parallel else min(runs, 250))
-    meta = {"scenario": c.scenario.meta.title, "alternative": alternative, "runs": str(runs), "seed": str(seed),
-            "deadline": to_utc_iso(dl), "bin_seconds": str(agg.width), "timezone": c.scenario.meta.timezone}
-    writer = None
-    if out is not None:
-        out_dir = Path(out)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        writer = _RunsWriter(out_dir / "runs.parquet", layout, meta)
-    ok = False
+    client = _dask_client(dask) if dask is not None else None
     try:
-        if dask is not None:
-            client = _dask_client(dask)
-            try:
+        # the pilot: the sweep's first runs, here, to set each pair's histogram range
+        pilot = run_chunk(c, seed, 0, min(runs, PILOT))
+        agg = Aggregate(layout, c.end, dl, pilot[1])
+        first = pilot[0] + pilot[1].shape[0]
+        parallel = client is not None or workers > 1
+        size = chunk or (max(1, min(250, math.ceil(runs / (workers * 8)))) if parallel else 250)
+        meta = {"scenario": c.scenario.meta.title, "alternative": alternative, "runs": str(runs),
+                "seed": str(seed), "deadline": to_utc_iso(dl), "timezone": c.scenario.meta.timezone,
+                "seed_of_run_i": "blake2b(f'{seed}:{i}', digest_size=8) >> 1 (sim.sweep.run_seed)"}
+        writer = _RunsWriter(Path(out) / "runs.parquet", layout, meta) if out is not None else None
+        ok = False
+        try:
+            if first >= runs:
+                stream: Iterator[tuple[int, np.ndarray, np.ndarray]] = iter(())
+                ok = _consume(itertools.chain([pilot], stream), agg, writer, seed, runs, progress)
+            elif client is not None:
                 cfut = client.scatter(c, broadcast=True)
                 stream = _ordered(lambda lo, hi: client.submit(run_chunk, cfut, seed, lo, hi, pure=False),
-                                  lambda f: f.result(), runs, size, window=4 * max(1, workers) + 4)
-                ok = _consume(stream, agg, writer, seed, runs, progress)
-            finally:
-                client.close()
-        elif workers > 1:
-            with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(c,)) as pool:
-                stream = _ordered(lambda lo, hi: pool.submit(_pool_chunk, seed, lo, hi),
-                                  Future.result, runs, size, window=2 * workers + 2)
-                ok = _consume(stream, agg, writer, seed, runs, progress)
-        else:
-            stream = (run_chunk(c, seed, lo, hi) for lo, hi in _chunks(runs, size))
-            ok = _consume(stream, agg, writer, seed, runs, progress)
+                                  lambda f: f.result(), first, runs, size, window=4 * max(1, workers) + 4)
+                ok = _consume(itertools.chain([pilot], stream), agg, writer, seed, runs, progress)
+            elif workers > 1:
+                with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(c,)) as pool:
+                    stream = _ordered(lambda lo, hi: pool.submit(_pool_chunk, seed, lo, hi),
+                                      Future.result, first, runs, size, window=2 * workers + 2)
+                    ok = _consume(itertools.chain([pilot], stream), agg, writer, seed, runs, progress)
+            else:
+                stream = (run_chunk(c, seed, lo, hi) for lo, hi in _chunks(first, runs, size))
+                ok = _consume(itertools.chain([pilot], stream), agg, writer, seed, runs, progress)
+        finally:
+            if writer is not None:
+                writer.close(ok)
     finally:
-        if writer is not None:
-            writer.close(ok)
+        if client is not None:
+            client.close()
     result = SweepResult(c.scenario.meta.title, c.scenario.meta.timezone, runs, seed, alternative, c.start, c.end,
-                         dl, layout.actors, layout.facts, layout.sources, agg.width, agg.known, agg.before,
-                         agg.source, agg.hist, agg.tmin, agg.tmax)
+                         dl, layout.actors, layout.facts, layout.sources, agg.known, agg.before,
+                         agg.source, agg.hist, agg.tmin, agg.tmax, agg.lo, agg.width)
     if out is not None:
-        write_summary(result, Path(out) / "summary.parquet", meta)
+        write_summary(result, Path(out) / "summary.parquet", meta | {"bin_seconds_max": f"{result.bin_seconds:.3f}"})
     return result
 
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from sim import compile_scenario, load_scenario, run
 from sim.cli import app
-from sim.sweep import Aggregate, Layout, SweepError, run_seed, sweep
+from sim.sweep import BINS, Layout, SweepError, run_seed, sweep
 
 from .conftest import TINY
 
@@ -69,7 +69,7 @@ def test_probabilities_quantiles_and_sources(serial):
     times = np.array([x["known_at"].timestamp() for x in pq.read_table(out / "runs.parquet").to_pylist()
                       if x["actor"] == "c" and x["fact"] == "offer"])
     for q in (0.1, 0.5, 0.9):
-        assert result.quantile("c", "offer", q) == pytest.approx(np.quantile(times, q), abs=result.bin_seconds)
+        assert result.quantile("c", "offer", q) == pytest.approx(np.quantile(times, q), abs=result.resolution("c", "offer"))
     assert result.quantile("b", "reply", 0.5) is None
     ts, ps = result.cdf("c", "offer")
     assert ps[-1] == 1.0 and ts == sorted(ts) and min(ts) >= times.min() - 1e-6
@@ -114,12 +114,24 @@ def test_missing_dask_is_explained(compiled, monkeypatch):
 
 
 def test_memory_does_not_grow_with_runs(compiled):
-    layout = Layout.of(compiled)
-    a = Aggregate(layout, compiled.end, compiled.end)
-    size = sum(x.nbytes for x in (a.known, a.before, a.source, a.hist, a.tmin, a.tmax))
-    r = sweep(compiled, 2000, seed=3)
-    assert sum(x.nbytes for x in (r.known, r.before, r.source, r.hist, r.tmin, r.tmax)) == size
-    assert r.hist.sum() == r.known.sum()
+    def size(r) -> int:
+        return sum(x.nbytes for x in (r.known, r.before, r.source, r.hist, r.tmin, r.tmax, r.lo, r.width))
+
+    small, large = sweep(compiled, 100, seed=3), sweep(compiled, 3000, seed=3)
+    assert size(small) == size(large)
+    assert large.hist.sum() == large.known.sum()
+    assert large.hist.shape == (Layout.of(compiled).pairs, BINS)
+
+
+def test_histogram_ranges_come_from_the_pilot_runs(compiled):
+    r = sweep(compiled, 300, seed=3)
+    # C hears the offer within about two hours of 10:00: its bins are seconds wide, not minutes
+    assert r.resolution("c", "offer") < 10
+    # A's own offer is decided at 09:00 sharp in every run: its quantiles are exact
+    assert r.quantile("a", "offer", 0.1) == r.quantile("a", "offer", 0.9) == r.tmin[0] + r.start
+    # the pilot never saw B learn the reply: the whole span
+    assert r.resolution("b", "reply") == pytest.approx(1.25 * (compiled.end - compiled.start) / BINS)
+    assert r.quantile("b", "reply", 0.5) is None
 
 
 def test_bad_arguments(compiled):

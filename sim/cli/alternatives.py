@@ -287,12 +287,12 @@ def variant(base: Annotated[Path, typer.Argument(help="Scenario (or variant) fil
 
 
 # -- compare ------------------------------------------------------------------------------------
-def _when(ts: float | None, tz: str) -> str:
+def _when(ts: float | None, tz: str, short: bool = False) -> str:
     if ts is None:
         return "—"
     from ..timeparse import to_local
 
-    return to_local(ts, tz).strftime("%a %d %b %H:%M")
+    return to_local(ts, tz).strftime("%d %b %H:%M" if short else "%a %d %b %H:%M")
 
 
 _STYLE = {"earlier": "green", "later": "red", "only_base": "magenta", "only_alt": "cyan", "same": "dim", "never": "dim"}
@@ -414,7 +414,6 @@ def sweep_cmd(file: Annotated[Path, typer.Argument(help="Scenario or variant fil
                        out=out, alternative=alternative or "",
                        progress=lambda done, total: bar.update(task, completed=done))
     tz = result.timezone
-    names = {a.id: a.name for a in scenario.actors}
     t = Table(title=f"{result.title}: {runs} stochastic runs, seed {seed} (times in {tz}; "
                     f"deadline {_when(result.deadline, tz)})")
     for col in ("fact", "actor", "knew", "by deadline", "p10", "median", "p90", "first via"):
@@ -428,13 +427,15 @@ def sweep_cmd(file: Annotated[Path, typer.Argument(help="Scenario or variant fil
             continue
         via = ", ".join(f"{s} {n / max(1, sum(row['first_sources'].values())):.0%}"
                         for s, n in list(row["first_sources"].items())[:2])
-        t.add_row(row["fact"], names.get(row["actor"], row["actor"]), f"{row['p_known']:.1%}",
-                  f"{row['p_by_deadline']:.1%}", _when(row["p10"], tz), _when(row["p50"], tz), _when(row["p90"], tz),
-                  via)
+        t.add_row(row["fact"], row["actor"], f"{row['p_known']:.1%}", f"{row['p_by_deadline']:.1%}",
+                  _when(row["p10"], tz, True), _when(row["p50"], tz, True), _when(row["p90"], tz, True), via)
     c.print(t)
     if never:
         c.print(f"{never} actor–fact pair{'s' if never != 1 else ''} never known in any run.", soft_wrap=True)
-    c.print(f"Quantiles are of runs in which the actor learned the fact, to within "
-            f"{result.bin_seconds:.0f}s.", soft_wrap=True)
+    from ..timeparse import format_duration
+
+    c.print(f"Quantiles are of the runs in which the actor learned the fact, exact to within "
+            f"{format_duration(result.bin_seconds) if result.bin_seconds >= 1 else 'a second'} "
+            f"(the widest histogram bin).", soft_wrap=True)
     if out is not None:
         c.print(f"wrote {out / 'summary.parquet'} and {out / 'runs.parquet'}")
