@@ -15,7 +15,7 @@ from .figures.matrix import matrix_figure, matrix_frames
 from .figures.network import network_figure, network_frames, positions
 from .figures.timeline import cursor_x, timeline_figure
 from .state import ViewState, format_t
-from .story import focus_entries
+from .story import focus_entries, recent_entries
 
 if TYPE_CHECKING:
     from sim.result import RunResult
@@ -92,5 +92,6 @@ def build_bundle(result: RunResult, state: ViewState) -> dict[str, Any]:
         "tl_x": cursor_x(result, state.mode, times, times),
         "mx": mx.to_plotly_json(),
         "mx_frames": matrix_frames(result, times, state.group),
+        "recent": recent_entries(result),
         "focus": ({"name": nm[focus], "entries": focus_entries(result, focus)} if focus else None),
     }

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .figures.common import local_label, names
+from .figures.common import local_label, names, short_names
 
 if TYPE_CHECKING:
     from sim.result import RunResult
@@ -57,3 +57,31 @@ def headline(result: RunResult, fact: str, t: float) -> str:
     statement = next((f.statement for f in result.scenario.facts if f.id == fact), fact)
     n = sum(1 for a in result.compiled.actors if (k := result.first.get((a, fact))) and k.time <= t)
     return f"{n} of {len(result.compiled.actors)} actors know: “{statement}”"
+
+
+def recent_entries(result: RunResult) -> list[tuple[float, str]]:
+    """One timed Markdown line per thing that happened (deliveries, intercepts, decisions, skips)."""
+    tz = result.scenario.meta.timezone
+    nm = short_names(result)
+    s = result.scenario
+    summaries = {e.id: e.summary for e in s.events} | {r.id: r.send.summary or r.description or r.id for r in s.rules}
+    sent = {e.message: e for e in result.events if e.kind == "send"}
+    out = []
+    for e in result.events:
+        when = local_label(e.time, tz, long=False)
+        what = summaries.get(e.cause, e.cause)
+        if e.kind == "deliver":
+            line = f"{nm.get(e.actor, e.actor)} → {nm.get(e.to or '', e.to)}: {what}"
+        elif e.kind == "intercept":
+            src = sent.get(e.message)
+            line = f"**{nm.get(e.actor, e.actor)} intercepts** {nm.get(src.actor, '') if src else ''}: {what}"
+        elif e.kind == "originate" and e.cause != "start":
+            line = f"**{nm.get(e.actor, e.actor)}** decides: {what}"
+        elif e.kind == "skip":
+            line = f"~~{what}~~ (did not happen: {e.reason})"
+        elif e.kind == "lost":
+            line = f"lost on the way: {what}"
+        else:
+            continue
+        out.append((e.time, f"- {when} — {line}"))
+    return out

@@ -45,10 +45,13 @@
   }
 
   function focusMarkdown(data, i) {
-    if (!data.focus) {
-      return "Pick an **actor in focus** to read what they knew at this moment, and how.";
-    }
     var t = data.steps[i];
+    if (!data.focus) {
+      var recent = (data.recent || []).filter(function (e) { return e[0] <= t; }).slice(-8).reverse()
+        .map(function (e) { return e[1]; });
+      return "**Latest, up to the moment shown** (pick an actor in focus to see what they knew, and how)\n\n" +
+        (recent.length ? recent.join("\n") : "- nothing has happened yet");
+    }
     var lines = data.focus.entries.filter(function (e) { return e[0] <= t; }).map(function (e) { return e[1]; });
     return "**What did " + data.focus.name + " know at " + data.labels[i] + ", and how?**\n\n" +
       (lines.length ? lines.join("\n") : "- nothing yet");

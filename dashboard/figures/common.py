@@ -25,8 +25,8 @@ BELIEF_COLOR = "#6a3d9a"
 AFFILIATION_PALETTE = ("#1f5fa8", "#8e44ad", "#8c564b", "#0f8b8d", "#c2185b", "#5d6d7e", "#b8860b", "#34495e",
                        "#e377c2", "#17becf")
 MEDIUM_STYLE: dict[str, tuple[str, str, float]] = {  # colour, dash, width
-    "call": ("#4d4d4d", "solid", 2.5),
-    "meeting": ("#262626", "solid", 4.0),
+    "call": ("#616161", "solid", 2.0),
+    "meeting": ("#424242", "solid", 3.0),
     "text": ("#6d8fb3", "dot", 2.5),
     "intermediary": ("#8d6e63", "dashdot", 2.5),
     "public_statement": ("#9e9e9e", "longdash", 1.5),
@@ -43,6 +43,29 @@ CALENDAR_STEPS = 240
 def names(result: RunResult) -> dict[str, str]:
     """Actor id → display name."""
     return {a.id: a.name for a in result.scenario.actors}
+
+
+def short_name(name: str) -> str:
+    """A label-sized name: the part before any parenthesis (``Benjamin Netanyahu (and his office)``
+    → ``Benjamin Netanyahu``)."""
+    head = name.split(" (", 1)[0].strip()
+    return head or name
+
+
+def short_names(result: RunResult) -> dict[str, str]:
+    """Actor id → :func:`short_name`."""
+    return {a.id: short_name(a.name) for a in result.scenario.actors}
+
+
+def wrap(text: str, width: int = 18) -> str:
+    """Break ``text`` into lines of about ``width`` characters with ``<br>`` (for node labels)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
 
 
 def affiliations(result: RunResult) -> list[str]:

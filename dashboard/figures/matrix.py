@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import plotly.graph_objects as go
 
 from .common import (KNOW_CODE, KNOW_COLORS, KNOW_LABELS, actor_order, affiliations, knowledge_state, names,
-                     provenance)
+                     provenance, short_names)
 
 if TYPE_CHECKING:
     from sim.result import RunResult
@@ -26,7 +26,7 @@ def _colorscale() -> list[list]:
 def _rows(result: RunResult, group: str) -> list[tuple[str, list[str]]]:
     if group == "affiliations":
         return [(f, [a.id for a in result.scenario.actors if a.affiliation == f]) for f in affiliations(result)]
-    nm = names(result)
+    nm = short_names(result)
     return [(nm[a], [a]) for a in actor_order(result)]
 
 
@@ -71,13 +71,15 @@ def matrix_figure(result: RunResult, t: float, group: str = "actors", fact: str 
         z=cells["z"], text=cells["text"], texttemplate="%{text}", x=facts, y=[r[0] for r in rows][::-1],
         customdata=hover[::-1], hovertemplate="%{customdata}<extra></extra>", zmin=-0.5, zmax=n - 0.5,
         colorscale=_colorscale(), xgap=2, ygap=2, showscale=True,
-        colorbar=dict(tickvals=list(range(n)), ticktext=[KNOW_LABELS[k] for k in _BY_CODE], thickness=12, len=0.9,
+        colorbar=dict(tickvals=list(range(n)), ticktext=[KNOW_LABELS[k] for k in _BY_CODE], thickness=12,
+                      lenmode="pixels", len=440,
                       orientation="h", y=1.02, yanchor="bottom", x=0.5, xanchor="center", tickfont=dict(size=11)),
     ))
     if fact in facts:
         i = facts.index(fact)
         fig.add_shape(type="rect", x0=i - 0.5, x1=i + 0.5, y0=-0.5, y1=len(rows) - 0.5, line=dict(color="#111", width=2))
     fig.update_layout(meta={"dynamic": [0]}, margin=dict(l=10, r=10, t=50, b=10), plot_bgcolor="#fff",
+                      height=max(260, 150 + 20 * len(rows)),
                       paper_bgcolor="#fff", xaxis=dict(side="bottom", tickangle=-35, fixedrange=True),
                       yaxis=dict(fixedrange=True), hoverlabel=dict(align="left"), uirevision="matrix")
     return fig

@@ -15,7 +15,7 @@ import networkx as nx
 import plotly.graph_objects as go
 
 from .common import (BELIEF_COLOR, FLIGHT_COLOR, KNOW_COLORS, KNOW_LABELS, KNOW_ORDER, MEDIUM_LABELS, MEDIUM_STYLE,
-                     TAP_COLOR, affiliation_colors, affiliations, knowledge_state, names, provenance)
+                     TAP_COLOR, affiliation_colors, affiliations, knowledge_state, names, provenance, short_names, wrap)
 
 if TYPE_CHECKING:
     from sim.result import RunResult
@@ -24,26 +24,33 @@ NODE_SIZE = 30
 
 
 def positions(result: RunResult) -> dict[str, tuple[float, float]]:
-    """Actor id → (x, y): affiliations on a circle (networkx circular layout, file order), each
-    affiliation's actors on a small circle around its centre. Deterministic for a scenario."""
+    """Actor id → (x, y): affiliations around a circle in file order, each on an arc as wide as its
+    cluster, and each affiliation's actors on a small circle (networkx circular layout) around its
+    centre. Deterministic: the same scenario always gets the same layout."""
     s = result.scenario
     affs = affiliations(result)
     sizes = {f: sum(1 for a in s.actors if a.affiliation == f) for f in affs}
-    if len(affs) == 1:
-        centres = {affs[0]: (0.0, 0.0)}
-    else:
-        # Affiliations on a circle in order of first appearance; larger groups push the circle out.
-        radius = max(1.0, max(sizes.values()) * 0.16)
-        centres = {f: (radius * float(p[0]), radius * float(p[1]))
-                   for f, p in nx.circular_layout(affs, scale=1.0).items()}
+    radii = {f: 0.0 if n == 1 else 0.2 + 0.045 * n for f, n in sizes.items()}
+    # Each affiliation gets an arc of the big circle as wide as its cluster (plus room for labels).
+    widths = {f: 2 * (radii[f] + 0.13) + 0.45 for f in affs}
+    big = max(0.8, sum(widths.values()) / (2 * math.pi))
+    centres: dict[str, tuple[float, float]] = {}
+    angle = math.pi / 2
+    for f in affs:
+        half = widths[f] / big / 2
+        angle -= half
+        centres[f] = (0.0, 0.0) if len(affs) == 1 else (big * math.cos(angle), big * math.sin(angle))
+        angle -= half
     pos: dict[str, tuple[float, float]] = {}
     for f in affs:
         members = [a.id for a in s.actors if a.affiliation == f]
-        r = 0.0 if len(members) == 1 else 0.16 + 0.035 * len(members)
-        x0, y0 = centres[f]
-        for i, a in enumerate(members):
-            ang = math.pi / 2 + 2 * math.pi * i / len(members)
-            pos[a] = (x0 + r * math.cos(ang), y0 + r * math.sin(ang))
+        if len(members) == 1:
+            pos[members[0]] = centres[f]
+            continue
+        ring = nx.circular_layout(nx.path_graph(members), scale=radii[f], center=centres[f])
+        for a in members:  # rotate so that the first member sits on top
+            x, y = float(ring[a][0]) - centres[f][0], float(ring[a][1]) - centres[f][1]
+            pos[a] = (centres[f][0] - y, centres[f][1] + x)
     return pos
 
 
@@ -176,6 +183,7 @@ def network_figure(result: RunResult, fact: str, t: float, focus: str | None = N
     pos = pos or positions(result)
     s = result.scenario
     nm = names(result)
+    short = short_names(result)
     colours = affiliation_colors(result)
     fig = go.Figure()
     for tr in _edges(result, pos):
@@ -196,7 +204,7 @@ def network_figure(result: RunResult, fact: str, t: float, focus: str | None = N
     dyn = _dynamic(result, fact, t, focus, pos, flights(result))
     fig.add_trace(go.Scatter(
         x=[pos[a][0] for a in actors], y=[pos[a][1] for a in actors], mode="markers+text",
-        text=[nm[a] for a in actors], textposition=label_pos, textfont=dict(size=12, color="#222"),
+        text=[wrap(short[a]) for a in actors], textposition=label_pos, textfont=dict(size=11, color="#222"),
         hovertext=hover, hoverinfo="text", showlegend=False, name="actors", customdata=actors,
         marker=dict(size=[NODE_SIZE + (8 if a == focus else 0) for a in actors], color=dyn[0]["marker"]["color"],
                     line=dict(color=["#000" if a == focus else colours[by_id[a].affiliation] for a in actors],
@@ -218,19 +226,22 @@ def network_figure(result: RunResult, fact: str, t: float, focus: str | None = N
         members = [pos[a.id] for a in s.actors if a.affiliation == f]
         mx = sum(p[0] for p in members) / len(members)
         my = sum(p[1] for p in members) / len(members)
-        r = max(max(math.dist((mx, my), p) for p in members) + 0.13, 0.15)
+        spread = max(math.dist((mx, my), p) for p in members)
+        r = max(spread + 0.13, 0.15)
         fig.add_shape(type="circle", x0=mx - r, x1=mx + r, y0=my - r, y1=my + r, layer="below",
                       fillcolor=colours[f], opacity=0.08, line=dict(color=colours[f], width=1))
-        fig.add_annotation(x=mx, y=my + r, text=f"<b>{f}</b>", showarrow=False, yanchor="bottom",
-                           font=dict(color=colours[f], size=13))
+        alone = spread < 1e-9
+        fig.add_annotation(x=mx, y=my + r if alone else my, text=f"<b>{f}</b>", showarrow=False,
+                           yanchor="bottom" if alone else "middle", font=dict(color=colours[f], size=13),
+                           opacity=0.9)
     pad = 0.45
     fig.update_layout(
         meta={"dynamic": [n - 3, n - 2, n - 1]},
-        margin=dict(l=5, r=5, t=10, b=5), plot_bgcolor="#fff", paper_bgcolor="#fff",
+        margin=dict(l=5, r=5, t=10, b=5, autoexpand=True), plot_bgcolor="#fff", paper_bgcolor="#fff",
         xaxis=dict(visible=False, range=[min(xs) - pad, max(xs) + pad], fixedrange=False),
         yaxis=dict(visible=False, range=[min(ys) - pad, max(ys) + pad], scaleanchor="x", scaleratio=1),
-        legend=dict(orientation="v", x=1.0, xanchor="right", y=1.0, bgcolor="rgba(255,255,255,0.85)",
-                    font=dict(size=11), groupclick="toggleitem"),
+        legend=dict(orientation="v", x=1.0, xanchor="left", y=1.0, bgcolor="rgba(255,255,255,0.85)",
+                    font=dict(size=11), groupclick="toggleitem", tracegroupgap=6),
         hoverlabel=dict(align="left"), uirevision="network", showlegend=True,
     )
     return fig

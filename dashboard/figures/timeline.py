@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import plotly.graph_objects as go
 
 from .common import (CURSOR_COLOR, KNOW_COLORS, SKIP_COLOR, TAP_COLOR, actor_order, affiliation_colors,
-                     local_label, names, wall)
+                     local_label, names, short_names, wall)
 
 if TYPE_CHECKING:
     from sim.result import RunResult
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 MESSAGE_COLOR = "#3f6fa8"
 FACT_COLOR = "#111111"
 LOST_COLOR = "#bdbdbd"
-WINDOW_COLOR = "rgba(120,144,156,0.28)"
+WINDOW_COLOR = "rgba(120,144,156,0.22)"
 
 
 def x_mapper(result: RunResult, mode: str, steps: list[float]):
@@ -64,6 +64,7 @@ def timeline_figure(result: RunResult, mode: str, steps: list[float], t: float, 
     s = result.scenario
     tz = s.meta.timezone
     nm = names(result)
+    short = short_names(result)
     order = actor_order(result)
     lane = {a: len(order) - 1 - i for i, a in enumerate(order)}
     xm = x_mapper(result, mode, steps)
@@ -153,7 +154,7 @@ def timeline_figure(result: RunResult, mode: str, steps: list[float], t: float, 
     ticktext = []
     for a in reversed(order):
         style = "font-weight:bold;" if a == focus else ""
-        ticktext.append(f"<span style='color:{colours[aff[a]]};{style}'>{nm[a]}</span>")
+        ticktext.append(f"<span style='color:{colours[aff[a]]};{style}'>{short[a]}</span>")
     xaxis: dict[str, Any] = dict(showgrid=True, gridcolor="#eee", zeroline=False)
     if mode == "calendar":
         xaxis.update(type="date", title=f"local time ({tz})")
@@ -170,5 +171,6 @@ def timeline_figure(result: RunResult, mode: str, steps: list[float], t: float, 
                    showgrid=True, gridcolor="#f0f0f0", zeroline=False, fixedrange=True),
         xaxis=xaxis, legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0, font=dict(size=11)),
         hoverlabel=dict(align="left"), uirevision=f"timeline-{mode}", dragmode="zoom",
+        height=max(280, 110 + 22 * len(order)),
     )
     return fig

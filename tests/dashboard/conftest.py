@@ -61,14 +61,18 @@ def env(scenario_dir):
 @pytest.fixture(scope="session")
 def server_url(env):
     """The app served on 127.0.0.1 from a thread, for the browser tests."""
-    from werkzeug.serving import make_server
+    from werkzeug.serving import WSGIRequestHandler, make_server
+
+    class Quiet(WSGIRequestHandler):
+        def log_request(self, *args, **kwargs) -> None:
+            pass
 
     from dashboard.app import create_app
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    srv = make_server("127.0.0.1", port, create_app().server, threaded=True)
+    srv = make_server("127.0.0.1", port, create_app().server, threaded=True, request_handler=Quiet)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{port}"

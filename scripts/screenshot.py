@@ -1,0 +1,78 @@
+"""Screenshot the dashboard in headless Chromium: ``python scripts/screenshot.py [--out PNG] [--query Q]``.
+
+Serves the app on 127.0.0.1 from a thread, opens the view given by the query string (default: the
+documented scenario at Sunday 11 May 2025, 22:30 Doha, following hamas_agrees_release) at 1280×800,
+waits until the figures are drawn and writes the PNG (``--full`` for the whole page).
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import sys
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_QUERY = "?scenario=alexander_release&t=2025-05-11T19:30:00Z&mode=event&fact=hamas_agrees_release"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+
+
+def screenshot(out: Path, query: str = DEFAULT_QUERY, full: bool = False, width: int = 1280,
+               height: int = 800) -> list[str]:
+    """Write the PNG; return the page's console errors."""
+    from playwright.sync_api import sync_playwright
+    from werkzeug.serving import WSGIRequestHandler, make_server
+
+    class Quiet(WSGIRequestHandler):
+        def log_request(self, *args, **kwargs) -> None:
+            pass
+
+    from dashboard.app import create_app
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = make_server("127.0.0.1", port, create_app().server, threaded=True, request_handler=Quiet)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    errors: list[str] = []
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=FLAGS)
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.goto(f"http://127.0.0.1:{port}/{query}")
+            page.wait_for_selector("#network .main-svg", timeout=30000)
+            page.wait_for_selector("#timeline .main-svg", timeout=30000)
+            page.wait_for_function("document.querySelector('#t-label').innerText.match(/\\d{4}/)")
+            page.evaluate("document.fonts.ready")
+            out.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(out), full_page=full)
+            browser.close()
+    finally:
+        srv.shutdown()
+        thread.join(5)
+    return errors
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots" / "main-view.png")
+    ap.add_argument("--query", default=DEFAULT_QUERY, help="URL query string of the view")
+    ap.add_argument("--full", action="store_true", help="the whole page, not just the first screen")
+    ap.add_argument("--width", type=int, default=1280)
+    ap.add_argument("--height", type=int, default=800)
+    args = ap.parse_args()
+    errors = screenshot(args.out, args.query, args.full, args.width, args.height)
+    print(f"wrote {args.out}")
+    for e in errors:
+        print(f"console error: {e}", file=sys.stderr)
+    sys.exit(1 if errors else 0)
+
+
+if __name__ == "__main__":
+    main()
