@@ -33,7 +33,7 @@ def first_known(c: Compiled) -> dict[tuple[str, str], float]:
             if (frm is not None and frm != sender) or (rid, fact) in fired:
                 continue
             fired.add((rid, fact))
-            heappush(heap, (now + delay, _RULE if delay > 0 else _ARRIVAL, next(seq), actor, to, ch, facts or (fact,)))
+            heappush(heap, (now + delay, _RULE, next(seq), actor, to, ch, facts or (fact,)))
 
     def send(sender: str, to: tuple[str, ...], ch: str, facts: tuple[str, ...], requires: tuple[str, ...]) -> None:
         k = known[sender]

@@ -6,6 +6,7 @@ loader has already checked and turns times into POSIX seconds and latencies into
 
 from __future__ import annotations
 
+import gc
 import math
 import random
 from dataclasses import dataclass
@@ -125,6 +126,16 @@ class Compiled:
 
 def compile_scenario(s: Scenario) -> Compiled:
     """Compile a validated scenario for the engine."""
+    collecting = gc.isenabled()
+    gc.disable()  # many objects, no garbage cycles: automatic collections would only rescan them
+    try:
+        return _compile(s)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _compile(s: Scenario) -> Compiled:
     channels = {}
     for ch in s.channels:
         taps = tuple(CTap(t.by, t.probability, latency_spec(t.delay)) for t in ch.taps)

@@ -1,15 +1,17 @@
 """The SimPy replay: scripted events, channels and rules as timed SimPy events with callbacks.
 
 The script is walked in time order, one pending event at a time (so SimPy's event heap holds
-only what is in flight); a send schedules one delivery per recipient, and one intercept per
-tap; a delivery records itself, teaches the recipient through the
-:class:`~sim.ledger.Ledger` and fires the recipient's rules, which schedule sends of their own.
-Each of these is a single SimPy event whose callback does the work — no process or inbox per
-actor — which keeps a run to about one heap push and pop per delivery.
+only what is in flight); a send schedules one arrival per recipient, and one per tap; an
+arriving message joins its actor's inbox, and the actor takes messages from the inbox one at a
+time: it records each, learns from it through the :class:`~sim.ledger.Ledger` and fires its
+rules, which schedule sends of their own.
 
-At one instant the order is: scripted events (in file order), then rule sends that were
-scheduled earlier, then deliveries and intercepts (and rule sends without delay) in the order
-they were scheduled.
+Each of these steps is a SimPy event whose callback does the work (no generator process per
+actor). Simultaneous events are ordered as SimPy orders a process per actor reading a
+``Store`` inbox: an arrival is handed over two scheduling rounds after it falls due, and an
+actor takes its next message only after reacting to the previous one. Those two rounds are
+scheduled only when something else is due at the same instant; otherwise the actor learns at
+once, which gives the same order at one heap push and pop per arrival.
 
 Two modes: ``replay`` uses point estimates and delivers every message; ``stochastic`` samples
 event windows, latencies, reliabilities and taps from a ``random.Random`` seeded per run.
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import gc
 import random
+from collections import deque
 from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any, Literal
@@ -35,7 +38,8 @@ from .result import RunResult
 Mode = Literal["replay", "stochastic"]
 MODES: tuple[str, ...] = ("replay", "stochastic")
 
-SCRIPT, RULE, ARRIVAL = 0, 1, 2  # priorities at one instant (lower first)
+URGENT, NORMAL = 0, 1  # SimPy's priorities: a process starting, and everything else
+WAITING, HANDED, BUSY = 0, 1, 2  # an actor waits for mail; a message is being handed over; it has one
 
 
 class _Due(Event):
@@ -69,6 +73,8 @@ class _Run:
         self.messages = 0
         self.events: list[tuple[float, int, CEvent]] = []
         self.next_event = 0
+        self.inbox: dict[str, deque[tuple]] = {a: deque() for a in c.actors}
+        self.state: dict[str, int] = dict.fromkeys(c.actors, WAITING)
 
     # -- recording -------------------------------------------------------------------------
     def _record(self, kind: str, actor: str, to: str | None, channel: str | None, facts: tuple[str, ...],
@@ -80,9 +86,46 @@ class _Run:
         return rid
 
     # -- arrivals --------------------------------------------------------------------------
-    def _arrive(self, kind: str, me: str, sender: str, recipient: str, channel: str, medium: str,
-                facts: tuple[str, ...], sources: tuple[str, ...], cause: str, msg: int, _event: Any) -> None:
-        """A delivery to ``me`` (``kind == "deliver"``) or an intercept by ``me`` falls due.
+    def _arrive(self, me: str, item: tuple, _event: Any) -> None:
+        """A message for ``me`` falls due: it joins the inbox, and is handed over if ``me`` waits."""
+        self.inbox[me].append(item)
+        if self.state[me] != WAITING:
+            return  # the actor will take it after the messages before it
+        env = self.env
+        if env.peek() > env.now:  # nothing else at this instant: the hand-over could not be overtaken
+            self.state[me] = BUSY
+            self._take(me)
+        else:
+            self.state[me] = HANDED
+            _Due(env, 0.0, NORMAL, partial(self._handed, me))
+
+    def _handed(self, me: str, _event: Any) -> None:
+        """The inbox has the message: the waiting actor's request for mail succeeds (one more round)."""
+        env = self.env
+        self.state[me] = BUSY
+        if env.peek() > env.now:
+            self._take(me)
+        else:
+            _Due(env, 0.0, NORMAL, partial(self._taken, me))
+
+    def _taken(self, me: str, _event: Any) -> None:
+        self._take(me)
+
+    def _take(self, me: str) -> None:
+        """``me`` reacts to the next message in its inbox, then asks for the one after."""
+        inbox, env = self.inbox[me], self.env
+        while True:
+            self._learn(me, *inbox.popleft())
+            if not inbox:
+                self.state[me] = WAITING
+                return
+            if env.peek() <= env.now:  # something else is due now: the next message waits its turn
+                _Due(env, 0.0, NORMAL, partial(self._taken, me))
+                return
+
+    def _learn(self, me: str, kind: str, sender: str, recipient: str, channel: str, medium: str,
+               facts: tuple[str, ...], sources: tuple[str, ...], cause: str, msg: int) -> None:
+        """``me`` takes a delivery (``kind == "deliver"``) or an intercept from its inbox.
 
         Writes the ledger as :meth:`Ledger.learn` and :meth:`Ledger.learn_that` would, inline.
         """
@@ -129,7 +172,7 @@ class _Run:
                 continue
             self.fired.add((rule.id, fact))
             delay = sample(rule.delay, self.rng) if self.stochastic else rule.replay_delay
-            _Due(self.env, delay, RULE if delay > 0 else ARRIVAL, partial(self._rule_send, rule, fact))
+            _Due(self.env, delay, NORMAL, partial(self._rule_send, rule, fact))
 
     def _rule_send(self, rule: CRule, fact: str, _event: Any) -> None:
         self._send(rule.actor, rule.to, rule.channel, rule.facts or (fact,), rule.sources, rule.id, ())
@@ -162,23 +205,23 @@ class _Run:
         if not self.stochastic:
             latency, taps = ch.replay_latency, ch.replay_taps
             for r in to:
-                _Due(env, latency, ARRIVAL, partial(arrive, "deliver", r, sender, r, channel, medium, known, sources,
-                                                    cause, msg))
+                _Due(env, latency, NORMAL,
+                     partial(arrive, r, ("deliver", sender, r, channel, medium, known, sources, cause, msg)))
                 for by, delay in taps:
-                    _Due(env, delay, ARRIVAL, partial(arrive, "intercept", by, sender, r, channel, medium, known,
-                                                      sources, cause, msg))
+                    _Due(env, delay, NORMAL,
+                         partial(arrive, by, ("intercept", sender, r, channel, medium, known, sources, cause, msg)))
             return
         rng = self.rng
         for r in to:
             if ch.reliability < 1.0 and rng.random() >= ch.reliability:
                 self._record("lost", sender, r, channel, known, sources, cause, msg, reason="not delivered")
                 continue
-            _Due(env, sample(ch.latency, rng), ARRIVAL,
-                 partial(arrive, "deliver", r, sender, r, channel, medium, known, sources, cause, msg))
+            _Due(env, sample(ch.latency, rng), NORMAL,
+                 partial(arrive, r, ("deliver", sender, r, channel, medium, known, sources, cause, msg)))
             for tap in ch.taps:
                 if rng.random() < tap.probability:
-                    _Due(env, sample(tap.delay, rng), ARRIVAL,
-                         partial(arrive, "intercept", tap.by, sender, r, channel, medium, known, sources, cause, msg))
+                    _Due(env, sample(tap.delay, rng), NORMAL,
+                         partial(arrive, tap.by, ("intercept", sender, r, channel, medium, known, sources, cause, msg)))
 
     # -- script ----------------------------------------------------------------------------
     def _script(self, _event: Any = None) -> None:
@@ -200,7 +243,7 @@ class _Run:
                 self._send(ev.actor, ev.to, ev.channel, ev.facts, ev.sources, ev.id, ev.requires)
         self.next_event = n
         if n < len(events):
-            _Due(env, events[n][0] - env.now, SCRIPT, self._script)
+            _Due(env, events[n][0] - env.now, NORMAL, self._script)
 
     def times(self) -> list[tuple[float, int, CEvent]]:
         """Event times for this run: replay points, or samples from each window."""
@@ -221,7 +264,8 @@ class _Run:
         self.events = self.times()
         if self.events:
             first = self.events[0][0]
-            _Due(self.env, max(0.0, first - self.env.now), SCRIPT, self._script)
+            now = self.env.now  # a script starting at the span's start runs first, as a starting process
+            _Due(self.env, max(0.0, first - now), URGENT if first <= now else NORMAL, self._script)
         self.env.run()
 
 

@@ -1,0 +1,218 @@
+"""``python -m benchmarks [--quick] [--reps N]``: measure, print a table, write JSON to benchmarks/results/.
+
+Each synthetic size is measured in its own process (see :mod:`benchmarks.workloads`) and, for
+the end-to-end target, loaded and replayed once more in a fresh process. ``--quick`` measures
+only the two smaller sizes; the largest (10,000 actors, 1M messages) takes minutes and several GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .workloads import HERE, end_to_end, scenario_file
+
+ROOT = HERE.parent
+RESULTS = HERE / "results"
+DOCUMENTED = ROOT / "scenarios" / "alexander_release.yaml"
+
+# name, actors, facts, messages, measure the block-YAML load too
+SIZES = (("100 actors / 10k messages", 100, 20, 10_000, True),
+         ("1,000 actors / 100k messages", 1_000, 50, 100_000, True),
+         ("10,000 actors / 1M messages", 10_000, 100, 1_000_000, False))
+
+TARGETS = {
+    "ledger_ratio": 1.5,  # engine with ledger / bare SimPy, on the 100k workload
+    "e2e_100k_s": 5.0,
+    "e2e_100k_mib": 1024.0,
+    "e2e_1m_mib": 8192.0,
+    "help_s": 0.5,
+    "sweep_runs_per_s_2": 1000.0,
+}
+
+
+def _subprocess_json(args: list[str], timeout: float | None = None) -> dict[str, Any]:
+    p = subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=ROOT, timeout=timeout, check=False)
+    if p.returncode != 0:
+        tail = p.stderr.strip().splitlines()[-1] if p.stderr.strip() else f"exit {p.returncode}"
+        return {"error": tail}
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+def sizes(quick: bool, reps: int) -> list[dict[str, Any]]:
+    out = []
+    for name, a, f, m, yaml_too in SIZES[:2] if quick else SIZES:
+        print(f"… {name}", file=sys.stderr, flush=True)
+        r = _subprocess_json(["-m", "benchmarks.workloads", str(a), str(f), str(m),
+                              str(reps if m < 1_000_000 else 1)] + (["--yaml"] if yaml_too else []))
+        r["name"] = name
+        if "error" not in r:
+            r["end_to_end"] = end_to_end(scenario_file(a, f, m))
+        out.append(r)
+    return out
+
+
+def documented(reps: int) -> dict[str, Any]:
+    if not DOCUMENTED.exists():
+        return {"error": "not available"}
+    from sim import compile_scenario, load_scenario, run
+
+    t0 = time.perf_counter()
+    s = load_scenario(DOCUMENTED)
+    load = time.perf_counter() - t0
+    c = compile_scenario(s)
+    times = []
+    for _ in range(max(reps, 5)):
+        t0 = time.perf_counter()
+        run(c)
+        times.append(time.perf_counter() - t0)
+    return {"load_s": load, "replay_s": statistics.median(times), "events": len(s.events)}
+
+
+def sweep() -> dict[str, Any]:
+    try:
+        from . import sweep_bench
+    except ImportError:
+        return {"error": "not available"}
+    try:
+        return sweep_bench.measure(runs=2000)
+    except Exception as e:  # a colleague's benchmark; report, don't crash the table
+        return {"error": f"{type(e).__name__}: {e}"}
+
+
+def dashboard() -> dict[str, Any]:
+    try:
+        from . import dashboard_bench  # type: ignore[attr-defined]
+    except ImportError:
+        return {"error": "not available"}
+    try:
+        return dashboard_bench.measure()
+    except Exception as e:
+        return {"error": f"{type(e).__name__}: {e}"}
+
+
+def cli_help(n: int = 7) -> dict[str, Any]:
+    """Cold start of ``backchannel --help`` in a fresh interpreter, median of ``n``."""
+    import shutil
+
+    exe = shutil.which("backchannel")
+    cmd = [exe, "--help"] if exe else [sys.executable, "-c", "from sim.cli import main; main()", "--help"]
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, cwd=ROOT, capture_output=True, check=False)
+        times.append(time.perf_counter() - t0)
+    return {"command": "backchannel --help" if exe else "python -c 'from sim.cli import main; main()' --help",
+            "median_s": statistics.median(times), "runs_s": times}
+
+
+# -- report ---------------------------------------------------------------------------------------
+def _fmt(v: Any, unit: str = "s") -> str:
+    if v is None:
+        return "—"
+    if unit == "s":
+        return f"{v:.3f} s" if v < 10 else f"{v:.1f} s"
+    if unit == "MiB":
+        return f"{v:,.0f} MiB"
+    return str(v)
+
+
+def _verdict(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("PASS" if ok else "FAIL")
+
+
+def report(res: dict[str, Any]) -> tuple[str, list[tuple[str, str, str]]]:
+    lines = []
+    head = ("workload", "load JSON", "load YAML", "compile", "engine", "bare SimPy", "heapq", "engine/bare",
+            "same", "end to end", "e2e peak")
+    rows = []
+    for r in res["sizes"]:
+        if "error" in r:
+            rows.append((r["name"], r["error"], *[""] * (len(head) - 2)))
+            continue
+        e2e = r.get("end_to_end", {})
+        rows.append((r["name"], _fmt(r["load_json_s"]), _fmt(r.get("load_yaml_s")), _fmt(r["compile_s"]),
+                     _fmt(r["engine_s"]), _fmt(r["bare_simpy_s"]), _fmt(r["heapq_s"]),
+                     f"{r['engine_s'] / r['bare_simpy_s']:.2f}×", "yes" if r["same_first_known"] else "NO",
+                     _fmt(e2e.get("seconds")), _fmt(e2e.get("peak_mib"), "MiB")))
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *rows)]
+    for row in (head, *rows):
+        lines.append("  ".join(str(x).ljust(w) for x, w in zip(row, widths)))
+    d = res["documented"]
+    lines.append("")
+    lines.append("documented scenario: " + (d["error"] if "error" in d else
+                                             f"load {_fmt(d['load_s'])}, replay {d['replay_s'] * 1e3:.2f} ms "
+                                             f"({d['events']} events)"))
+    sw = res["sweep"]
+    lines.append("sweep: " + (sw["error"] if "error" in sw else
+                              ", ".join(f"{k} {v}" for k, v in sw.items() if k.startswith("runs_per_s"))))
+    lines.append(f"backchannel --help cold start: {_fmt(res['cli_help']['median_s'])} (median)")
+    db = res["dashboard"]
+    lines.append("dashboard: " + (db["error"] if "error" in db else ", ".join(f"{k} {v}" for k, v in db.items())))
+
+    by_size = {r["messages"]: r for r in res["sizes"] if "error" not in r}
+    checks: list[tuple[str, str, str]] = []
+    mid = by_size.get(100_000)
+    ratio = mid["engine_s"] / mid["bare_simpy_s"] if mid else None
+    checks.append(("engine with ledger ≤ 1.5× bare SimPy (100k)", f"{ratio:.2f}×" if ratio else "—",
+                   _verdict(ratio <= TARGETS["ledger_ratio"] if ratio else None)))
+    e2e = mid.get("end_to_end", {}) if mid else {}
+    checks.append(("1,000 actors / 100k messages end to end ≤ 5 s", _fmt(e2e.get("seconds")),
+                   _verdict(e2e["seconds"] <= TARGETS["e2e_100k_s"] if "seconds" in e2e else None)))
+    checks.append(("1,000 actors / 100k messages ≤ 1 GB", _fmt(e2e.get("peak_mib"), "MiB"),
+                   _verdict(e2e["peak_mib"] <= TARGETS["e2e_100k_mib"] if "peak_mib" in e2e else None)))
+    big = by_size.get(1_000_000, {}).get("end_to_end", {})
+    checks.append(("10,000 actors / 1M messages completes in ≤ 8 GB",
+                   f"{_fmt(big.get('seconds'))}, {_fmt(big.get('peak_mib'), 'MiB')}" if big else "not run",
+                   _verdict(big["peak_mib"] <= TARGETS["e2e_1m_mib"] if "peak_mib" in big else None)))
+    h = res["cli_help"]["median_s"]
+    checks.append(("backchannel --help ≤ 0.5 s", _fmt(h), _verdict(h <= TARGETS["help_s"])))
+    rps = sw.get("runs_per_s_2_workers") if "error" not in sw else None
+    checks.append(("sweep ≥ 1,000 runs/s on 2 workers", f"{rps}" if rps else sw.get("error", "—"),
+                   _verdict(rps >= TARGETS["sweep_runs_per_s_2"] if rps else None)))
+    lines.append("")
+    w = max(len(c[0]) for c in checks)
+    for name, value, verdict in checks:
+        lines.append(f"{verdict:4}  {name.ljust(w)}  {value}")
+    return "\n".join(lines), checks
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="only the 10k and 100k message workloads")
+    ap.add_argument("--reps", type=int, default=5, help="repetitions per run measurement (medians reported)")
+    args = ap.parse_args(argv)
+    res: dict[str, Any] = {
+        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": {"python": platform.python_version(), "platform": platform.platform(),
+                    "cpus": __import__("os").cpu_count()},
+        "quick": args.quick,
+    }
+    res["sizes"] = sizes(args.quick, args.reps)
+    print("… documented scenario, CLI, sweep, dashboard", file=sys.stderr, flush=True)
+    res["documented"] = documented(args.reps)
+    res["cli_help"] = cli_help()
+    res["sweep"] = sweep()
+    res["dashboard"] = dashboard()
+    text, checks = report(res)
+    res["targets"] = [{"target": n, "measured": v, "verdict": x} for n, v, x in checks]
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    path = RESULTS / f"bench-{stamp}{'-quick' if args.quick else ''}.json"
+    path.write_text(json.dumps(res, indent=1), encoding="utf-8")
+    (RESULTS / "latest.json").write_text(json.dumps(res, indent=1), encoding="utf-8")
+    print(text)
+    print(f"\nwrote {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

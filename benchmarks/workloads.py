@@ -1,0 +1,134 @@
+"""One synthetic size, measured in its own process: ``python -m benchmarks.workloads A F M REPS``.
+
+Prints one JSON object: load + validate time (JSON subset and, where asked, block YAML), compile
+time, median run times of the engine (full ledger), bare SimPy and the ``heapq`` loop — run
+alternately, ``REPS`` times each, with a garbage collection before each — whether all three gave
+the same first-known times, and the process's peak memory. A separate process per size keeps
+each peak apart; :func:`end_to_end` measures load + run alone in yet another process.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "results" / "scenarios"
+
+
+def scenario_file(actors: int, facts: int, messages: int, seed: int = 1, json_subset: bool = True) -> Path:
+    """The synthetic scenario of this size, written once and reused (``benchmarks/results`` is ignored)."""
+    from sim.synthetic import synth, write_yaml
+
+    DATA.mkdir(parents=True, exist_ok=True)
+    path = DATA / f"synth-{actors}-{facts}-{messages}-{seed}{'.json' if json_subset else ''}.yaml"
+    if not path.exists():
+        write_yaml(synth(actors, facts, messages, seed), path, json_subset=json_subset)
+    return path
+
+
+def peak_mib() -> float:
+    """Peak resident memory of this process so far, in MiB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed(f: Callable[[], Any], collector: bool = True) -> tuple[float, Any]:
+    """Seconds to call ``f`` after a full collection; with ``collector=False`` the collector is off."""
+    gc.collect()
+    if not collector:
+        gc.disable()
+    try:
+        t0 = time.perf_counter()
+        out = f()
+        return time.perf_counter() - t0, out
+    finally:
+        gc.enable()
+
+
+def first_times(result: Any) -> dict[tuple[str, str], float]:
+    return {k: v.time for k, v in result.first.items()}
+
+
+def compare(c: Any, reps: int) -> dict[str, Any]:
+    """Engine, bare SimPy and heapq on compiled scenario ``c``: median seconds and equality."""
+    from sim.engine import run
+
+    from . import bare_simpy, heapq_loop
+
+    impls: dict[str, Callable[[], Any]] = {
+        "engine": lambda: run(c),
+        "bare_simpy": lambda: bare_simpy.first_known(c),
+        "heapq": lambda: heapq_loop.first_known(c),
+    }
+    times: dict[str, list[float]] = {k: [] for k in impls}
+    firsts: dict[str, dict[tuple[str, str], float]] = {}
+    counts: dict[str, int] = {}
+    for rep in range(reps):
+        order = list(impls) if rep % 2 == 0 else list(impls)[::-1]
+        for name in order:
+            # the engine pauses the cyclic collector during a run; the baselines get the same
+            dt, out = timed(impls[name], collector=False)
+            times[name].append(dt)
+            if name == "engine":
+                counts = {"records": len(out.events), "known_pairs": len(out.first), "knows_that": len(out.meta),
+                          "deliveries": sum(e.kind in ("deliver", "intercept") for e in out.events)}
+                out = first_times(out)
+            firsts.setdefault(name, out)
+            del out
+    same = firsts["engine"] == firsts["bare_simpy"] == firsts["heapq"]
+    med = {k: statistics.median(v) for k, v in times.items()}
+    return {"engine_s": med["engine"], "bare_simpy_s": med["bare_simpy"], "heapq_s": med["heapq"],
+            "runs_s": times, "same_first_known": same, **counts}
+
+
+def measure(actors: int, facts: int, messages: int, reps: int, yaml_too: bool) -> dict[str, Any]:
+    from sim import compile_scenario, load_scenario
+
+    out: dict[str, Any] = {"actors": actors, "facts": facts, "messages": messages, "reps": reps}
+    path = scenario_file(actors, facts, messages)
+    out["file_mb"] = round(path.stat().st_size / 1e6, 1)
+    dt, s = timed(lambda: load_scenario(path))
+    out["load_json_s"] = dt
+    if yaml_too:
+        ypath = scenario_file(actors, facts, messages, json_subset=False)
+        out["yaml_file_mb"] = round(ypath.stat().st_size / 1e6, 1)
+        dt, s2 = timed(lambda: load_scenario(ypath))
+        out["load_yaml_s"] = dt
+        assert s2 == s, "YAML and JSON forms loaded differently"
+        del s2
+    out["events"] = len(s.events)
+    dt, c = timed(lambda: compile_scenario(s))
+    out["compile_s"] = dt
+    del s
+    out.update(compare(c, reps))
+    out["peak_mib"] = peak_mib()
+    return out
+
+
+def end_to_end(path: Path) -> dict[str, Any]:
+    """Load, validate, compile and replay ``path`` in a fresh process; seconds and peak MiB."""
+    code = ("import json,time,resource;t=time.perf_counter();from sim import load_scenario,run;"
+            f"r=run(load_scenario({str(path)!r}));dt=time.perf_counter()-t;"
+            "print(json.dumps({'seconds':dt,'records':len(r.events),"
+            "'peak_mib':resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024}))")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    if p.returncode != 0:
+        return {"error": p.stderr.strip().splitlines()[-1] if p.stderr.strip() else f"exit {p.returncode}"}
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str]) -> None:
+    actors, facts, messages, reps = (int(x) for x in argv[:4])
+    yaml_too = "--yaml" in argv
+    print(json.dumps(measure(actors, facts, messages, reps, yaml_too)))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
