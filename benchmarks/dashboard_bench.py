@@ -1,0 +1,99 @@
+"""Dashboard benchmark: view-change callback latency, payload and export size on the documented scenario.
+
+``measure()`` posts the page's URL/controls callback to Dash's ``/_dash-update-component`` through
+Flask's test client, as a browser would, for a round of typical view changes (fact, actor, mode,
+alternative, time), and builds the exported HTML once. Nothing is timed against a threshold here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIO = "alexander_release"
+
+
+def _percentile(values: list[float], q: float) -> float:
+    s = sorted(values)
+    k = (len(s) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (k - lo)
+
+
+def _sync_body(deps: list[dict], search: str, controls: dict[str, Any], current: Any, changed: str) -> str:
+    dep = next(d for d in deps if d["output"].startswith("..url.search"))
+    values = {"url.search": search} | controls
+    return json.dumps({
+        "output": dep["output"],
+        "outputs": [dict(zip(("id", "property"), o.split("."))) for o in dep["output"].strip(".").split("...")],
+        "inputs": [dict(i, value=values.get(f"{i['id']}.{i['property']}")) for i in dep["inputs"]],
+        "state": [dict(s, value=current) for s in dep["state"]],
+        "changedPropIds": [changed],
+    })
+
+
+def measure(rounds: int = 3) -> dict[str, Any]:
+    """View-change callback p50/p95 (ms), response size, cold first load and export size on the documented scenario."""
+    os.environ.setdefault("BACKCHANNEL_SCENARIOS", str(ROOT / "scenarios"))
+    from dashboard.app import create_app
+    from dashboard.data import load_run
+    from dashboard.figures.export import export_html
+
+    client = create_app().server.test_client()
+    deps = client.get("/_dash-dependencies").get_json()
+
+    def post(search: str, controls: dict[str, Any] | None = None, current: Any = None,
+             changed: str = "url.search") -> tuple[float, dict]:
+        body = _sync_body(deps, search, controls or {}, current, changed)
+        t0 = time.perf_counter()
+        r = client.post("/_dash-update-component", data=body, content_type="application/json")
+        dt = (time.perf_counter() - t0) * 1000.0
+        if r.status_code != 200:
+            raise RuntimeError(f"callback failed with HTTP {r.status_code}")
+        return dt, r.get_json()["response"]
+
+    cold_ms, first = post(f"?scenario={SCENARIO}")
+    data = first["bundle"]["data"]
+    base = {"scenario.value": SCENARIO, "alternative.value": "", "mode.value": "event",
+            "fact.value": first["fact"]["value"], "actor.value": None,
+            "panels.value": ["network", "timeline", "matrix", "log"], "group.value": "actors"}
+    facts = [o["value"] for o in first["fact"]["options"]][:6]
+    actors = [o["value"] for o in first["actor"]["options"]][:4]
+    alts = [o["value"] for o in first["alternative"]["options"] if o["value"]][:2]
+    changes: list[tuple[str, dict[str, Any]]] = []
+    changes += [("fact.value", {"fact.value": f}) for f in facts]
+    changes += [("actor.value", {"actor.value": a}) for a in actors]
+    changes += [("mode.value", {"mode.value": m}) for m in ("calendar", "event")]
+    changes += [("group.value", {"group.value": g}) for g in ("affiliations", "actors")]
+    changes += [("alternative.value", {"alternative.value": a}) for a in alts + [""]]
+    times: list[float] = []
+    sizes: list[int] = []
+    current = {"t": data["steps"][len(data["steps"]) // 2]}
+    for _ in range(rounds):
+        for prop, change in changes:
+            dt, out = post("", base | change, current, prop)
+            times.append(dt)
+            sizes.append(len(json.dumps(out)))
+        times.append(post(first["url"]["search"])[0])  # a shared link opened again
+    t0 = time.perf_counter()
+    html = export_html(load_run(SCENARIO))
+    export_ms = (time.perf_counter() - t0) * 1000.0
+    return {
+        "view_change_p50_ms": round(statistics.median(times), 1),
+        "view_change_p95_ms": round(_percentile(times, 0.95), 1),
+        "view_changes": len(times),
+        "cold_first_load_ms": round(cold_ms, 1),
+        "response_kib_p50": round(statistics.median(sizes) / 1024, 1),
+        "export_bytes": len(html.encode("utf-8")),
+        "export_ms": round(export_ms, 1),
+        "steps_event_mode": len(data["steps"]),
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(measure(), indent=1))
