@@ -63,23 +63,25 @@ def run_seed(seed: int, index: int) -> int:
 
 @dataclass(frozen=True)
 class Layout:
-    """The fixed shape of a per-run summary: pair ``p`` is ``(actors[p // F], facts[p % F])``."""
+    """The fixed shape of a per-run summary: pair ``p`` is ``(actors[p // F], facts[p % F])``;
+    source ``s`` is ``sources[s]``: ``(origin)``, each channel, then each channel intercepted."""
 
     start: float
     actors: tuple[str, ...]
     facts: tuple[str, ...]
-    sources: tuple[str, ...]  # "(origin)", each channel, each channel + " (intercepted)"
+    sources: tuple[str, ...]
     pair: dict[tuple[str, str], int] = field(repr=False)
-    told: dict[str, int] = field(repr=False)
-    tapped: dict[str, int] = field(repr=False)
+    code: dict[tuple[str, str | None], int] = field(repr=False)  # (how, channel) -> source
 
     @classmethod
     def of(cls, c: Compiled) -> Layout:
         chans = tuple(c.channels)
         pair = {(a, f): i * len(c.facts) + j for i, a in enumerate(c.actors) for j, f in enumerate(c.facts)}
-        return cls(c.start, c.actors, c.facts, (ORIGIN, *chans, *(ch + INTERCEPTED for ch in chans)), pair,
-                   {ch: 1 + k for k, ch in enumerate(chans)},
-                   {ch: 1 + len(chans) + k for k, ch in enumerate(chans)})
+        code: dict[tuple[str, str | None], int] = {("origin", None): 0}
+        for k, ch in enumerate(chans):
+            code["told", ch] = 1 + k
+            code["intercepted", ch] = 1 + len(chans) + k
+        return cls(c.start, c.actors, c.facts, (ORIGIN, *chans, *(ch + INTERCEPTED for ch in chans)), pair, code)
 
     @property
     def pairs(self) -> int:
@@ -87,22 +89,19 @@ class Layout:
 
 
 def summarize_run(c: Compiled, layout: Layout, seed: int) -> tuple[list[int], list[float], list[int]]:
-    """Run ``c`` once with ``seed``; return the known pairs' indices, first-known times (seconds
-    after the span start) and first-source codes. The run's log is dropped."""
+    """Run ``c`` once with ``seed``; return the known pairs' indices, first-known times (POSIX)
+    and first-source codes. The run's log is dropped."""
     first = run(c, "stochastic", seed).first
-    start, pair, told, tapped = layout.start, layout.pair, layout.told, layout.tapped
-    ps, ts, cs = [], [], []
-    for key, k in first.items():
-        ps.append(pair[key])
-        ts.append(k.time - start)
-        cs.append(0 if k.how == "origin" else (tapped if k.how == "intercepted" else told)[k.channel])
-    return ps, ts, cs
+    pair, code = layout.pair, layout.code
+    ks = list(first.values())
+    return [pair[key] for key in first], [k.time for k in ks], [code[k.how, k.channel] for k in ks]
 
 
 def run_chunk(c: Compiled, seed: int, lo: int, hi: int) -> tuple[int, np.ndarray, np.ndarray]:
     """Runs ``lo .. hi-1`` of a sweep: ``(lo, times[n, pairs] float64, codes[n, pairs] int16)``.
 
-    ``times`` is NaN and ``codes`` -1 where the actor never knew the fact.
+    Times are seconds after the span start; ``times`` is NaN and ``codes`` -1 where the actor
+    never knew the fact.
     """
     layout = Layout.of(c)
     times = np.full((hi - lo, layout.pairs), np.nan, dtype=np.float64)
@@ -111,6 +110,7 @@ def run_chunk(c: Compiled, seed: int, lo: int, hi: int) -> tuple[int, np.ndarray
         ps, ts, cs = summarize_run(c, layout, run_seed(seed, i))
         times[n, ps] = ts
         codes[n, ps] = cs
+    times -= layout.start
     return lo, times, codes
 
 

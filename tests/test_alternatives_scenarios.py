@@ -114,8 +114,12 @@ def test_us_tells_israel_day_one(base, alt):
     assert r.knows_that("witkoff", "netanyahu", "backchannel_exists", day_one)
     assert not base.knows_that("witkoff", "dermer", "backchannel_exists", "2025-05-08T00:00-04:00")
     assert base.knows_that("witkoff", "dermer", "backchannel_exists")  # from 8 May, when Dermer raises it
-    # in replay Israel's intelligence was already faster than Witkoff: nothing it knows changes
-    assert cmp.row("dermer", "backchannel_exists").status == "same"
+    # Israel now knows from whichever comes first: its intelligence or Witkoff's call
+    for israeli in ("dermer", "netanyahu"):
+        assert r.known_at(israeli, "backchannel_exists") == min(base.known_at(israeli, "backchannel_exists"), day_one)
+        assert cmp.row(israeli, "backchannel_exists").status in ("same", "earlier")
+        if r.known_at(israeli, "backchannel_exists") < base.known_at(israeli, "backchannel_exists"):
+            assert r.path(israeli, "backchannel_exists")[-2:] == ["witkoff", israeli]
 
 
 def test_us_tells_israel_day_one_over_many_runs():
