@@ -88,14 +88,14 @@ class _Run:
     # -- arrivals --------------------------------------------------------------------------
     def _arrive(self, me: str, item: tuple, _event: Any) -> None:
         """A message for ``me`` falls due: it joins the inbox, and is handed over if ``me`` waits."""
-        self.inbox[me].append(item)
         if self.state[me] != WAITING:
+            self.inbox[me].append(item)
             return  # the actor will take it after the messages before it
         env = self.env
         if env.peek() > env.now:  # nothing else at this instant: the hand-over could not be overtaken
-            self.state[me] = BUSY
-            self._take(me)
+            self._learn(me, *item)  # (its inbox is empty, and stays so while it reacts)
         else:
+            self.inbox[me].append(item)
             self.state[me] = HANDED
             _Due(env, 0.0, NORMAL, partial(self._handed, me))
 
