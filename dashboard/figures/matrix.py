@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import plotly.graph_objects as go
 
-from .common import (KNOW_CODE, KNOW_COLORS, KNOW_LABELS, actor_order, affiliations, knowledge_state, names,
+from .common import (KNOW_CODE, KNOW_COLORS, KNOW_LABELS, actor_order, affiliations, names,
                      provenance, short_names)
 
 if TYPE_CHECKING:
@@ -32,16 +32,30 @@ def _rows(result: RunResult, group: str) -> list[tuple[str, list[str]]]:
 
 def matrix_cells(result: RunResult, t: float, group: str = "actors") -> dict:
     """``z`` codes (0 unknown, 1 origin, 2 told, 3 intercepted) and cell ``text`` at ``t``, rows top first."""
+    return _cells_at(_known(result, group), t, group)
+
+
+def _known(result: RunResult, group: str) -> list[list[list[tuple[float, int]]]]:
+    """Per row, per fact: (time first known, how code) of each member who ever knew it."""
     facts = list(result.compiled.facts)
-    z, text = [], []
+    out = []
     for _label, members in _rows(result, group):
-        zr, tr = [], []
+        row = []
         for f in facts:
-            states = [knowledge_state(result, a, f, t) for a in members]
-            known = [s for s in states if s != "unknown"]
-            best = min(known, key=lambda s: KNOW_CODE[s]) if known else "unknown"
-            zr.append(KNOW_CODE[best])
-            tr.append(f"{len(known)}/{len(members)}" if group == "affiliations" else "")
+            ks = [result.first.get((a, f)) for a in members]
+            row.append([(k.time, KNOW_CODE[k.how]) for k in ks if k is not None] + [(float("inf"), -len(members))])
+        out.append(row)
+    return out
+
+
+def _cells_at(known: list[list[list[tuple[float, int]]]], t: float, group: str) -> dict:
+    z, text = [], []
+    for row in known:
+        zr, tr = [], []
+        for cell in row:
+            codes = [c for time, c in cell[:-1] if time <= t]
+            zr.append(min(codes) if codes else KNOW_CODE["unknown"])
+            tr.append(f"{len(codes)}/{-cell[-1][1]}" if group == "affiliations" else "")
         z.append(zr)
         text.append(tr)
     return {"z": z[::-1], "text": text[::-1]}
@@ -88,4 +102,5 @@ def matrix_figure(result: RunResult, t: float, group: str = "actors", fact: str 
 def matrix_frames(result: RunResult, times: list[float], group: str = "actors") -> list[list[dict]]:
     """For each time, the heatmap's ``z`` and ``text``."""
     keep = ("z", "text") if group == "affiliations" else ("z",)
-    return [[{k: v for k, v in matrix_cells(result, t, group).items() if k in keep}] for t in times]
+    known = _known(result, group)
+    return [[{k: v for k, v in _cells_at(known, t, group).items() if k in keep}] for t in times]

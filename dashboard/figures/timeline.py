@@ -72,6 +72,7 @@ def timeline_figure(result: RunResult, mode: str, steps: list[float], t: float, 
     aff = {a.id: a.affiliation for a in s.actors}
     colours = affiliation_colors(result)
     fig = go.Figure()
+    shapes: list[dict] = []  # collected and set once: add_shape one by one is quadratic in plotly
 
     # Affiliation bands behind the lanes.
     for i, a in enumerate(order):
@@ -79,16 +80,17 @@ def timeline_figure(result: RunResult, mode: str, steps: list[float], t: float, 
             j = i
             while j + 1 < len(order) and aff[order[j + 1]] == aff[a]:
                 j += 1
-            fig.add_hrect(y0=lane[order[j]] - 0.5, y1=lane[a] + 0.5, fillcolor=colours[aff[a]], opacity=0.07,
-                          line_width=0, layer="below")
+            shapes.append(dict(type="rect", xref="x domain", yref="y", x0=0, x1=1, y0=lane[order[j]] - 0.5,
+                               y1=lane[a] + 0.5, fillcolor=colours[aff[a]], opacity=0.07, line=dict(width=0),
+                               layer="below"))
     # Uncertainty windows of scripted events.
     wx, wy = [], []
     for ev in result.compiled.script:
         if ev.window and ev.window[1] > ev.window[0] and ev.actor in lane:
             x0, x1 = xm(ev.window[0]), xm(ev.window[1])
             y = lane[ev.actor]
-            fig.add_shape(type="rect", x0=x0, x1=x1, y0=y - 0.32, y1=y + 0.32, fillcolor=WINDOW_COLOR,
-                          line=dict(width=0), layer="below")
+            shapes.append(dict(type="rect", xref="x", yref="y", x0=x0, x1=x1, y0=y - 0.32, y1=y + 0.32,
+                               fillcolor=WINDOW_COLOR, line=dict(width=0), layer="below"))
             wx.append(x0)
             wy.append(y)
     fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name="uncertain time (window)",
@@ -165,6 +167,7 @@ def timeline_figure(result: RunResult, mode: str, steps: list[float], t: float, 
         xaxis.update(type="linear", tickvals=idx, ticktext=[local_label(steps[i], tz, long=False) for i in idx],
                      title=f"event by event ({tz}); each step is the next event", range=[-0.8, max(n - 1, 1) + 0.8])
     fig.update_layout(
+        shapes=shapes,
         meta={"dynamic": [len(fig.data) - 1]},
         margin=dict(l=10, r=10, t=10, b=40), plot_bgcolor="#fff", paper_bgcolor="#fff",
         yaxis=dict(tickvals=list(range(len(order))), ticktext=ticktext, range=[-0.6, len(order) - 0.4],
