@@ -42,6 +42,7 @@ ORIGIN = "(origin)"
 INTERCEPTED = " (intercepted)"
 BINS = 4096  # histogram bins per (actor, fact) pair
 PILOT = 64  # runs that set each pair's histogram range
+DASK_CONNECT_TIMEOUT = "10s"
 MIN_PAD_SECONDS = 600.0
 QUANTILES = (0.1, 0.5, 0.9)
 
@@ -409,7 +410,7 @@ def _dask_client(address: Any) -> Any:
                          "pip install 'backchannel[cluster]'") from None
     if isinstance(address, str):
         try:
-            return Client(address, timeout="10s")
+            return Client(address, timeout=DASK_CONNECT_TIMEOUT)
         except OSError as e:
             raise SweepError(f"cannot reach the Dask scheduler at {address}: {e}") from None
     return Client(address)  # a cluster object (tests use distributed.LocalCluster)

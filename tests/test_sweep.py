@@ -154,3 +154,15 @@ def test_cli_sweep(tmp_path):
     assert r.exit_code == 0 and "intercepted" not in r.output
     r = runner.invoke(app, ["sweep", str(TINY), "--runs", "5", "--deadline", "May 1"])
     assert r.exit_code == 2 and "cannot read time" in r.output
+
+
+def test_cli_sweep_on_dask(tmp_path, serial, monkeypatch):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cl:
+        r = runner.invoke(app, ["sweep", str(TINY), "--runs", "600", "--seed", "7", "--dask", cl.scheduler_address,
+                                "--out", str(tmp_path)], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    assert pq.read_table(tmp_path / "runs.parquet").equals(pq.read_table(serial[1] / "runs.parquet"))
+    monkeypatch.setattr("sim.sweep.DASK_CONNECT_TIMEOUT", "1s")
+    r = runner.invoke(app, ["sweep", str(TINY), "--runs", "5", "--dask", "tcp://127.0.0.1:9"])
+    assert r.exit_code == 2 and "cannot reach the Dask scheduler" in r.output
