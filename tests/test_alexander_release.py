@@ -18,7 +18,7 @@ from sim.timeparse import as_timestamp, to_local
 
 ROOT = Path(__file__).parent.parent
 SCENARIO = ROOT / "scenarios" / "alexander_release.yaml"
-SHARED = Path("/work/shared")  # the reports live outside the repository: references are "seeds/<file>"
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"  # the reports sit beside the repository: references are "seeds/<file>"
 ALTERNATIVES = ("witkoff_presses_via_qatar", "bahbah_tangential", "march_leak")
 
 
