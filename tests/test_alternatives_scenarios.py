@@ -129,7 +129,7 @@ def test_us_tells_israel_day_one_over_many_runs():
     a = sweep(load_scenario(ALT / "us_tells_israel_day_one.yaml"), 200, seed=11, deadline=deadline)
     assert "witkoff_dermer" not in b.first_sources("dermer", "backchannel_exists")
     share = a.first_sources("dermer", "backchannel_exists").get("witkoff_dermer", 0) / 200
-    assert 0.2 < share < 0.8
+    assert 0.1 < share < 0.98  # often first, but not always: the intercepts can still be faster
     assert a.p_by_deadline("dermer", "backchannel_exists") > b.p_by_deadline("dermer", "backchannel_exists")
     assert a.quantile("netanyahu", "backchannel_exists", 0.5) < b.quantile("netanyahu", "backchannel_exists", 0.5)
 
