@@ -123,6 +123,9 @@ def register(app: Dash) -> None:
         Output(ids.FOCUS, "children"), Output(ids.CURRENT, "data"),
         Input(ids.SLIDER, "value"), Input(ids.STORE, "data"),
     )
+    app.clientside_callback(ClientsideFunction("backchannel", "focusClicked"),
+                            Output(ids.ACTOR, "value", allow_duplicate=True), Input(ids.NETWORK, "clickData"),
+                            State(ids.ACTOR, "value"), prevent_initial_call=True)
     app.clientside_callback(ClientsideFunction("backchannel", "speed"),
                             Output(ids.INTERVAL, "interval"), Input(ids.SPEED, "value"))
     app.clientside_callback(ClientsideFunction("backchannel", "copyLink"),

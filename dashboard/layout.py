@@ -85,7 +85,8 @@ def layout() -> html.Div:
                      className="slider-wrap"),
         ], className="transport"),
         html.Main([
-            _panel(ids.PANEL_NETWORK, "Network: actors grouped by affiliation, channels between them",
+            _panel(ids.PANEL_NETWORK, "Network: actors grouped by affiliation, channels between them "
+                                      "(click an actor to focus on it)",
                    dcc.Graph(id=ids.NETWORK, config=GRAPH_CONFIG, className="graph-network")),
             html.Div([
                 html.Div(id=ids.HEADLINE, className="headline"),

@@ -22,8 +22,8 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "-
 
 
 def screenshot(out: Path, query: str = DEFAULT_QUERY, full: bool = False, width: int = 1280,
-               height: int = 800) -> list[str]:
-    """Write the PNG; return the page's console errors."""
+               height: int = 800, browser=None) -> list[str]:
+    """Write the PNG; return the page's console errors. ``browser``: a Playwright browser to reuse."""
     from playwright.sync_api import sync_playwright
     from werkzeug.serving import WSGIRequestHandler, make_server
 
@@ -41,22 +41,34 @@ def screenshot(out: Path, query: str = DEFAULT_QUERY, full: bool = False, width:
     thread.start()
     errors: list[str] = []
     try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=FLAGS)
-            page = browser.new_page(viewport={"width": width, "height": height})
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.goto(f"http://127.0.0.1:{port}/{query}")
-            page.wait_for_selector("#network .main-svg", timeout=30000)
-            page.wait_for_selector("#timeline .main-svg", timeout=30000)
-            page.wait_for_function("document.querySelector('#t-label').innerText.match(/\\d{4}/)")
-            page.evaluate("document.fonts.ready")
-            out.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(out), full_page=full)
-            browser.close()
+        if browser is not None:
+            _shoot(browser, f"http://127.0.0.1:{port}/{query}", out, full, width, height, errors)
+        else:
+            with sync_playwright() as pw:
+                own = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=FLAGS)
+                try:
+                    _shoot(own, f"http://127.0.0.1:{port}/{query}", out, full, width, height, errors)
+                finally:
+                    own.close()
     finally:
         srv.shutdown()
         thread.join(5)
     return errors
+
+
+def _shoot(browser, url: str, out: Path, full: bool, width: int, height: int, errors: list[str]) -> None:
+    page = browser.new_page(viewport={"width": width, "height": height})
+    try:
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(url)
+        page.wait_for_selector("#network .main-svg", timeout=30000)
+        page.wait_for_selector("#timeline .main-svg", timeout=30000)
+        page.wait_for_function("document.querySelector('#t-label').innerText.match(/\\d{4}/)")
+        page.evaluate("document.fonts.ready")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(out), full_page=full)
+    finally:
+        page.close()
 
 
 def main() -> None:

@@ -97,6 +97,12 @@
                 { t: data.steps[i], step: i }];
       },
 
+      focusClicked: function (click, current) {
+        var pt = click && click.points && click.points[0];
+        if (!pt || typeof pt.customdata !== "string") { return nu(); }
+        return pt.customdata === current ? null : pt.customdata;
+      },
+
       speed: function (ms) { return ms || 500; },
 
       copyLink: function () { return window.location.href; }

@@ -18,7 +18,7 @@ from .timeline import cursor_x, timeline_figure
 if TYPE_CHECKING:
     from sim.result import RunResult
 
-SPLIT = 0.44  # the timeline takes the bottom of the page, the network the rest
+SPLIT = 0.40  # the timeline takes the bottom of the page, the network the rest
 
 
 def _title(result: RunResult, fact: str, t: float) -> str:
@@ -63,7 +63,7 @@ def export_figure(result: RunResult, fact: str | None = None, mode: str = "event
         xaxis2=lx2.to_plotly_json() | {"domain": [0, 1], "anchor": "y2"},
         yaxis2=ly2.to_plotly_json() | {"domain": [0.0, SPLIT - 0.06], "anchor": "x2"},
         legend=net.layout.legend.to_plotly_json() | {"y": 0.93},
-        height=900, margin=dict(l=20, r=20, t=80, b=40), plot_bgcolor="#fff", paper_bgcolor="#fff",
+        height=1100, margin=dict(l=20, r=20, t=80, b=40), plot_bgcolor="#fff", paper_bgcolor="#fff",
         hoverlabel=dict(align="left"),
     )
     dyn_net = list(net.layout.meta["dynamic"])
@@ -102,4 +102,4 @@ def export_html(result: RunResult, fact: str | None = None, mode: str = "event",
     fig = export_figure(result, fact, mode, focus, t)
     return fig.to_html(include_plotlyjs=True, full_html=True, auto_play=False,
                        config={"displaylogo": False, "responsive": True},
-                       div_id="backchannel-export", default_width="100%", default_height="900px")
+                       div_id="backchannel-export", default_width="100%", default_height="1100px")

@@ -128,3 +128,56 @@ def test_exported_file_opens_offline_and_its_slider_works(page, tiny_run, tmp_pa
     page.wait_for_function("t => document.querySelector('.gtitle').textContent !== t", arg=title)
     assert page.evaluate("document.getElementById('backchannel-export').layout.sliders[0].active") > 0
     assert page.errors == []
+
+
+NODE_XY = """id => {
+  const gd = document.querySelector('#network .js-plotly-plot');
+  const tr = gd.data.find(t => t.name === 'actors');
+  const i = tr.customdata.indexOf(id);
+  const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, r = gd.getBoundingClientRect();
+  return [r.left + xa._offset + xa.l2p(tr.x[i]), r.top + ya._offset + ya.l2p(tr.y[i])];
+}"""
+
+
+def test_clicking_an_actor_focuses_it(page, server_url):
+    page.goto(server_url + "/?fact=offer&t=2025-05-01T09:00:00Z")
+    wait_ready(page)
+    x, y = page.evaluate(NODE_XY, "b")
+    page.mouse.click(x, y)
+    page.wait_for_function("decodeURIComponent(location.search).includes('actor=b')")
+    page.wait_for_function("document.querySelector('#focus').innerText.includes('What did B know')")
+    assert "A makes an offer" in page.inner_text("#focus")
+
+
+def test_mode_switch_keeps_the_moment(page, server_url):
+    page.goto(server_url + "/?fact=offer&t=2025-05-01T07:10:00Z")
+    wait_ready(page)
+    assert t_label(page) == "Thu 1 May 2025, 10:10"
+    page.get_by_text("calendar", exact=True).click()
+    page.wait_for_function("decodeURIComponent(location.search).includes('mode=calendar')")
+    assert t_label(page) == "Thu 1 May 2025, 10:10"
+    assert int(page.get_attribute(".dash-slider-thumb", "aria-valuemax") or 0) > 200
+    assert page.errors == []
+
+
+def test_screenshot_of_the_documented_scenario(browser, tmp_path):
+    """The main view at Sunday 11 May 2025, 22:30 Doha, following hamas_agrees_release."""
+    import importlib.util
+
+    from .conftest import ROOT
+
+    if not (ROOT / "scenarios" / "alexander_release.yaml").exists():
+        pytest.skip("the documented scenario is not there yet")
+    spec = importlib.util.spec_from_file_location("screenshot", ROOT / "scripts" / "screenshot.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    out = tmp_path / "main-view.png"
+    mp = pytest.MonkeyPatch()
+    mp.setenv("BACKCHANNEL_SCENARIOS", str(ROOT / "scenarios"))
+    try:
+        errors = mod.screenshot(out, "?scenario=alexander_release&t=2025-05-11T22:30%2B03:00&fact=hamas_agrees_release",
+                            browser=browser)
+    finally:
+        mp.undo()
+    assert errors == []
+    assert out.stat().st_size > 50_000
