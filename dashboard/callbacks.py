@@ -39,10 +39,19 @@ def sync(search, scenario, alt, mode, fact, actor, panels, group, current):
             state = state.with_(t=None)
     try:
         state, result, more = resolve(state)
+        bundle = build_bundle(result, state)
     except NoScenario as e:
         return _empty(str(e))
+    except Exception as e:  # a scenario that loads but cannot be drawn must not cost the page
+        if state == ViewState():
+            return _empty(f"This view could not be drawn: {e}")
+        notices.append(f"This view could not be drawn ({type(e).__name__}: {str(e)[:200]}); showing the default view.")
+        try:
+            state, result, more = resolve(ViewState())
+            bundle = build_bundle(result, state)
+        except Exception as e2:
+            return _empty(f"This view could not be drawn: {e2}")
     notices += more
-    bundle = build_bundle(result, state)
     state = state.with_(t=bundle["steps"][bundle["step"]])
     new_search = encode(state)
     s = result.scenario
@@ -53,7 +62,7 @@ def sync(search, scenario, alt, mode, fact, actor, panels, group, current):
     actors = [{"label": f"{a.name} ({a.affiliation})", "value": a.id} for a in s.actors]
     notice = " ".join(notices)
     alt_title = next((a.title for a in named if a.id == state.alt), state.alt)
-    title = s.meta.title + (f" — alternative: {alt_title}" if state.alt else "")
+    title = s.meta.title if not state.alt or alt_title in s.meta.title else f"{s.meta.title} — alternative: {alt_title}"
     return (
         new_search if new_search != search else no_update,
         state.scenario, scenarios, state.alt, alts, state.mode, state.fact, facts, state.actor or None, actors,

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import plotly.graph_objects as go
 
-from .common import default_fact, local_label, steps as make_steps
+from .common import default_fact, local_label, step_at, steps as make_steps
 from .network import network_figure, network_frames, positions
 from .timeline import cursor_x, timeline_figure
 
@@ -24,8 +24,7 @@ SPLIT = 0.40  # the timeline takes the bottom of the page, the network the rest
 def _title(result: RunResult, fact: str, t: float) -> str:
     statement = next((f.statement for f in result.scenario.facts if f.id == fact), fact)
     tz = result.scenario.meta.timezone
-    alt = f" — alternative: {result.label}" if result.label else ""
-    return (f"<b>{result.scenario.meta.title}</b>{alt}<br><span style='font-size:13px'>Who knows “{statement}” "
+    return (f"<b>{result.scenario.meta.title}</b><br><span style='font-size:13px'>Who knows “{statement}” "
             f"at <b>{local_label(t, tz)}</b></span>")
 
 
@@ -34,7 +33,7 @@ def export_figure(result: RunResult, fact: str | None = None, mode: str = "event
     """The network and timeline in one figure with one animation frame per step."""
     fact = fact or default_fact(result)
     times = make_steps(result, mode)
-    t0 = times[0] if t is None else t
+    t0 = times[0] if t is None else times[step_at(times, t)]
     pos = positions(result)
     net = network_figure(result, fact, t0, focus, pos)
     tl = timeline_figure(result, mode, times, t0, fact, focus)
@@ -79,7 +78,7 @@ def export_figure(result: RunResult, fact: str | None = None, mode: str = "event
                                layout=dict(title_text=_title(result, fact, t))))
     fig.frames = frames
     anim = dict(mode="immediate", frame=dict(duration=0, redraw=True), transition=dict(duration=0))
-    start = times.index(t0) if t0 in times else 0
+    start = times.index(t0)
     fig.update_layout(
         sliders=[dict(active=start, y=SPLIT + 0.055, yanchor="top", x=0.08, len=0.9, pad=dict(t=0, b=0),
                       currentvalue=dict(visible=False), font=dict(size=10),

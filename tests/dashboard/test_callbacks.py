@@ -75,3 +75,22 @@ def test_export_callback_sends_html(client):
     out = r.get_json()["response"]["download"]["data"]
     assert out["filename"] == "tiny-no_tap.html"
     assert "<html>" in out["content"] and "plotly" in out["content"].lower()
+
+
+def test_empty_folder_gives_a_notice(client, tmp_path, monkeypatch):
+    monkeypatch.setenv("BACKCHANNEL_SCENARIOS", str(tmp_path))
+    out = call(client, "")
+    assert "no scenario could be loaded" in out["notice"]["children"]
+    assert out["notice"]["style"] == {"display": "block"}
+
+
+def test_broken_scenario_falls_back_with_a_notice(client, tmp_path, monkeypatch):
+    from .conftest import make_scenarios
+
+    make_scenarios(tmp_path)
+    (tmp_path / "broken.yaml").write_text("meta: {title: x}\n", encoding="utf-8")
+    monkeypatch.setenv("BACKCHANNEL_SCENARIOS", str(tmp_path))
+    out = call(client, "?scenario=broken")
+    assert "could not be loaded" in out["notice"]["children"]
+    assert out["scenario"]["value"] == "tiny"
+    assert {"label": "broken", "value": "broken"} in out["scenario"]["options"]
