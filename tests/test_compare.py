@@ -127,3 +127,11 @@ def test_cli_compare_errors_exit_2():
     assert r.exit_code == 2 and "did you mean 'slow_relay'" in r.output
     r = runner.invoke(app, ["compare", str(TINY), str(TINY), "--fact", "ofer"])
     assert r.exit_code == 2 and "unknown fact 'ofer'" in r.output
+
+
+def test_cli_compare_prints_text_verbatim(write):
+    # brackets and :name: in scenario text are not rich markup or emoji codes
+    odd = write(TINY.read_text().replace("summary: C answers A", 'summary: "[draft] C answers :abc: A"'), "odd.yaml")
+    variant = write("extends: odd.yaml\nremove: [event:answer]\n", "v.yaml")
+    r = runner.invoke(app, ["compare", str(odd), str(variant)], catch_exceptions=False, env={"COLUMNS": "200"})
+    assert r.exit_code == 0 and "[draft] C answers :abc: A" in r.output

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
+from rich.text import Text
 
 from .app import app, console, report_errors
 
@@ -282,8 +283,8 @@ def variant(base: Annotated[Path, typer.Argument(help="Scenario (or variant) fil
         raise ScenarioError(bad)
     adds, add_where = _read_adds(list(add_file or []))
     s = write_variant(base, out, list(remove or []), sets, adds, title, description, add_where)
-    console().print(f"wrote {out} ({s.meta.title}: {len(s.actors)} actors, {len(s.channels)} channels, "
-                    f"{len(s.events)} events, {len(s.rules)} rules)", soft_wrap=True)
+    console().print(Text(f"wrote {out} ({s.meta.title}: {len(s.actors)} actors, {len(s.channels)} channels, "
+                         f"{len(s.events)} events, {len(s.rules)} rules)"), soft_wrap=True)
 
 
 # -- compare ------------------------------------------------------------------------------------
@@ -330,7 +331,8 @@ def compare_cmd(base: Annotated[Path, typer.Argument(help="Base scenario (or var
     tz = cmp.timezone
     names = {a.id: a.name for a in rb.scenario.actors} | {a.id: a.name for a in ra.scenario.actors}
     c = console()
-    c.print(f"[bold]{cmp.base_title}[/bold]  vs  [bold]{cmp.alt_title}[/bold] — {mode} runs", soft_wrap=True)
+    c.print(Text.assemble((cmp.base_title, "bold"), "  vs  ", (cmp.alt_title, "bold"), f" — {mode} runs"),
+            soft_wrap=True)
     t = Table(title=f"When each actor first knew each fact (times in {tz})")
     for col in ("fact", "actor", "base", "alternative", "difference", "status", "alternative via"):
         t.add_column(col)
@@ -340,25 +342,26 @@ def compare_cmd(base: Annotated[Path, typer.Argument(help="Base scenario (or var
         if not all_ and k.status in ("same", "never"):
             continue
         style = _STYLE[k.status]
-        t.add_row(k.fact, names.get(k.actor, k.actor), _when(k.base, tz), _when(k.alt, tz),
-                  format_delta(k.delta) if k.delta is not None else "", f"[{style}]{k.status}[/{style}]",
-                  " → ".join(k.alt_path) if k.alt_path else "")
+        t.add_row(Text(k.fact), Text(names.get(k.actor, k.actor)), _when(k.base, tz), _when(k.alt, tz),
+                  format_delta(k.delta) if k.delta is not None else "", Text(k.status, style),
+                  Text(" → ".join(k.alt_path)))
     counts = cmp.counts()
     if t.row_count:
         c.print(t)
     c.print(", ".join(f"{n} {s.replace('_', ' ')}" for s, n in counts.items() if n), soft_wrap=True)
     if cmp.events:
         et = Table(title="Events and rules that behaved differently")
-        for col in ("id", "kind", "change", "base", "alternative", "why / what"):
+        for col in ("id", "kind", "change", "base", "alternative", "what — why"):
             et.add_column(col)
         for e in cmp.events:
-            et.add_row(e.id, e.kind, e.change, _when(e.base_time, tz), _when(e.alt_time, tz), e.reason or e.summary)
+            et.add_row(Text(e.id), e.kind, e.change, _when(e.base_time, tz), _when(e.alt_time, tz),
+                       Text(e.summary + (f" — {e.reason}" if e.reason else "")))
         c.print(et)
     else:
         c.print("Every scripted event and rule behaved the same.")
     if out is not None:
         for p in write_comparison(cmp, out):
-            c.print(f"wrote {p}")
+            c.print(Text(f"wrote {p}"))
 
 
 def write_comparison(cmp: Any, out: Path) -> list[Path]:
@@ -414,8 +417,8 @@ def sweep_cmd(file: Annotated[Path, typer.Argument(help="Scenario or variant fil
                        out=out, alternative=alternative or "",
                        progress=lambda done, total: bar.update(task, completed=done))
     tz = result.timezone
-    t = Table(title=f"{result.title}: {runs} stochastic runs, seed {seed} (times in {tz}; "
-                    f"deadline {_when(result.deadline, tz)})")
+    t = Table(title=Text(f"{result.title}: {runs} stochastic runs, seed {seed} (times in {tz}; "
+                         f"deadline {_when(result.deadline, tz)})"))
     for col in ("fact", "actor", "knew", "by deadline", "p10", "median", "p90", "first via"):
         t.add_column(col, justify="right" if col in ("knew", "by deadline") else "left")
     never = 0
@@ -427,8 +430,8 @@ def sweep_cmd(file: Annotated[Path, typer.Argument(help="Scenario or variant fil
             continue
         via = ", ".join(f"{s} {n / max(1, sum(row['first_sources'].values())):.0%}"
                         for s, n in list(row["first_sources"].items())[:2])
-        t.add_row(row["fact"], row["actor"], f"{row['p_known']:.1%}", f"{row['p_by_deadline']:.1%}",
-                  _when(row["p10"], tz, True), _when(row["p50"], tz, True), _when(row["p90"], tz, True), via)
+        t.add_row(Text(row["fact"]), Text(row["actor"]), f"{row['p_known']:.1%}", f"{row['p_by_deadline']:.1%}",
+                  _when(row["p10"], tz, True), _when(row["p50"], tz, True), _when(row["p90"], tz, True), Text(via))
     c.print(t)
     if never:
         c.print(f"{never} actor–fact pair{'s' if never != 1 else ''} never known in any run.", soft_wrap=True)
@@ -438,4 +441,4 @@ def sweep_cmd(file: Annotated[Path, typer.Argument(help="Scenario or variant fil
             f"{format_duration(result.bin_seconds) if result.bin_seconds >= 1 else 'a second'} "
             f"(the widest histogram bin).", soft_wrap=True)
     if out is not None:
-        c.print(f"wrote {out / 'summary.parquet'} and {out / 'runs.parquet'}")
+        c.print(Text(f"wrote {out / 'summary.parquet'} and {out / 'runs.parquet'}"))
