@@ -175,8 +175,8 @@ class Aggregate:
         _count(self.source.reshape(-1), cols * self.source.shape[1] + codes[mask].astype(np.int64))
         b = np.clip(np.floor((t - self.lo[cols]) / self.width[cols]), 0, self.bins - 1).astype(np.int64)
         _count(self.hist.reshape(-1), cols * self.bins + b)
-        np.minimum(self.tmin, np.where(mask, times, np.inf).min(axis=0), out=self.tmin)
-        np.maximum(self.tmax, np.where(mask, times, -np.inf).max(axis=0), out=self.tmax)
+        np.fmin(self.tmin, np.fmin.reduce(times, axis=0), out=self.tmin)  # fmin/fmax skip NaN
+        np.fmax(self.tmax, np.fmax.reduce(times, axis=0), out=self.tmax)
 
 
 def _count(flat: np.ndarray, index: np.ndarray) -> None:
