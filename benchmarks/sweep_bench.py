@@ -34,20 +34,18 @@ def measure(runs: int = 2000, scenario: str | Path = SCENARIO, workers: tuple[in
     n = min(runs, 500)
     run_chunk(c, 0, 0, min(n, 100))  # warm up
 
-    def best(f: Any) -> float:
-        times = []
-        for _ in range(3):
-            t0 = time.perf_counter()
-            f()
-            times.append(time.perf_counter() - t0)
-        return min(times) / n * 1e6
+    def timed(f: Any) -> float:
+        t0 = time.perf_counter()
+        f()
+        return (time.perf_counter() - t0) / n * 1e6
 
     def engine() -> None:
         for i in range(n):
             run(c, "stochastic", run_seed(0, i))
 
-    engine_us = best(engine)
-    chunk_us = best(lambda: run_chunk(c, 0, 0, n))
+    pairs = [(timed(engine), timed(lambda: run_chunk(c, 0, 0, n))) for _ in range(3)]  # interleaved
+    engine_us = min(e for e, _ in pairs)
+    chunk_us = min(ch for _, ch in pairs)
     out: dict[str, Any] = {
         "scenario": str(scenario), "runs": runs, "pairs": Layout.of(c).pairs, "events": len(c.script),
         "compile_ms": round(compile_s * 1e3, 2), "engine_us_per_run": round(engine_us, 1),
