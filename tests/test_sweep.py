@@ -7,6 +7,8 @@ import sys
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from sim import compile_scenario, load_scenario, run
@@ -166,3 +168,9 @@ def test_cli_sweep_on_dask(tmp_path, serial, monkeypatch):
     monkeypatch.setattr("sim.sweep.DASK_CONNECT_TIMEOUT", "1s")
     r = runner.invoke(app, ["sweep", str(TINY), "--runs", "5", "--dask", "tcp://127.0.0.1:9"])
     assert r.exit_code == 2 and "cannot reach the Dask scheduler" in r.output
+
+
+@settings(max_examples=15, deadline=None)
+@given(runs=st.integers(1, 150), chunk=st.integers(1, 80))
+def test_chunking_never_changes_the_result(compiled, runs, chunk):
+    _same(sweep(compiled, runs, seed=5, chunk=chunk), sweep(compiled, runs, seed=5, chunk=1000))
