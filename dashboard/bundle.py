@@ -8,6 +8,7 @@ moves, so playing needs no server round trip. :func:`event_rows` feeds the event
 from __future__ import annotations
 
 import bisect
+import json
 from typing import TYPE_CHECKING, Any
 
 from .figures.common import big_label, date_marks, local_label, zone_label, names, step_at, steps as make_steps, utc_label
@@ -65,6 +66,12 @@ def _headlines(result: RunResult, fact: str, times: list[float]) -> list[str]:
     return [f"{bisect.bisect_right(known, t)} of {total} actors know “{statement}”" for t in times]
 
 
+def _keys(frames: list) -> list[int]:
+    """For each frame, the index of the first identical frame (the browser skips redrawing repeats)."""
+    seen: dict[str, int] = {}
+    return [seen.setdefault(json.dumps(f, sort_keys=True, default=str), i) for i, f in enumerate(frames)]
+
+
 def build_bundle(result: RunResult, state: ViewState) -> dict[str, Any]:
     """The precomputed view for ``state`` (which must already be resolved against ``result``)."""
     tz = result.scenario.meta.timezone
@@ -74,9 +81,11 @@ def build_bundle(result: RunResult, state: ViewState) -> dict[str, Any]:
     focus = state.actor or None
     pos = positions(result)
     net = network_figure(result, state.fact, t, focus, pos)
-    tl = timeline_figure(result, state.mode, times, t, state.fact, focus)
+    tl = timeline_figure(result, state.mode, times, t, state.fact, focus, cursor_shape=True)
     mx = matrix_figure(result, t, state.group, state.fact)
     nm = names(result)
+    net_frames = network_frames(result, state.fact, times, focus, pos)
+    mx_frames = matrix_frames(result, times, state.group)
     return {
         "steps": times,
         "step": step,
@@ -87,11 +96,13 @@ def build_bundle(result: RunResult, state: ViewState) -> dict[str, Any]:
         "headlines": _headlines(result, state.fact, times),
         "marks": {str(k): v for k, v in date_marks(times, tz).items()},
         "net": net.to_plotly_json(),
-        "net_frames": network_frames(result, state.fact, times, focus, pos),
+        "net_frames": net_frames,
+        "net_key": _keys(net_frames),
         "tl": tl.to_plotly_json(),
         "tl_x": cursor_x(result, state.mode, times, times),
         "mx": mx.to_plotly_json(),
-        "mx_frames": matrix_frames(result, times, state.group),
+        "mx_frames": mx_frames,
+        "mx_key": _keys(mx_frames),
         "recent": recent_entries(result),
         "focus": ({"name": nm[focus], "entries": focus_entries(result, focus)} if focus else None),
     }

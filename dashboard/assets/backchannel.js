@@ -3,6 +3,8 @@
 (function () {
   "use strict";
   var nu = function () { return window.dash_clientside.no_update; };
+  // What this page last drew, so that a step that changes nothing in a figure skips redrawing it.
+  var drawn = { data: null, net: -1, mx: -1 };
 
   function isObj(v) { return v !== null && typeof v === "object" && !Array.isArray(v); }
 
@@ -52,8 +54,9 @@
       return "**Latest, up to the moment shown** (pick an actor in focus to see what they knew, and how)\n\n" +
         (recent.length ? recent.join("\n") : "- nothing has happened yet");
     }
-    var lines = data.focus.entries.filter(function (e) { return e[0] <= t; }).map(function (e) { return e[1]; });
-    return "**What did " + data.focus.name + " know at " + data.labels[i] + ", and how?**\n\n" +
+    var lines = data.focus.entries.filter(function (e) { return e[0] <= t; }).reverse()
+      .map(function (e) { return e[1]; });
+    return "**What did " + data.focus.name + " know at " + data.labels[i] + ", and how?** (latest first)\n\n" +
       (lines.length ? lines.join("\n") : "- nothing yet");
   }
 
@@ -88,10 +91,15 @@
         var n = data.steps.length;
         var i = triggered("bundle") || typeof value !== "number" ? data.step : value;
         i = Math.max(0, Math.min(n - 1, i));
-        var net = withFrame(data.net, data.net_frames[i]);
-        var mx = withFrame(data.mx, data.mx_frames[i]);
+        if (drawn.data !== data) { drawn = { data: data, net: -1, mx: -1 }; }
+        var net = nu(), mx = nu();
+        if (drawn.net !== data.net_key[i]) { net = withFrame(data.net, data.net_frames[i]); drawn.net = data.net_key[i]; }
+        if (drawn.mx !== data.mx_key[i]) { mx = withFrame(data.mx, data.mx_frames[i]); drawn.mx = data.mx_key[i]; }
         var x = data.tl_x[i];
-        var tl = withFrame(data.tl, [{ x: [x, x] }]);
+        var k = data.tl.layout.meta.cursor_shape;
+        var shapes = data.tl.layout.shapes.slice();
+        shapes[k] = Object.assign({}, shapes[k], { x0: x, x1: x });
+        var tl = { data: data.tl.data, layout: Object.assign({}, data.tl.layout, { shapes: shapes }) };
         setUrlTime(data.iso[i]);
         return [net, tl, mx, data.big[i], data.utc[i], data.headlines[i], focusMarkdown(data, i),
                 { t: data.steps[i], step: i }];

@@ -93,9 +93,9 @@ def matrix_figure(result: RunResult, t: float, group: str = "actors", fact: str 
         i = facts.index(fact)
         fig.add_shape(type="rect", x0=i - 0.5, x1=i + 0.5, y0=-0.5, y1=len(rows) - 0.5, line=dict(color="#111", width=2))
     fig.update_layout(meta={"dynamic": [0]}, margin=dict(l=10, r=10, t=50, b=10), plot_bgcolor="#fff",
-                      height=max(260, 150 + 20 * len(rows)),
+                      height=max(280, 190 + 22 * len(rows)),
                       paper_bgcolor="#fff", xaxis=dict(side="bottom", tickangle=-35, fixedrange=True),
-                      yaxis=dict(fixedrange=True), hoverlabel=dict(align="left"), uirevision="matrix")
+                      yaxis=dict(fixedrange=True, tickmode="linear", dtick=1, automargin=True), hoverlabel=dict(align="left"), uirevision="matrix")
     return fig
 
 

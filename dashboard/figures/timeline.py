@@ -56,10 +56,12 @@ def cursor_x(result: RunResult, mode: str, steps: list[float], times: list[float
 
 
 def timeline_figure(result: RunResult, mode: str, steps: list[float], t: float, fact: str = "",
-                    focus: str | None = None) -> go.Figure:
+                    focus: str | None = None, cursor_shape: bool = False) -> go.Figure:
     """Swimlanes over real dates (``calendar``) or event steps (``event``), with a cursor at ``t``.
 
-    The cursor is the last trace; ``layout.meta['dynamic']`` holds its index.
+    The cursor is the last trace (``layout.meta['dynamic']`` holds its index), or with
+    ``cursor_shape`` the last layout shape (``layout.meta['cursor_shape']``), which a browser can
+    move several times faster than a trace; the trace then only shows in the legend.
     """
     s = result.scenario
     tz = s.meta.timezone
@@ -150,8 +152,13 @@ def timeline_figure(result: RunResult, mode: str, steps: list[float], t: float, 
 
     # Cursor.
     cx = xm(t)
-    fig.add_trace(go.Scatter(x=[cx, cx], y=[-0.6, len(order) - 0.4], mode="lines", name="t (now)",
-                             line=dict(color=CURSOR_COLOR, width=2.5), hoverinfo="skip"))
+    line = dict(color=CURSOR_COLOR, width=2.5)
+    if cursor_shape:
+        shapes.append(dict(type="line", xref="x", yref="y", x0=cx, x1=cx, y0=-0.6, y1=len(order) - 0.4, line=line))
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name="t (now)", line=line, hoverinfo="skip"))
+    else:
+        fig.add_trace(go.Scatter(x=[cx, cx], y=[-0.6, len(order) - 0.4], mode="lines", name="t (now)", line=line,
+                                 hoverinfo="skip"))
 
     ticktext = []
     for a in reversed(order):
@@ -168,7 +175,8 @@ def timeline_figure(result: RunResult, mode: str, steps: list[float], t: float, 
                      title=f"event by event ({tz}); each step is the next event", range=[-0.8, max(n - 1, 1) + 0.8])
     fig.update_layout(
         shapes=shapes,
-        meta={"dynamic": [len(fig.data) - 1]},
+        meta={"dynamic": [] if cursor_shape else [len(fig.data) - 1],
+              "cursor_shape": len(shapes) - 1 if cursor_shape else None},
         margin=dict(l=10, r=10, t=10, b=40), plot_bgcolor="#fff", paper_bgcolor="#fff",
         yaxis=dict(tickvals=list(range(len(order))), ticktext=ticktext, range=[-0.6, len(order) - 0.4],
                    showgrid=True, gridcolor="#f0f0f0", zeroline=False, fixedrange=True),
