@@ -72,7 +72,7 @@ def test_shared_url_reproduces_the_view(browser, page, server_url):
     page.wait_for_selector("#focus strong")
     shared = page.url
     label, focus = t_label(page), page.inner_text("#focus")
-    assert "alternative: Slow relay" in page.inner_text("#title")
+    assert "Slow relay" in page.inner_text("#title")
     assert not page.is_visible("#panel-timeline") and page.is_visible("#panel-matrix")
 
     other = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
