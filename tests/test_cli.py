@@ -112,3 +112,12 @@ def test_help_does_not_import_dash_or_plotly():
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dash', 'plotly')))")
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert p.stdout.strip() == "[]", p.stderr
+
+
+def test_errors_are_printed_verbatim(tmp_path):
+    """Text in brackets or between colons must not vanish as markup or turn into emoji."""
+    bad = tmp_path / "v.yaml"
+    bad.write_text(f"extends: {TINY}\nremove: ['channel:abc:', 'tap:[x]/y']\n")
+    r = invoke("validate", str(bad))
+    assert r.exit_code == 2
+    assert "no channel 'abc:'" in r.output and "no channel '[x]'" in r.output

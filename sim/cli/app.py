@@ -24,7 +24,14 @@ EXIT_BAD_INPUT = 2
 
 def console(stderr: bool = False) -> Console:
     """A rich console for this process (created per call: no module-level state)."""
-    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=None)
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=None, emoji=False)
+
+
+def print_error(message: object) -> None:
+    """Print one error line on stderr; the message is shown verbatim (no markup, no emoji)."""
+    from rich.markup import escape
+
+    console(stderr=True).print(f"[red]error[/red] {escape(str(message))}", soft_wrap=True)
 
 
 def report_errors(func: F) -> F:
@@ -37,16 +44,15 @@ def report_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except ScenarioError as e:
-            err = console(stderr=True)
             for p in e.problems:
-                err.print(f"[red]error[/red] {p}", markup=True, soft_wrap=True)
-            err.print(f"{len(e.problems)} problem{'s' if len(e.problems) != 1 else ''} found", soft_wrap=True)
+                print_error(p)
+            console(stderr=True).print(f"{len(e.problems)} problem{'s' if len(e.problems) != 1 else ''} found", soft_wrap=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None
         except (QueryError, ValueError) as e:
-            console(stderr=True).print(f"[red]error[/red] {e}", soft_wrap=True)
+            print_error(e)
             raise typer.Exit(EXIT_BAD_INPUT) from None
         except OSError as e:
-            console(stderr=True).print(f"[red]error[/red] {e.strerror or e}: {e.filename or ''}", soft_wrap=True)
+            print_error(f"{e.strerror or e}: {e.filename or ''}")
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from .app import EXIT_BAD_INPUT, app, console, report_errors
+from .app import EXIT_BAD_INPUT, app, console, print_error, report_errors
 
 if TYPE_CHECKING:
     from ..result import RunResult
@@ -46,7 +46,7 @@ def validate(files: Annotated[list[Path], typer.Argument(help="Scenario or varia
         if problems:
             bad += 1
             for p in problems:
-                err.print(f"[red]error[/red] {p}", soft_wrap=True)
+                print_error(p)
         else:
             out.print(f"[green]ok[/green] {name}", soft_wrap=True)
     if bad:
