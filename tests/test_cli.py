@@ -93,7 +93,8 @@ def test_schema_matches_committed_file():
 
     r = invoke("schema")
     schema = json.loads(r.output)
-    assert {"meta", "actors", "channels", "events", "rules", "alternatives"} <= set(schema["properties"])
+    assert {"meta", "actors", "channels", "events", "rules", "alternatives"} <= set(schema["$defs"]["Scenario"]["properties"])
+    assert {"extends", "remove", "set", "add"} <= set(schema["$defs"]["VariantFile"]["properties"])
     committed = Path(__file__).parent.parent / "docs" / "scenario.schema.json"
     assert json.loads(committed.read_text()) == schema, "run `make schema` to refresh docs/scenario.schema.json"
 
@@ -121,3 +122,26 @@ def test_errors_are_printed_verbatim(tmp_path):
     r = invoke("validate", str(bad))
     assert r.exit_code == 2
     assert "no channel 'abc:'" in r.output and "no channel '[x]'" in r.output
+
+
+def test_shipped_files_satisfy_the_json_schema():
+    """Editors lint with the schema: every shipped scenario and variant must pass it, and a typo must not."""
+    from pathlib import Path
+
+    import jsonschema
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        """YAML as an editor's language server sees it: timestamps stay text."""
+
+    Loader.yaml_implicit_resolvers = {k: [r for r in v if r[0] != "tag:yaml.org,2002:timestamp"]
+                                      for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    root = Path(__file__).parent.parent
+    validator = jsonschema.Draft202012Validator(json.loads((root / "docs" / "scenario.schema.json").read_text()))
+    files = sorted((root / "scenarios").rglob("*.yaml")) + [TINY]
+    assert len(files) >= 6
+    for f in files:
+        errors = [e.message for e in validator.iter_errors(yaml.load(f.read_text(), Loader))]
+        assert errors == [], f
+    typo = yaml.load(TINY.read_text().replace("medium: text", "medum: text", 1), Loader)
+    assert list(validator.iter_errors(typo))
