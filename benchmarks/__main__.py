@@ -56,6 +56,8 @@ def sizes(quick: bool, reps: int) -> list[dict[str, Any]]:
         r["name"] = name
         if "error" not in r:
             r["end_to_end"] = end_to_end(scenario_file(a, f, m))
+            if yaml_too:
+                r["end_to_end_yaml"] = end_to_end(scenario_file(a, f, m, json_subset=False))
         out.append(r)
     return out
 
@@ -132,7 +134,7 @@ def _verdict(ok: bool | None) -> str:
 def report(res: dict[str, Any]) -> tuple[str, list[tuple[str, str, str]]]:
     lines = []
     head = ("workload", "load JSON", "load YAML", "compile", "engine", "bare SimPy", "heapq", "engine/bare",
-            "same", "end to end", "e2e peak")
+            "same", "end to end", "e2e peak", "e2e from YAML")
     rows = []
     for r in res["sizes"]:
         if "error" in r:
@@ -142,7 +144,8 @@ def report(res: dict[str, Any]) -> tuple[str, list[tuple[str, str, str]]]:
         rows.append((r["name"], _fmt(r["load_json_s"]), _fmt(r.get("load_yaml_s")), _fmt(r["compile_s"]),
                      _fmt(r["engine_s"]), _fmt(r["bare_simpy_s"]), _fmt(r["heapq_s"]),
                      f"{r['engine_s'] / r['bare_simpy_s']:.2f}×", "yes" if r["same_first_known"] else "NO",
-                     _fmt(e2e.get("seconds")), _fmt(e2e.get("peak_mib"), "MiB")))
+                     _fmt(e2e.get("seconds")), _fmt(e2e.get("peak_mib"), "MiB"),
+                     _fmt(r.get("end_to_end_yaml", {}).get("seconds"))))
     widths = [max(len(str(x)) for x in col) for col in zip(head, *rows)]
     for row in (head, *rows):
         lines.append("  ".join(str(x).ljust(w) for x, w in zip(row, widths)))

@@ -63,3 +63,17 @@ def test_duration_text():
 def test_too_small():
     with pytest.raises(ValueError):
         synth(2, 1, 1)
+
+
+def test_synth_command_writes_a_valid_file(tmp_path):
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    out = tmp_path / "s.yaml"
+    res = CliRunner().invoke(app, ["synth", "--actors", "9", "--facts", "3", "--messages", "40", "--seed", "4",
+                                   "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert load_scenario(out) == load_text(to_yaml(synth(9, 3, 40, 4)))
+    res = CliRunner().invoke(app, ["synth", "--actors", "9", "--messages", "5", "--json", "-o", str(out)])
+    assert res.exit_code == 0 and out.read_text(encoding="utf-8").startswith("{")
