@@ -10,7 +10,7 @@ from .state import PANELS
 
 EXPLANATION = ("Who knew what, and when. Dots travel along the channels between actors; each actor's colour "
                "shows whether they know the selected fact at the moment shown, and how they learned it.")
-PANEL_LABELS = {"network": "Network", "timeline": "Timeline", "matrix": "Who knows what", "log": "Event log"}
+PANEL_LABELS = {"network": "Network", "timeline": "Timeline", "matrix": "Matrix", "log": "Log"}
 SPEEDS = [{"label": "0.5×", "value": 1000}, {"label": "1×", "value": 500}, {"label": "2×", "value": 250},
           {"label": "4×", "value": 120}]
 LOG_COLUMNS = [
@@ -49,27 +49,24 @@ def layout() -> html.Div:
         html.Header([
             html.Div([html.H1("Backchannel", id=ids.TITLE), html.P(EXPLANATION, id=ids.SUBTITLE)],
                      className="head-text"),
-            html.Div([html.Div("…", id=ids.T_LABEL, className="t-label"),
-                      html.Div("", id=ids.T_UTC, className="t-utc")], className="head-time"),
-        ]),
-        html.Div(id=ids.NOTICE, role="alert", className="notice", style={"display": "none"}),
-        html.Div([
-            _control("Scenario", dcc.Dropdown(id=ids.SCENARIO, **dropdown), "210px"),
-            _control("Alternative", dcc.Dropdown(id=ids.ALTERNATIVE, **dropdown), "200px"),
-            _control("Fact", dcc.Dropdown(id=ids.FACT, **dropdown), "230px"),
-            _control("Actor in focus", dcc.Dropdown(id=ids.ACTOR, searchable=True, clearable=True,
-                                                    placeholder="none"), "170px"),
-            _control("Matrix rows", dcc.RadioItems(id=ids.GROUP, options=[
-                {"label": "actors", "value": "actors"}, {"label": "affiliations", "value": "affiliations"}],
-                value="actors", inline=True)),
-            _control("Panels", dcc.Checklist(id=ids.PANELS, options=[
-                {"label": PANEL_LABELS[p], "value": p} for p in PANELS], value=list(PANELS), inline=True)),
             html.Div([
                 html.Span([dcc.Clipboard(id=ids.COPY, title="Copy a link to this view", className="clip"),
                            html.Span("Copy link")], className="btn"),
                 html.Button("Export HTML", id=ids.EXPORT, className="btn", title="Download this view as one HTML file"),
                 dcc.Download(id=ids.DOWNLOAD),
-            ], className="ctl share"),
+            ], className="share"),
+            html.Div([html.Div("…", id=ids.T_LABEL, className="t-label"),
+                      html.Div("", id=ids.T_UTC, className="t-utc")], className="head-time"),
+        ]),
+        html.Div(id=ids.NOTICE, role="alert", className="notice", style={"display": "none"}),
+        html.Div([
+            _control("Scenario", dcc.Dropdown(id=ids.SCENARIO, **dropdown), "200px"),
+            _control("Alternative", dcc.Dropdown(id=ids.ALTERNATIVE, **dropdown), "200px"),
+            _control("Fact", dcc.Dropdown(id=ids.FACT, **dropdown), "290px"),
+            _control("Actor in focus", dcc.Dropdown(id=ids.ACTOR, searchable=True, clearable=True,
+                                                    placeholder="none"), "170px"),
+            _control("Panels", dcc.Checklist(id=ids.PANELS, options=[
+                {"label": PANEL_LABELS[p], "value": p} for p in PANELS], value=list(PANELS), inline=True)),
         ], className="controls"),
         html.Div([
             html.Button("◀", id=ids.BACK, className="btn step", title="Previous step"),
@@ -96,7 +93,12 @@ def layout() -> html.Div:
         _panel(ids.PANEL_TIMELINE, "Timeline: one lane per actor (drag to zoom, double-click to reset)",
                dcc.Graph(id=ids.TIMELINE, config=GRAPH_CONFIG, className="graph-timeline")),
         _panel(ids.PANEL_MATRIX, "Who knows what at the moment shown (hover a cell for how they learned it)",
-               dcc.Graph(id=ids.MATRIX, config=GRAPH_CONFIG, className="graph-matrix")),
+               html.Div([
+                   html.Div([html.Span("Rows: ", className="ctl-label"), dcc.RadioItems(id=ids.GROUP, options=[
+                       {"label": "actors", "value": "actors"}, {"label": "affiliations", "value": "affiliations"}],
+                       value="actors", inline=True)], className="group"),
+                   dcc.Graph(id=ids.MATRIX, config=GRAPH_CONFIG, className="graph-matrix"),
+               ])),
         _panel(ids.PANEL_LOG, "Event log (click a row to move there)",
                dag.AgGrid(id=ids.LOG, columnDefs=LOG_COLUMNS, rowData=[], getRowId="params.data.id",
                           defaultColDef={"resizable": True, "sortable": True, "filter": True,
