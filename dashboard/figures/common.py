@@ -183,10 +183,10 @@ def provenance(result: RunResult, actor: str, fact: str) -> str:
     nm = names(result)
     when = local_label(k.time, tz)
     if k.how == "origin":
-        text = f"knows it from {when} (originated)"
+        text = f"first knows it {when} (originated)"
     else:
         verb = "told by" if k.how == "told" else "intercepted from"
-        text = f"since {when}: {verb} {nm.get(k.from_actor or '', k.from_actor)} via {k.channel} ({k.medium})"
+        text = f"first knows it {when}: {verb} {nm.get(k.from_actor or '', k.from_actor)} via {k.channel} ({k.medium})"
     chain = [nm.get(a, a) for a in result.path(actor, fact)]
     if len(chain) > 1:
         text += "<br>chain: " + " → ".join(chain)

@@ -94,3 +94,14 @@ def test_broken_scenario_falls_back_with_a_notice(client, tmp_path, monkeypatch)
     assert "could not be loaded" in out["notice"]["children"]
     assert out["scenario"]["value"] == "tiny"
     assert {"label": "broken", "value": "broken"} in out["scenario"]["options"]
+
+
+def test_choosing_a_variant_file_resets_alternative_and_time(client):
+    controls = {"scenario.value": "alternatives/no_relay", "alternative.value": "slow_relay", "mode.value": "event",
+                "fact.value": "reply", "actor.value": "c", "panels.value": ["network"], "group.value": "actors"}
+    out = call(client, "?scenario=tiny&alt=slow_relay", controls, {"t": 1746083400.0}, changed="scenario.value")
+    state, _ = decode(out["url"]["search"])
+    assert (state.scenario, state.alt, state.fact, state.actor) == ("alternatives/no_relay", "", "offer", "c")
+    data = out["bundle"]["data"]
+    assert data["step"] == len(data["steps"]) - 1
+    assert "No relay" in out["title"]["children"]
