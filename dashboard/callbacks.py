@@ -11,6 +11,19 @@ from .state import PANELS, ViewState, decode, encode
 PANEL_IDS = {"network": ids.PANEL_NETWORK, "timeline": ids.PANEL_TIMELINE, "matrix": ids.PANEL_MATRIX,
              "log": ids.PANEL_LOG}
 HIDDEN = {"display": "none"}
+SYNC_OUTPUTS: tuple[tuple[str, str], ...] = (
+    (ids.URL, "search"), (ids.SCENARIO, "value"), (ids.SCENARIO, "options"), (ids.ALTERNATIVE, "value"),
+    (ids.ALTERNATIVE, "options"), (ids.MODE, "value"), (ids.FACT, "value"), (ids.FACT, "options"),
+    (ids.ACTOR, "value"), (ids.ACTOR, "options"), (ids.PANELS, "value"), (ids.GROUP, "value"),
+    (ids.STORE, "data"), (ids.SLIDER, "max"), (ids.SLIDER, "marks"), (ids.LOG, "rowData"),
+    (ids.NOTICE, "children"), (ids.NOTICE, "style"), (ids.TITLE, "children"),
+    *[(PANEL_IDS[p], "style") for p in PANELS],
+)
+
+
+def _outputs(values: dict[tuple[str, str], object]) -> tuple:
+    """``values`` in the order of :data:`SYNC_OUTPUTS`; anything missing is left as it is."""
+    return tuple(values.get(key, no_update) for key in SYNC_OUTPUTS)
 
 
 def state_from_controls(scenario, alt, mode, fact, actor, panels, group, current) -> ViewState:
@@ -63,21 +76,25 @@ def sync(search, scenario, alt, mode, fact, actor, panels, group, current):
     notice = " ".join(notices)
     alt_title = next((a.title for a in named if a.id == state.alt), state.alt)
     title = s.meta.title if not state.alt or alt_title in s.meta.title else f"{s.meta.title} — alternative: {alt_title}"
-    return (
-        new_search if new_search != search else no_update,
-        state.scenario, scenarios, state.alt, alts, state.mode, state.fact, facts, state.actor or None, actors,
-        list(state.panels), state.group,
-        bundle, len(bundle["steps"]) - 1, {int(k): v for k, v in bundle["marks"].items()},
-        event_rows(result), notice, {"display": "block"} if notice else HIDDEN, title,
-        *[None if p in state.panels else HIDDEN for p in PANELS],
-    )
+    return _outputs({
+        (ids.URL, "search"): new_search if new_search != search else no_update,
+        (ids.SCENARIO, "value"): state.scenario, (ids.SCENARIO, "options"): scenarios,
+        (ids.ALTERNATIVE, "value"): state.alt, (ids.ALTERNATIVE, "options"): alts,
+        (ids.MODE, "value"): state.mode, (ids.FACT, "value"): state.fact, (ids.FACT, "options"): facts,
+        (ids.ACTOR, "value"): state.actor or None, (ids.ACTOR, "options"): actors,
+        (ids.PANELS, "value"): list(state.panels), (ids.GROUP, "value"): state.group,
+        (ids.STORE, "data"): bundle, (ids.SLIDER, "max"): len(bundle["steps"]) - 1,
+        (ids.SLIDER, "marks"): {int(k): v for k, v in bundle["marks"].items()},
+        (ids.LOG, "rowData"): event_rows(result),
+        (ids.NOTICE, "children"): notice, (ids.NOTICE, "style"): {"display": "block"} if notice else HIDDEN,
+        (ids.TITLE, "children"): title,
+        **{(PANEL_IDS[p], "style"): None if p in state.panels else HIDDEN for p in PANELS},
+    })
 
 
-def _empty(message: str):
-    n_fixed = 19
-    out = [no_update] * n_fixed + [no_update] * len(PANELS)
-    out[16], out[17] = message, {"display": "block"}
-    return tuple(out)
+def _empty(message: str) -> tuple:
+    """Only a notice: nothing could be shown."""
+    return _outputs({(ids.NOTICE, "children"): message, (ids.NOTICE, "style"): {"display": "block"}})
 
 
 def export(n_clicks, scenario, alt, mode, fact, actor, current):
@@ -88,8 +105,11 @@ def export(n_clicks, scenario, alt, mode, fact, actor, current):
     if not n_clicks or not scenario:
         return no_update
     state = state_from_controls(scenario, alt, mode, fact, actor, PANELS, "actors", current)
-    result = load_run(state.scenario, state.alt or None)
-    html = export_html(result, state.fact or None, state.mode, state.actor or None, state.t)
+    try:
+        result = load_run(state.scenario, state.alt or None)
+        html = export_html(result, state.fact or None, state.mode, state.actor or None, state.t)
+    except Exception:  # the scenario changed on disk since the page loaded; the next view change reports it
+        return no_update
     name = state.scenario.replace("/", "-") + (f"-{state.alt}" if state.alt else "")
     return dcc.send_string(html, f"{name}.html")
 
@@ -99,16 +119,7 @@ def register(app: Dash) -> None:
     controls = [(ids.SCENARIO, "value"), (ids.ALTERNATIVE, "value"), (ids.MODE, "value"), (ids.FACT, "value"),
                 (ids.ACTOR, "value"), (ids.PANELS, "value"), (ids.GROUP, "value")]
     app.callback(
-        Output(ids.URL, "search"),
-        Output(ids.SCENARIO, "value"), Output(ids.SCENARIO, "options"),
-        Output(ids.ALTERNATIVE, "value"), Output(ids.ALTERNATIVE, "options"),
-        Output(ids.MODE, "value"), Output(ids.FACT, "value"), Output(ids.FACT, "options"),
-        Output(ids.ACTOR, "value"), Output(ids.ACTOR, "options"),
-        Output(ids.PANELS, "value"), Output(ids.GROUP, "value"),
-        Output(ids.STORE, "data"), Output(ids.SLIDER, "max"), Output(ids.SLIDER, "marks"),
-        Output(ids.LOG, "rowData"), Output(ids.NOTICE, "children"), Output(ids.NOTICE, "style"),
-        Output(ids.TITLE, "children"),
-        *[Output(PANEL_IDS[p], "style") for p in PANELS],
+        *[Output(c, p) for c, p in SYNC_OUTPUTS],
         Input(ids.URL, "search"), *[Input(c, p) for c, p in controls],
         State(ids.CURRENT, "data"),
     )(sync)
