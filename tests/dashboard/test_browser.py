@@ -12,6 +12,13 @@ from dashboard.state import decode
 pytestmark = pytest.mark.browser
 
 
+CURSOR_AT = """x => {
+  const gd = document.querySelector('#timeline .js-plotly-plot');
+  const shapes = gd && gd.layout.shapes;
+  return shapes && shapes[gd.layout.meta.cursor_shape].x0 === x;
+}"""
+
+
 def t_label(page) -> str:
     return page.inner_text("#t-label")
 
@@ -63,6 +70,7 @@ def test_clicking_an_event_row_moves_the_cursor(page, server_url):
     page.click("#log .ag-row[row-id='5'] .ag-cell[col-id='kind']")  # the intercept at 11:00 local
     page.wait_for_function("document.querySelector('#t-label').innerText.endsWith('11:00')")
     assert "2025-05-01T08:00:00Z" in page.evaluate("decodeURIComponent(location.search)")
+    page.wait_for_function(CURSOR_AT, arg=4)  # event mode: the fifth event time is 11:00
 
 
 def test_shared_url_reproduces_the_view(browser, page, server_url):
