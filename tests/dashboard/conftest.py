@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import atexit
 import shutil
 import socket
-import tempfile
 import threading
 from pathlib import Path
 
@@ -20,19 +18,6 @@ VARIANT = """extends: ../tiny.yaml
 title: No relay
 remove: ["rule:relay"]
 """
-
-
-def pytest_setup_options():
-    """Headless options for dash's ``dash_duo`` fixture, if a test uses it."""
-    from selenium.webdriver.chrome.options import Options
-
-    opts = Options()
-    opts.binary_location = CHROMIUM
-    profile = tempfile.mkdtemp(prefix="chrome-")
-    atexit.register(shutil.rmtree, profile, ignore_errors=True)
-    for flag in FLAGS + ["--headless=new", "--window-size=1280,900", f"--user-data-dir={profile}"]:
-        opts.add_argument(flag)
-    return opts
 
 
 def make_scenarios(root: Path) -> Path:
