@@ -15,7 +15,6 @@ import subprocess
 import sys
 import time
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 from .workloads import HERE, end_to_end, scenario_file

@@ -67,7 +67,7 @@ def first_known(c: Compiled) -> dict[tuple[str, str], float]:
     def script() -> Any:
         for t, decision, actor, to, ch, facts, requires in w.script:
             if t > env.now:
-                yield env.timeout(t - env.now, )
+                yield env.timeout(t - env.now)
             if decision:
                 if all(f in known[actor] for f in requires):
                     originate(actor, facts)
