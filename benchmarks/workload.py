@@ -28,11 +28,13 @@ class Workload:
 
 
 def workload(c: Compiled) -> Workload:
-    """Extract the replay workload of ``c``."""
+    """Extract the replay workload of ``c`` (facts must be originated by decisions, not ``origin``)."""
+    if c.origin_of:
+        raise ValueError("the baselines model facts originated by decisions; this scenario names fact origins")
     return Workload(
         start=c.start,
         actors=c.actors,
-        origins=c.origins,
+        origins=(),
         script=tuple((e.time, e.kind == "decision", e.actor, e.to, e.channel or "", e.facts, e.requires)
                      for e in c.script),
         latency={k: point(ch.latency) for k, ch in c.channels.items()},

@@ -187,7 +187,7 @@ def _event_diffs(base: RunResult, alt: RunResult) -> list[EventDiff]:
             summaries.setdefault(ev.id, ev.summary)
         for r in s.rules:
             kinds.setdefault(r.id, "rule")
-            summaries.setdefault(r.id, r.send.summary or r.description or r.id)
+            summaries.setdefault(r.id, r.summary)
     in_base = {e.id for e in sb.events} | {r.id for r in sb.rules}
     in_alt = {e.id for e in sa.events} | {r.id for r in sa.rules}
     ab, aa = _activity(base), _activity(alt)

@@ -96,12 +96,14 @@ class CEvent:
 
 @dataclass(frozen=True, slots=True)
 class CRule:
+    """A compiled rule: ``channel`` is None for a decision (originate ``facts``), else a send."""
+
     id: str
     actor: str
     learns: tuple[str, ...]
     from_actor: str | None
     to: tuple[str, ...]
-    channel: str
+    channel: str | None
     facts: tuple[str, ...]
     delay: LatencySpec
     sources: tuple[str, ...]
@@ -121,7 +123,7 @@ class Compiled:
     channels: dict[str, CChannel]
     script: tuple[CEvent, ...]  # sorted by replay time, then file order
     rules: dict[tuple[str, str], tuple[CRule, ...]]  # (actor, fact) -> rules it may fire
-    origins: tuple[tuple[str, str], ...]  # (actor, fact) known at the span start
+    origin_of: dict[str, str]  # fact -> the actor it comes from (originated on first use)
 
 
 def compile_scenario(s: Scenario) -> Compiled:
@@ -155,10 +157,15 @@ def _compile(s: Scenario) -> Compiled:
     script.sort(key=lambda ev: (ev.time, ev.order))
     rules: dict[tuple[str, str], list[CRule]] = {}
     for r in s.rules:
-        delay = latency_spec(r.send.delay)
-        cr = CRule(r.id, r.when.actor, tuple(r.when.learns), r.when.from_, tuple(r.send.to), r.send.channel,
-                   tuple(r.send.facts), delay, tuple(c.source for c in r.sources),
-                   r.send.summary or r.description or r.id, point(delay))
+        if r.send is not None:
+            delay = latency_spec(r.send.delay)
+            to, channel, facts = tuple(r.send.to), r.send.channel, tuple(r.send.facts)
+        else:
+            assert r.decide is not None
+            delay = latency_spec(r.decide.delay)
+            to, channel, facts = (), None, tuple(r.decide.facts)
+        cr = CRule(r.id, r.when.actor, tuple(r.when.learns), r.when.from_, to, channel, facts, delay,
+                   tuple(c.source for c in r.sources), r.summary, point(delay))
         for f in cr.learns:
             rules.setdefault((cr.actor, f), []).append(cr)
     return Compiled(
@@ -170,5 +177,5 @@ def _compile(s: Scenario) -> Compiled:
         channels=channels,
         script=tuple(script),
         rules={k: tuple(v) for k, v in rules.items()},
-        origins=tuple((f.origin, f.id) for f in s.facts if f.origin is not None),
+        origin_of={f.id: f.origin for f in s.facts if f.origin is not None},
     )

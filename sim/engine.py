@@ -157,6 +157,16 @@ class _Run:
             if (me, f) in rules:  # rules fire on a first learning, or on a later one they were waiting for
                 self._fire(me, f, sender)
 
+    def _own(self, actor: str, facts: Iterable[str], cause: str, sources: tuple[str, ...]) -> None:
+        """``actor`` originates, now, the facts among ``facts`` that come from it and it does not know yet.
+
+        A fact's ``origin`` actor knows it from the first moment the record has it send or need it.
+        """
+        origin_of, mine = self.c.origin_of, self.known[actor]
+        own = tuple(dict.fromkeys(f for f in facts if f not in mine and origin_of.get(f) == actor))
+        if own:
+            self._originate(actor, own, cause, sources)
+
     def _originate(self, actor: str, facts: Iterable[str], cause: str, sources: tuple[str, ...]) -> None:
         facts = tuple(facts)
         rid = self._record("originate", actor, None, None, facts, sources, cause)
@@ -175,21 +185,26 @@ class _Run:
             _Due(self.env, delay, NORMAL, partial(self._rule_send, rule, fact))
 
     def _rule_send(self, rule: CRule, fact: str, _event: Any) -> None:
-        self._send(rule.actor, rule.to, rule.channel, rule.facts or (fact,), rule.sources, rule.id, ())
+        if rule.channel is None:  # a decision taken in reaction
+            self._originate(rule.actor, rule.facts, rule.id, rule.sources)
+        else:
+            self._send(rule.actor, rule.to, rule.channel, rule.facts or (fact,), rule.sources, rule.id, ())
 
     # -- messages --------------------------------------------------------------------------
     def _send(self, sender: str, to: tuple[str, ...], channel: str, facts: tuple[str, ...],
               sources: tuple[str, ...], cause: str, requires: tuple[str, ...]) -> None:
         mine = self.known[sender]
+        if self.c.origin_of:
+            self._own(sender, requires + facts, cause, sources)
         for f in requires:
             if f not in mine:
                 missing = [f for f in requires if f not in mine]
-                self._record("skip", sender, ",".join(to), channel, facts, sources, cause,
+                self._record("skip", sender, ";".join(to), channel, facts, sources, cause,
                              reason=f"{sender} did not yet know {', '.join(missing)}")
                 return
         known = tuple([f for f in facts if f in mine])
         if not known:
-            self._record("skip", sender, ",".join(to), channel, facts, sources, cause,
+            self._record("skip", sender, ";".join(to), channel, facts, sources, cause,
                          reason=f"{sender} knew none of {', '.join(facts)}")
             return
         ch = self.c.channels[channel]
@@ -197,7 +212,7 @@ class _Run:
         msg = self.messages
         self.messages += 1
         log = self.log
-        log.append(EventRecord(len(log), self.env.now, "send", sender, ",".join(to), channel, medium, known,
+        log.append(EventRecord(len(log), self.env.now, "send", sender, ";".join(to), channel, medium, known,
                                sources, cause, msg,
                                "" if len(known) == len(facts) else
                                f"not yet known to {sender}: {', '.join(f for f in facts if f not in known)}"))
@@ -232,6 +247,8 @@ class _Run:
             ev = events[n][2]
             n += 1
             if ev.kind == "decision":
+                if ev.requires and self.c.origin_of:
+                    self._own(ev.actor, ev.requires, ev.id, ev.sources)
                 missing = [f for f in ev.requires if f not in self.known[ev.actor]]
                 if missing:
                     self._record("skip", ev.actor, None, None, ev.facts, ev.sources, ev.id,
@@ -259,8 +276,6 @@ class _Run:
         return out
 
     def execute(self) -> None:
-        for actor, fact in self.c.origins:
-            self._originate(actor, (fact,), "start", ())
         self.events = self.times()
         if self.events:
             first = self.events[0][0]

@@ -108,8 +108,9 @@ class Fact(Strict):
 
     id: Id
     statement: str = Field(min_length=1)
-    origin: Id | None = Field(None, description="Actor who knows it from the start of the span "
-                                                "(leave empty when a decision event originates it)")
+    origin: Id | None = Field(None, description="Actor the fact comes from: it originates the fact the first time "
+                                                "the record has it send or need it (leave empty when a decision "
+                                                "originates it)")
 
 
 class Fixed(Strict):
@@ -266,14 +267,38 @@ class Action(Strict):
     summary: str = ""
 
 
+class Decide(Strict):
+    """Originate facts after a delay: a decision taken in reaction to news."""
+
+    facts: list[Id] = Field(min_length=1)
+    delay: Latency = 0.0
+    summary: str = ""
+
+
 class Rule(Strict):
-    """Reactive behaviour; fires at most once per fact it learns."""
+    """Reactive behaviour: when an actor learns a fact, it sends a message or takes a decision.
+
+    Fires at most once per fact it learns.
+    """
 
     id: Id
     when: Trigger
-    send: Action
+    send: Action | None = None
+    decide: Decide | None = None
     sources: list[Citation] = []
     description: str = ""
+
+    @model_validator(mode="after")
+    def _one_action(self) -> Rule:
+        if (self.send is None) == (self.decide is None):
+            raise ValueError("a rule needs exactly one of 'send' (a message) or 'decide' (a decision)")
+        return self
+
+    @property
+    def summary(self) -> str:
+        """One line for timelines: the action's summary, else the description, else the id."""
+        action = self.send if self.send is not None else self.decide
+        return (action.summary if action is not None else "") or self.description or self.id
 
 
 class Alternative(Strict):

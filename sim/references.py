@@ -68,7 +68,7 @@ def actor_references(s: Scenario) -> Iterator[Issue]:
             yield ("rules", i, "when", "actor"), _unknown("actor", r.when.actor, actors)
         if r.when.from_ is not None and r.when.from_ not in actors:
             yield ("rules", i, "when", "from"), _unknown("actor", r.when.from_, actors)
-        for j, a in enumerate(r.send.to):
+        for j, a in enumerate(r.send.to if r.send else ()):
             if a not in actors:
                 yield ("rules", i, "send", "to", j), _unknown("actor", a, actors)
 
@@ -85,9 +85,12 @@ def fact_references(s: Scenario) -> Iterator[Issue]:
         for j, f in enumerate(r.when.learns):
             if f not in facts:
                 yield ("rules", i, "when", "learns", j), _unknown("fact", f, facts)
-        for j, f in enumerate(r.send.facts):
+        for j, f in enumerate(r.send.facts if r.send else ()):
             if f not in facts:
                 yield ("rules", i, "send", "facts", j), _unknown("fact", f, facts)
+        for j, f in enumerate(r.decide.facts if r.decide else ()):
+            if f not in facts:
+                yield ("rules", i, "decide", "facts", j), _unknown("fact", f, facts)
 
 
 def source_references(s: Scenario) -> Iterator[Issue]:
@@ -127,6 +130,8 @@ def channel_references(s: Scenario) -> Iterator[Issue]:
         elif (msg := _route_problem(channels, e.channel, e.actor, e.to)) is not None:
             yield ("events", i, "channel"), msg
     for i, r in enumerate(s.rules):
+        if r.send is None:
+            continue
         if r.send.channel not in channels:
             yield ("rules", i, "send", "channel"), _unknown("channel", r.send.channel, channels)
         elif (msg := _route_problem(channels, r.send.channel, r.when.actor, r.send.to)) is not None:

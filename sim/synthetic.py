@@ -68,8 +68,8 @@ def _latency(rng: random.Random) -> Any:
 def synth(actors: int, facts: int, messages: int, seed: int = 0) -> dict[str, Any]:
     """A valid scenario with ``actors`` actors, ``facts`` facts and ``messages`` message events.
 
-    About half the facts are known to an actor from the start; the others are originated by a
-    decision event each (some decisions require a fact first). Each actor has a few channels to
+    About half the facts are originated by a decision at the span's start; the others by a
+    decision event each later on (some decisions require a fact first). Each actor has a few channels to
     random others (some one-way, some between three actors), a tenth of the channels are tapped,
     and a quarter of the actors relay what they learn by a rule. Deterministic in ``seed``.
     """
@@ -82,12 +82,10 @@ def synth(actors: int, facts: int, messages: int, seed: int = 0) -> dict[str, An
     n_origin = max(1, facts // 2) if facts > 1 else 1
     out_actors = [{"id": a, "name": f"Actor {i}", "affiliation": rng.choice(AFFILIATIONS), "timezone": rng.choice(ZONES)}
                   for i, a in enumerate(actor_ids)]
-    out_facts: list[dict[str, Any]] = []
-    for i, f in enumerate(fact_ids):
-        item: dict[str, Any] = {"id": f, "statement": f"Synthetic fact {i}"}
-        if i < n_origin:
-            item["origin"] = rng.choice(actor_ids)
-        out_facts.append(item)
+    out_facts: list[dict[str, Any]] = [{"id": f, "statement": f"Synthetic fact {i}"} for i, f in enumerate(fact_ids)]
+    known_at_start = [(0, {"id": f"s{i}", "kind": "decision", "time": None, "summary": f"knows {f} from the start",
+                           "actor": rng.choice(actor_ids), "facts": [f], "sources": [_CITE]})
+                      for i, f in enumerate(fact_ids[:n_origin])]
 
     channels: list[dict[str, Any]] = []
     senders: list[tuple[str, list[str]]] = []  # (channel, endpoints a sender may use: first = one-way sender)
@@ -123,7 +121,7 @@ def synth(actors: int, facts: int, messages: int, seed: int = 0) -> dict[str, An
             ev["requires"] = [rng.choice(fact_ids[:n_origin])]
         ev["sources"] = [_CITE]
         decisions.append((rng.randrange(span_us * 6 // 10), ev))
-    decisions.sort(key=lambda x: x[0])
+    decisions = known_at_start + sorted(decisions, key=lambda x: x[0])
     heard: dict[str, list[str]] = {a: [] for a in actor_ids}
     heard_set: dict[str, set[str]] = {a: set() for a in actor_ids}
 
@@ -133,9 +131,6 @@ def synth(actors: int, facts: int, messages: int, seed: int = 0) -> dict[str, An
                 heard_set[actor].add(f)
                 heard[actor].append(f)
 
-    for item in out_facts:
-        if "origin" in item:
-            hear(item["origin"], [item["id"]])
     recipients = {(s, c): r for s, lst in outgoing.items() for c, r in lst}
     times = sorted(rng.randrange(span_us) for _ in range(messages))
     events: list[tuple[int, dict[str, Any]]] = []

@@ -77,7 +77,9 @@ def test_unknown_facts_are_withheld():
     assert [(e.kind, e.facts) for e in r.events] == [("originate", ("offer",)), ("send", ("offer",)),
                                                       ("deliver", ("offer",))]
     assert r.events[1].reason == "not yet known to a: secret"
-    assert r.events[0].cause == "start" and r.known_at("a", "offer") == r.compiled.start
+    # 'a' is the offer's origin: it originates the offer when the record first has it send it
+    assert r.events[0].cause == "e1" and r.known_at("a", "offer") == r.events[1].time > r.compiled.start
+    assert not r.knows("a", "offer", r.events[1].time - 1)
 
 
 def test_rule_fires_once_per_fact_and_respects_from(tiny):
@@ -160,3 +162,94 @@ events:
 def test_unknown_mode(tiny):
     with pytest.raises(ValueError, match="unknown mode"):
         run(tiny, "chaos")  # type: ignore[arg-type]
+
+
+ORIGIN_AND_DECIDE = """\
+meta: {title: T, timezone: UTC, span: {start: "2025-05-01T00:00Z", end: "2025-05-03T00:00Z"}}
+sources: [{id: s, outlet: O, title: T, published: 2025-05-01, reference: r, reliability: C}]
+actors:
+  - {id: a, name: A, affiliation: X, timezone: UTC}
+  - {id: b, name: B, affiliation: X, timezone: UTC}
+  - {id: c, name: C, affiliation: Y, timezone: UTC}
+facts:
+  - {id: position, statement: A's position, origin: a}
+  - {id: plan, statement: B's plan}
+  - {id: go, statement: B goes ahead}
+channels:
+  - {id: abc, between: [a, b, c], medium: meeting, latency: 0s}
+events:
+  - {id: b_plans, kind: decision, time: "2025-05-01T08:00Z", summary: B plans, actor: b, facts: [plan],
+     requires: [plan], sources: [{source: s, claim: c, grade: 3}]}
+  - {id: a_briefs, time: "2025-05-01T10:00Z", summary: A briefs B and C, actor: a, to: [b, c], channel: abc,
+     facts: [position], requires: [position], sources: [{source: s, claim: c, grade: 3}]}
+rules:
+  - {id: b_decides, when: {actor: b, learns: [position]}, decide: {facts: [go], delay: 2h, summary: B decides to go}}
+  - {id: b_tells_c, when: {actor: b, learns: [go]}, send: {to: [c], channel: abc}}
+"""
+
+
+def test_origin_is_originated_at_first_use_and_rules_can_decide():
+    r = run(load_text(ORIGIN_AND_DECIDE))
+    assert trace(r) == [
+        ("08:00", "skip", "b", None, ("plan",), "b_plans"),  # b is not the plan's origin: requires fails
+        ("10:00", "originate", "a", None, ("position",), "a_briefs"),  # a's own fact, first needed now
+        ("10:00", "send", "a", "b;c", ("position",), "a_briefs"),  # several recipients, ';'-separated
+        ("10:00", "deliver", "a", "b", ("position",), "a_briefs"),
+        ("10:00", "deliver", "a", "c", ("position",), "a_briefs"),
+        ("12:00", "originate", "b", None, ("go",), "b_decides"),  # a decision taken 2h after the news
+        ("12:00", "send", "b", "c", ("go",), "b_tells_c"),
+        ("12:00", "deliver", "b", "c", ("go",), "b_tells_c"),
+    ]
+    assert r.skipped()[0].reason == "b did not yet know plan"
+    assert not r.knows("a", "position", "2025-05-01T09:59Z") and r.how("c", "go")[0].via_event == "b_decides"
+    # a meeting is synchronous: a knows that both b and c know its position
+    assert r.knows_that("a", "b", "position") and r.knows_that("a", "c", "position")
+
+
+def test_rule_needs_exactly_one_action():
+    from sim import ScenarioError
+
+    both = ORIGIN_AND_DECIDE.replace("decide: {facts: [go], delay: 2h, summary: B decides to go}",
+                                     "decide: {facts: [go]}, send: {to: [c], channel: abc}")
+    with pytest.raises(ScenarioError, match="exactly one of 'send'"):
+        load_text(both)
+    with pytest.raises(ScenarioError, match=r"rules.0.decide.facts.0: unknown fact 'gone'"):
+        load_text(ORIGIN_AND_DECIDE.replace("facts: [go], delay", "facts: [gone], delay"))
+
+
+def test_simultaneous_arrivals_keep_their_order():
+    """Zero-delay rules and several arrivals at one instant: each actor takes its mail in arrival order."""
+    text = """\
+meta: {title: T, timezone: UTC, span: {start: "2025-05-01T00:00Z", end: "2025-05-02T00:00Z"}}
+sources: [{id: s, outlet: O, title: T, published: 2025-05-01, reference: r, reliability: C}]
+actors:
+  - {id: a, name: A, affiliation: X, timezone: UTC}
+  - {id: b, name: B, affiliation: X, timezone: UTC}
+  - {id: c, name: C, affiliation: X, timezone: UTC}
+facts: [{id: f1, statement: F1}, {id: f2, statement: F2}]
+channels:
+  - {id: ab, between: [a, b], medium: call}
+  - {id: ac, between: [a, c], medium: call}
+  - {id: bc, between: [b, c], medium: text}
+events:
+  - {id: d, kind: decision, time: "2025-05-01T01:00Z", summary: d, actor: a, facts: [f1, f2], sources: [{source: s, claim: c, grade: 3}]}
+  - {id: m1, time: "2025-05-01T01:00Z", summary: m1, actor: a, to: [b], channel: ab, facts: [f1], sources: [{source: s, claim: c, grade: 3}]}
+  - {id: m2, time: "2025-05-01T01:00Z", summary: m2, actor: a, to: [c], channel: ac, facts: [f2], sources: [{source: s, claim: c, grade: 3}]}
+rules:
+  - {id: r1, when: {actor: b, learns: [f1]}, send: {to: [c], channel: bc}}
+  - {id: r2, when: {actor: c, learns: [f1]}, send: {to: [b], channel: bc, facts: [f1, f2]}}
+"""
+    r = run(load_text(text))
+    assert [(e.kind, e.actor, e.to, e.facts, e.cause) for e in r.events] == [
+        ("originate", "a", None, ("f1", "f2"), "d"),
+        ("send", "a", "b", ("f1",), "m1"),
+        ("send", "a", "c", ("f2",), "m2"),
+        ("deliver", "a", "b", ("f1",), "m1"),
+        ("deliver", "a", "c", ("f2",), "m2"),
+        ("send", "b", "c", ("f1",), "r1"),
+        ("deliver", "b", "c", ("f1",), "r1"),
+        ("send", "c", "b", ("f1", "f2"), "r2"),
+        ("deliver", "c", "b", ("f1", "f2"), "r2"),
+    ]
+    assert all(e.time == r.events[0].time for e in r.events)
+    assert r.how("b", "f2")[-1].via_event == "r2" and r.path("b", "f2") == ["a", "c", "b"]

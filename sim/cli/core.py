@@ -137,7 +137,7 @@ def timeline(file: ScenarioArg, alternative: AltOpt = None, mode: ModeOpt = "rep
     s = result.scenario
     zone_name = tz or s.meta.timezone
     zone(zone_name)
-    summaries = {e.id: e.summary for e in s.events} | {r.id: r.send.summary or r.description for r in s.rules}
+    summaries = {e.id: e.summary for e in s.events} | {r.id: r.summary for r in s.rules}
     names = {a.id: a.name for a in s.actors}
     t = Table(title=f"{s.meta.title} (times in {zone_name})")
     t.add_column("time", no_wrap=True)
