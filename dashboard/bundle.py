@@ -34,7 +34,7 @@ def event_rows(result: RunResult) -> list[dict[str, Any]]:
     nm = names(result)
     cites = _citations(result)
     outlets = {src.id: src for src in s.sources}
-    summaries = {e.id: e.summary for e in s.events} | {r.id: r.send.summary or r.description or r.id for r in s.rules}
+    summaries = {e.id: e.summary for e in s.events} | {r.id: r.summary for r in s.rules}
     sent = {e.message: e for e in result.events if e.kind == "send"}
     rows = []
     for e in result.events:

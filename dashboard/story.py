@@ -64,7 +64,7 @@ def recent_entries(result: RunResult) -> list[tuple[float, str]]:
     tz = result.scenario.meta.timezone
     nm = short_names(result)
     s = result.scenario
-    summaries = {e.id: e.summary for e in s.events} | {r.id: r.send.summary or r.description or r.id for r in s.rules}
+    summaries = {e.id: e.summary for e in s.events} | {r.id: r.summary for r in s.rules}
     sent = {e.message: e for e in result.events if e.kind == "send"}
     out = []
     for e in result.events:
