@@ -329,7 +329,7 @@ def _texts(scenario: Scenario) -> list[tuple[str, str]]:
     for section in (scenario.rules, [ru for a in scenario.alternatives for ru in a.add.get("rules", [])]):
         for ru in section:
             ru = ru if isinstance(ru, dict) else ru.model_dump(by_alias=True)
-            out.append((f"rules.{ru['id']}", ru["send"].get("summary", "")))
+            out.append((f"rules.{ru['id']}", (ru.get("send") or ru.get("decide") or {}).get("summary", "")))
             out += [(f"rules.{ru['id']}", c["claim"]) for c in ru.get("sources", [])]
     return out
 

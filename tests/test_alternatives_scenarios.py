@@ -88,14 +88,18 @@ def test_no_intercepts_dermer_cannot_raise_the_talks(base, alt):
     assert all(not r.knows("israeli_intel", f) for f in BACKCHANNEL)
 
 
-def test_no_intercepts_israel_first_hears_from_witkoff(alt):
+def test_no_intercepts_israel_first_hears_from_witkoff(base, alt):
     r = alt("no_intercepts")
+    cmp = compare(base, r)
     for israeli in ("netanyahu", "dermer"):
         known = [(r.known_at(israeli, f), f) for f in BACKCHANNEL if r.knows(israeli, f)]
-        first_time, first_fact = min(known)
-        assert first_fact == "hamas_agrees_release"
-        k = r.how(israeli, first_fact)[-1]
-        assert k.from_actor == "witkoff" and k.how == "told"
+        first_time = min(known)[0]
+        # Witkoff's Sunday-night call brings the agreement and, with it, the news that talks existed
+        assert {f for t, f in known if t == first_time} >= {"hamas_agrees_release", "backchannel_exists"}
+        for fact in ("hamas_agrees_release", "backchannel_exists"):
+            k = r.how(israeli, fact)[-1]
+            assert k.from_actor == "witkoff" and k.how == "told"
+        assert cmp.row(israeli, "backchannel_exists").status == "later"  # weeks later than by intercept
         # ... on Sunday night, after Hamas's formal agreement
         assert first_time > r.known_at("hamas_leadership", "hamas_agrees_release")
         assert first_time < _ts("2025-05-12T06:00+03:00")
@@ -127,7 +131,8 @@ def test_us_tells_israel_day_one_over_many_runs():
     deadline = "2025-04-29T12:00+03:00"
     b = sweep(load_scenario(BASE), 200, seed=11, deadline=deadline)
     a = sweep(load_scenario(ALT / "us_tells_israel_day_one.yaml"), 200, seed=11, deadline=deadline)
-    assert "witkoff_dermer" not in b.first_sources("dermer", "backchannel_exists")
+    # in the base, Witkoff's Sunday call is first only in the rare runs where every intercept missed
+    assert b.first_sources("dermer", "backchannel_exists").get("witkoff_dermer", 0) / 200 < 0.1
     share = a.first_sources("dermer", "backchannel_exists").get("witkoff_dermer", 0) / 200
     assert 0.1 < share < 0.98  # often first, but not always: the intercepts can still be faster
     assert a.p_by_deadline("dermer", "backchannel_exists") > b.p_by_deadline("dermer", "backchannel_exists")
@@ -141,13 +146,14 @@ def test_qatari_call_delayed_12h(base, alt):
         row = cmp.row(actor, "hamas_agrees_release")
         assert row.status == "later" and row.delta == pytest.approx(12 * 3600)
     assert r.path("netanyahu", "hamas_agrees_release")[-3:] == ["qatar_pm", "witkoff", "netanyahu"]
-    # the drone pause and the parents' flight needed that news at their documented time
-    for event, actor in (("israel_pauses_drones", "netanyahu"), ("parents_fly_to_israel", "alexander_family")):
-        assert _did(base, event) and not _did(r, event)
-        assert f"{actor} did not yet know hamas_agrees_release" in _skip_reason(r, event)
-        assert cmp.event(event).change == "skipped"
-    assert cmp.row("netanyahu", "drone_pause").status == "only_base"
-    assert cmp.row("boehler", "parents_flying").status == "only_base"
+    # the drone pause, the parents' flight and the PMO statement react to that news, so they move with it
+    for event in ("israel_pauses_drones", "parents_fly_to_israel", "pmo_statement_monday"):
+        assert _did(base, event) and _did(r, event)
+        assert cmp.event(event).change == "moved"
+    for actor, fact in (("netanyahu", "drone_pause"), ("boehler", "parents_flying"),
+                        ("public", "israel_release_statement")):
+        row = cmp.row(actor, fact)
+        assert row.status == "later" and row.delta == pytest.approx(12 * 3600)
     # Hamas's own side, and the release itself, do not depend on the call
     assert cmp.row("qassam", "hamas_agrees_release").status == "same"
     assert _did(r, "alexander_freed")
@@ -156,9 +162,9 @@ def test_qatari_call_delayed_12h(base, alt):
 def test_qatari_call_delayed_12h_over_many_runs():
     b = sweep(load_scenario(BASE), 150, seed=5)
     a = sweep(load_scenario(ALT / "qatari_call_delayed_12h.yaml"), 150, seed=5)
-    assert b.p_known("netanyahu", "drone_pause") > 0.9 and a.p_known("netanyahu", "drone_pause") < 0.1
-    assert b.p_known("alexander_family", "parents_flying") > 0.9
-    assert a.p_known("alexander_family", "parents_flying") < 0.1
+    assert b.p_known("netanyahu", "drone_pause") == a.p_known("netanyahu", "drone_pause") == 1.0
+    pause = a.quantile("netanyahu", "drone_pause", 0.5) - b.quantile("netanyahu", "drone_pause", 0.5)
+    assert 10 * 3600 < pause < 14 * 3600
     late = a.quantile("netanyahu", "hamas_agrees_release", 0.5) - b.quantile("netanyahu", "hamas_agrees_release", 0.5)
     assert 11 * 3600 < late < 13 * 3600
 
