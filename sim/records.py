@@ -1,17 +1,19 @@
-"""Flat, time-first records of a run: the event log and the knowledge ledger's entries."""
+"""Flat records of a run: the event log and the knowledge ledger's entries.
+
+Named tuples: a run creates hundreds of thousands of them, and a tuple is the cheapest
+immutable record Python builds.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 EventKind = Literal["originate", "send", "deliver", "intercept", "skip", "lost"]
 How = Literal["origin", "told", "intercepted"]
 MetaHow = Literal["told", "confirmed", "intercepted", "self"]
 
 
-@dataclass(frozen=True, slots=True)
-class EventRecord:
+class EventRecord(NamedTuple):
     """One thing that happened in a run.
 
     ``actor`` is the one acting: the originator, the sender of a send, delivery or loss, the
@@ -34,8 +36,7 @@ class EventRecord:
     reason: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Knowledge:
+class Knowledge(NamedTuple):
     """When ``actor`` first knew ``fact``, and how."""
 
     actor: str
@@ -49,8 +50,7 @@ class Knowledge:
     medium: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class MetaKnowledge:
+class MetaKnowledge(NamedTuple):
     """When ``knower`` first knew that ``subject`` knew ``fact``."""
 
     knower: str
