@@ -1,15 +1,16 @@
-"""The page's callbacks: one server callback syncing URL and controls, one for export, and the
-client-side ones (``assets/backchannel.js``) that play, step and redraw without the server."""
+"""The page's callbacks: one server callback syncing URL and controls, one for export, the compare
+and sweep panels (server side, from the resolved view), and the client-side ones
+(``assets/backchannel.js``) that play, step and redraw without the server."""
 
 from __future__ import annotations
 
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, dcc, no_update
 
 from . import ids
-from .state import PANELS, ViewState, decode, encode
+from .state import DEFAULT_RUNS, PANELS, ViewState, decode, encode
 
 PANEL_IDS = {"network": ids.PANEL_NETWORK, "timeline": ids.PANEL_TIMELINE, "matrix": ids.PANEL_MATRIX,
-             "log": ids.PANEL_LOG}
+             "log": ids.PANEL_LOG, "compare": ids.PANEL_COMPARE, "sweep": ids.PANEL_SWEEP}
 HIDDEN = {"display": "none"}
 SYNC_OUTPUTS: tuple[tuple[str, str], ...] = (
     (ids.URL, "search"), (ids.SCENARIO, "value"), (ids.SCENARIO, "options"), (ids.ALTERNATIVE, "value"),
@@ -18,6 +19,13 @@ SYNC_OUTPUTS: tuple[tuple[str, str], ...] = (
     (ids.STORE, "data"), (ids.SLIDER, "max"), (ids.SLIDER, "marks"), (ids.LOG, "rowData"),
     (ids.NOTICE, "children"), (ids.NOTICE, "style"), (ids.TITLE, "children"),
     *[(PANEL_IDS[p], "style") for p in PANELS],
+    (ids.COMPARE, "value"), (ids.COMPARE, "options"), (ids.COMPARE_ALT, "value"), (ids.COMPARE_ALT, "options"),
+    (ids.SWEEP_RUNS, "value"), (ids.SWEEP_RUNS, "options"), (ids.SWEEP_SEED, "value"), (ids.VIEW, "data"),
+)
+CONTROLS: tuple[tuple[str, str], ...] = (
+    (ids.SCENARIO, "value"), (ids.ALTERNATIVE, "value"), (ids.MODE, "value"), (ids.FACT, "value"),
+    (ids.ACTOR, "value"), (ids.PANELS, "value"), (ids.GROUP, "value"), (ids.COMPARE, "value"),
+    (ids.COMPARE_ALT, "value"), (ids.SWEEP_RUNS, "value"), (ids.SWEEP_SEED, "value"),
 )
 
 
@@ -26,30 +34,48 @@ def _outputs(values: dict[tuple[str, str], object]) -> tuple:
     return tuple(values.get(key, no_update) for key in SYNC_OUTPUTS)
 
 
-def state_from_controls(scenario, alt, mode, fact, actor, panels, group, current) -> ViewState:
-    """The view the controls describe (``current`` is the page's ``{"t": seconds}``)."""
+def _whole(value, default: int) -> int:
+    try:
+        return max(0, int(value))
+    except (TypeError, ValueError, OverflowError):
+        return default
+
+
+def state_from_controls(scenario, alt, mode, fact, actor, panels, group, current, compare=None, calt=None,
+                        runs=None, seed=None) -> ViewState:
+    """The view the controls describe (``current`` is the page's ``{"t": seconds}``).
+
+    A hidden compare panel compares with nothing and a hidden sweep panel sweeps nothing.
+    """
     t = current.get("t") if isinstance(current, dict) else None
+    shown = tuple(p for p in PANELS if p in (panels or []))
     return ViewState(scenario=scenario or "", alt=alt or "", t=float(t) if t is not None else None,
-                     mode=mode or "event", fact=fact or "", actor=actor or "",
-                     panels=tuple(p for p in PANELS if p in (panels or [])), group=group or "actors")
+                     mode=mode or "event", fact=fact or "", actor=actor or "", panels=shown, group=group or "actors",
+                     compare=(compare or "") if "compare" in shown else "",
+                     calt=(calt or "") if "compare" in shown else "",
+                     sweep=_whole(runs, DEFAULT_RUNS) if "sweep" in shown else 0, seed=_whole(seed, 0))
 
 
-def sync(search, scenario, alt, mode, fact, actor, panels, group, current):
+def sync(search, scenario, alt, mode, fact, actor, panels, group, compare, calt, runs, seed, current):
     """Decode the URL (on load or navigation) or read the controls; resolve; rebuild the view."""
     from .bundle import build_bundle, event_rows
     from .data import list_scenarios, load_run
+    from .layout import run_options
     from .resolve import NoScenario, resolve
 
     trigger = ctx.triggered_id
     if trigger in (None, ids.URL):
         state, notices = decode(search)
     else:
-        state = state_from_controls(scenario, alt, mode, fact, actor, panels, group, current)
+        state = state_from_controls(scenario, alt, mode, fact, actor, panels, group, current, compare, calt, runs,
+                                    seed)
         notices = []
         if trigger == ids.SCENARIO:
             state = state.with_(alt="", fact="", t=None)
         elif trigger == ids.ALTERNATIVE:
             state = state.with_(t=None)
+        elif trigger == ids.COMPARE:
+            state = state.with_(calt="")
     try:
         state, result, more = resolve(state)
         bundle = build_bundle(result, state)
@@ -76,6 +102,10 @@ def sync(search, scenario, alt, mode, fact, actor, panels, group, current):
     notice = " ".join(notices)
     alt_title = next((a.title for a in named if a.id == state.alt), state.alt)
     title = s.meta.title if not state.alt or alt_title in s.meta.title else f"{s.meta.title} — alternative: {alt_title}"
+    target = state.compare or state.scenario
+    cnamed = load_run(target).scenario.alternatives if state.comparing else named
+    compare_options = [{"label": "this scenario file", "value": ""}] + scenarios
+    calt_options = [{"label": "as documented", "value": ""}] + [{"label": a.title, "value": a.id} for a in cnamed]
     return _outputs({
         (ids.URL, "search"): new_search if new_search != search else no_update,
         (ids.SCENARIO, "value"): state.scenario, (ids.SCENARIO, "options"): scenarios,
@@ -89,6 +119,10 @@ def sync(search, scenario, alt, mode, fact, actor, panels, group, current):
         (ids.NOTICE, "children"): notice, (ids.NOTICE, "style"): {"display": "block"} if notice else HIDDEN,
         (ids.TITLE, "children"): title,
         **{(PANEL_IDS[p], "style"): None if p in state.panels else HIDDEN for p in PANELS},
+        (ids.COMPARE, "value"): state.compare, (ids.COMPARE, "options"): compare_options,
+        (ids.COMPARE_ALT, "value"): state.calt, (ids.COMPARE_ALT, "options"): calt_options,
+        (ids.SWEEP_RUNS, "value"): state.sweep or DEFAULT_RUNS, (ids.SWEEP_RUNS, "options"): run_options(state.sweep),
+        (ids.SWEEP_SEED, "value"): state.seed, (ids.VIEW, "data"): {"search": new_search},
     })
 
 
@@ -114,10 +148,70 @@ def export(n_clicks, scenario, alt, mode, fact, actor, current):
     return dcc.send_string(html, f"{name}.html")
 
 
+def _view_state(view) -> ViewState | None:
+    """The resolved view the sync callback stored (None before the first one)."""
+    if not isinstance(view, dict) or not isinstance(view.get("search"), str):
+        return None
+    return decode(view["search"])[0]
+
+
+def _fail(e: Exception) -> str:
+    return f"This could not be computed ({type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''})."
+
+
+COMPARE_PROMPT = ("Pick a second run above — a variant file such as `alternatives/no_intercepts`, or a named "
+                  "alternative — to see who would have known what earlier, later or never.")
+
+
+def compare_panel(view):
+    """Text and figures of the compare panel, for the resolved view (nothing while the panel is hidden)."""
+    from .whatif import compare_view
+
+    state = _view_state(view)
+    if state is None or "compare" not in state.panels:
+        return no_update, no_update, no_update, no_update, no_update
+    if not state.comparing:
+        return COMPARE_PROMPT, {}, HIDDEN, {}, HIDDEN
+    try:
+        v = compare_view(state)
+    except Exception as e:  # a file that changed on disk since the view was resolved
+        return _fail(e), {}, HIDDEN, {}, HIDDEN
+    return v["summary"], v["figure"], None, v["heatmap"], None
+
+
+def sweep_panel(view):
+    """Explanation, CDF and first-source figures of the sweep panel (nothing while it is hidden)."""
+    from .data import load_run
+    from .whatif import sweep_view
+
+    state = _view_state(view)
+    if state is None or "sweep" not in state.panels or not state.sweep:
+        return no_update, no_update, no_update
+    try:
+        v = sweep_view(state, load_run(state.scenario, state.alt or None))
+    except Exception as e:
+        return _fail(e), {}, {}
+    return v["text"], v["cdf"], v["sources"]
+
+
+def sweep_known(view, current, paused):
+    """The sweep's actors × facts heatmap at the moment shown; left alone while playing."""
+    from .data import load_run
+    from .whatif import sweep_known_by
+
+    state = _view_state(view)
+    if state is None or "sweep" not in state.panels or not state.sweep or paused is False:
+        return no_update
+    t = current.get("t") if isinstance(current, dict) else None
+    try:
+        return sweep_known_by(state, load_run(state.scenario, state.alt or None), float(t) if t is not None else None)
+    except Exception:
+        return {}
+
+
 def register(app: Dash) -> None:
     """Attach every callback to ``app``."""
-    controls = [(ids.SCENARIO, "value"), (ids.ALTERNATIVE, "value"), (ids.MODE, "value"), (ids.FACT, "value"),
-                (ids.ACTOR, "value"), (ids.PANELS, "value"), (ids.GROUP, "value")]
+    controls = list(CONTROLS)
     app.callback(
         *[Output(c, p) for c, p in SYNC_OUTPUTS],
         Input(ids.URL, "search"), *[Input(c, p) for c, p in controls],
@@ -125,9 +219,22 @@ def register(app: Dash) -> None:
     )(sync)
     app.callback(
         Output(ids.DOWNLOAD, "data"),
-        Input(ids.EXPORT, "n_clicks"), *[State(c, p) for c, p in controls if c not in (ids.PANELS, ids.GROUP)],
+        Input(ids.EXPORT, "n_clicks"), *[State(c, p) for c, p in controls[:5]],
         State(ids.CURRENT, "data"), prevent_initial_call=True,
     )(export)
+    app.callback(
+        Output(ids.COMPARE_TEXT, "children"), Output(ids.COMPARE_FIGURE, "figure"), Output(ids.COMPARE_FIGURE, "style"),
+        Output(ids.COMPARE_HEATMAP, "figure"), Output(ids.COMPARE_HEATMAP, "style"),
+        Input(ids.VIEW, "data"),
+    )(compare_panel)
+    app.callback(
+        Output(ids.SWEEP_TEXT, "children"), Output(ids.SWEEP_CDF, "figure"), Output(ids.SWEEP_SOURCES, "figure"),
+        Input(ids.VIEW, "data"),
+    )(sweep_panel)
+    app.callback(
+        Output(ids.SWEEP_KNOWN, "figure"),
+        Input(ids.VIEW, "data"), Input(ids.CURRENT, "data"), Input(ids.INTERVAL, "disabled"),
+    )(sweep_known)
     app.clientside_callback(
         ClientsideFunction("backchannel", "transport"),
         Output(ids.SLIDER, "value"), Output(ids.INTERVAL, "disabled"), Output(ids.PLAY, "children"),

@@ -1,4 +1,4 @@
-"""Finding scenario files by name and running them, with a small per-process cache.
+"""Finding scenario files by name and running them (one run, or a sweep), with small per-process caches.
 
 Scenario names are paths relative to the scenario folder without ``.yaml`` (``alexander_release``,
 ``alternatives/no_tap``). A name from a URL is checked against a strict pattern and must resolve
@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 from sim import RunResult, load_scenario, run
+from sim.sweep import SweepResult, sweep
 
 ENV_DIR = "BACKCHANNEL_SCENARIOS"
 ENV_DEFAULT = "BACKCHANNEL_DEFAULT_SCENARIO"
@@ -79,3 +80,20 @@ def load_run(name: str, alternative: str | None = None, mode: str = "replay", se
     if p is None:
         raise FileNotFoundError(f"no scenario named {name!r}")
     return _load(str(p), p.stat().st_mtime, alternative or None, mode, seed)
+
+
+@functools.lru_cache(maxsize=4)
+def _sweep(path: str, mtime: float, alternative: str | None, runs: int, seed: int) -> SweepResult:
+    return sweep(load_scenario(path, alternative), runs, seed, workers=1, alternative=alternative or "")
+
+
+def load_sweep(name: str, alternative: str | None, runs: int, seed: int = 0,
+               folder: Path | None = None) -> SweepResult:
+    """``runs`` stochastic replays of scenario ``name`` in this process (cached: a few sweeps, ~8 MB each).
+
+    Raises like :func:`load_run`, and :class:`sim.sweep.SweepError` for a bad number of runs.
+    """
+    p = resolve(name, folder)
+    if p is None:
+        raise FileNotFoundError(f"no scenario named {name!r}")
+    return _sweep(str(p), p.stat().st_mtime, alternative or None, int(runs), int(seed))

@@ -39,3 +39,20 @@ PANEL_NETWORK = "panel-network"
 PANEL_TIMELINE = "panel-timeline"
 PANEL_MATRIX = "panel-matrix"
 PANEL_LOG = "panel-log"
+
+VIEW = "view"  # {"search": ...} the resolved view, for the panels that compute on the server
+
+PANEL_COMPARE = "panel-compare"
+COMPARE = "compare-with"
+COMPARE_ALT = "compare-alt"
+COMPARE_TEXT = "compare-text"
+COMPARE_FIGURE = "compare-figure"
+COMPARE_HEATMAP = "compare-heatmap"
+
+PANEL_SWEEP = "panel-sweep"
+SWEEP_RUNS = "sweep-runs"
+SWEEP_SEED = "sweep-seed"
+SWEEP_TEXT = "sweep-text"
+SWEEP_CDF = "sweep-cdf"
+SWEEP_SOURCES = "sweep-sources"
+SWEEP_KNOWN = "sweep-known"

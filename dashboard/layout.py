@@ -6,11 +6,13 @@ import dash_ag_grid as dag
 from dash import dcc, html
 
 from . import ids
-from .state import PANELS
+from .state import DEFAULT_PANELS, DEFAULT_RUNS, MAX_RUNS, PANELS
 
 EXPLANATION = ("Who knew what, and when. Dots travel along the channels between actors; each actor's colour "
                "shows whether they know the selected fact at the moment shown, and how they learned it.")
-PANEL_LABELS = {"network": "Network", "timeline": "Timeline", "matrix": "Matrix", "log": "Log"}
+PANEL_LABELS = {"network": "Network", "timeline": "Timeline", "matrix": "Matrix", "log": "Log",
+                "compare": "Compare", "sweep": "Sweep"}
+RUN_CHOICES = (100, 200, 500, 1000, 2000, MAX_RUNS)
 SPEEDS = [{"label": "0.5×", "value": 1000}, {"label": "1×", "value": 500}, {"label": "2×", "value": 250},
           {"label": "4×", "value": 120}]
 LOG_COLUMNS = [
@@ -34,8 +36,53 @@ def _control(label: str, child, width: str | None = None) -> html.Div:
                     style={"width": width} if width else None)
 
 
-def _panel(pid: str, title: str, body, extra_class: str = "") -> html.Section:
-    return html.Section([html.H2(title, className="panel-title"), body], id=pid, className=f"panel {extra_class}")
+def _panel(pid: str, title: str, body, extra_class: str = "", hidden: bool = False) -> html.Section:
+    return html.Section([html.H2(title, className="panel-title"), body], id=pid, className=f"panel {extra_class}",
+                        style={"display": "none"} if hidden else None)
+
+
+def run_options(runs: int | None = None) -> list[dict]:
+    """The sweep sizes offered (a size from a link is added to them)."""
+    sizes = sorted(set(RUN_CHOICES) | ({runs} if runs else set()))
+    return [{"label": f"{n:,} replays", "value": n} for n in sizes]
+
+
+def compare_panel() -> html.Section:
+    """A second run beside this one: which run, the differences in words, and two figures."""
+    return _panel(ids.PANEL_COMPARE, "Compare: this view against a second run (a variant file or a named "
+                                     "alternative): who knew what earlier, later or never", html.Div([
+        html.Div([
+            _control("Compare with scenario file", dcc.Dropdown(id=ids.COMPARE, clearable=False, searchable=True),
+                     "280px"),
+            _control("Alternative", dcc.Dropdown(id=ids.COMPARE_ALT, clearable=False, searchable=True), "320px"),
+        ], className="panel-controls"),
+        dcc.Loading(html.Div([
+            html.Div([dcc.Markdown(id=ids.COMPARE_TEXT, className="whatif-text"),
+                      dcc.Graph(id=ids.COMPARE_FIGURE, config=GRAPH_CONFIG, className="graph-whatif")],
+                     className="whatif-row"),
+            dcc.Graph(id=ids.COMPARE_HEATMAP, config=GRAPH_CONFIG),
+        ]), type="dot", delay_show=300),
+    ]), hidden=True)
+
+
+def sweep_panel() -> html.Section:
+    """Many stochastic replays of this run: how likely, and when, each actor knew the fact."""
+    return _panel(ids.PANEL_SWEEP, "Sweep: many replays with sampled timings, latencies and intercepts — "
+                                   "how likely, and when", html.Div([
+        html.Div([
+            _control("Replays", dcc.Dropdown(id=ids.SWEEP_RUNS, options=run_options(), value=DEFAULT_RUNS,
+                                             clearable=False, searchable=False), "150px"),
+            _control("Seed", dcc.Input(id=ids.SWEEP_SEED, type="number", min=0, step=1, value=0, debounce=True,
+                                       className="seed")),
+        ], className="panel-controls"),
+        dcc.Loading(html.Div([
+            html.Div([dcc.Markdown(id=ids.SWEEP_TEXT, className="whatif-text"),
+                      dcc.Graph(id=ids.SWEEP_CDF, config=GRAPH_CONFIG, className="graph-whatif")],
+                     className="whatif-row"),
+            dcc.Graph(id=ids.SWEEP_SOURCES, config=GRAPH_CONFIG, className="graph-sources"),
+        ]), type="dot", delay_show=300),
+        dcc.Graph(id=ids.SWEEP_KNOWN, config=GRAPH_CONFIG),
+    ]), hidden=True)
 
 
 def layout() -> html.Div:
@@ -45,6 +92,7 @@ def layout() -> html.Div:
         dcc.Location(id=ids.URL, refresh=False),
         dcc.Store(id=ids.STORE),
         dcc.Store(id=ids.CURRENT),
+        dcc.Store(id=ids.VIEW),
         dcc.Interval(id=ids.INTERVAL, interval=500, disabled=True),
         html.Header([
             html.Div([html.H1("Backchannel", id=ids.TITLE), html.P(EXPLANATION, id=ids.SUBTITLE)],
@@ -66,7 +114,7 @@ def layout() -> html.Div:
             _control("Actor in focus", dcc.Dropdown(id=ids.ACTOR, searchable=True, clearable=True,
                                                     placeholder="none"), "170px"),
             _control("Panels", dcc.Checklist(id=ids.PANELS, options=[
-                {"label": PANEL_LABELS[p], "value": p} for p in PANELS], value=list(PANELS), inline=True)),
+                {"label": PANEL_LABELS[p], "value": p} for p in PANELS], value=list(DEFAULT_PANELS), inline=True)),
         ], className="controls"),
         html.Div([
             html.Button("◀", id=ids.BACK, className="btn step", title="Previous step"),
@@ -90,6 +138,8 @@ def layout() -> html.Div:
                 dcc.Markdown(id=ids.FOCUS, className="focus"),
             ], className="side"),
         ], className="main"),
+        compare_panel(),
+        sweep_panel(),
         _panel(ids.PANEL_TIMELINE, "Timeline: one lane per actor (drag to zoom, double-click to reset)",
                dcc.Graph(id=ids.TIMELINE, config=GRAPH_CONFIG, className="graph-timeline")),
         _panel(ids.PANEL_MATRIX, "Who knows what at the moment shown (hover a cell for how they learned it)",

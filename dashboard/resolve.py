@@ -10,7 +10,7 @@ from sim import RunResult, ScenarioError
 
 from . import data
 from .figures.common import default_fact, event_times
-from .state import ViewState
+from .state import DEFAULT_RUNS, PANELS, ViewState
 
 DAY = 86400.0
 
@@ -63,8 +63,51 @@ def resolve(state: ViewState) -> tuple[ViewState, RunResult, list[str]]:
     if state.actor and state.actor not in result.compiled.actors:
         notices.append(f"There is no actor “{state.actor}” in this scenario; no actor is in focus.")
         state = state.with_(actor="")
+    state = _resolve_compare(state, notices)
+    state = _panels(state)
     times = event_times(result)
     if state.t is not None and times and not times[0] - DAY <= state.t <= times[-1] + DAY:
         notices.append("The time in the link lies outside this story; showing the last step.")
         state = state.with_(t=None)
     return state, result, notices
+
+
+def _first_line(e: Exception) -> str:
+    return (str(e).splitlines() or [type(e).__name__])[0][:200]
+
+
+def _resolve_compare(state: ViewState, notices: list[str]) -> ViewState:
+    """Check the run to compare with: a scenario file in the folder and/or one of its named alternatives."""
+    if not state.comparing:
+        return state
+    target = state.compare or state.scenario
+    if data.resolve(target) is None:
+        notices.append(f"There is no scenario “{target}” to compare with; pick one in the Compare panel.")
+        return state.with_(compare="", calt="")
+    try:
+        other = data.load_run(target)
+    except (ScenarioError, OSError, ValueError) as e:
+        notices.append(f"Scenario “{target}” could not be loaded to compare with: {_first_line(e)}")
+        return state.with_(compare="", calt="")
+    alts = [a.id for a in other.scenario.alternatives]
+    if state.calt and state.calt not in alts:
+        notices.append(f"“{target}” has no alternative “{state.calt}” to compare with; "
+                       + ("comparing with the file as documented." if state.compare else "nothing to compare with.")
+                       + (f" Alternatives: {', '.join(alts)}." if alts else ""))
+        state = state.with_(calt="")
+    elif state.calt:
+        try:
+            data.load_run(target, state.calt)
+        except (ScenarioError, ValueError) as e:
+            notices.append(f"Alternative “{state.calt}” could not be applied to compare with: {_first_line(e)}")
+            state = state.with_(calt="")
+    return state
+
+
+def _panels(state: ViewState) -> ViewState:
+    """A named comparison or a sweep turns its panel on; the sweep panel on means a sweep of some size."""
+    wanted = set(state.panels) | ({"compare"} if state.comparing else set()) | ({"sweep"} if state.sweep else set())
+    state = state.with_(panels=tuple(p for p in PANELS if p in wanted))
+    if "sweep" in wanted and not state.sweep:
+        state = state.with_(sweep=DEFAULT_RUNS)
+    return state

@@ -8,8 +8,13 @@ Parameters (all optional)::
     mode      event (each step is the next event) or calendar (even steps of real time)
     fact      fact id shown on the network and timeline
     actor     actor id in focus (empty: none)
-    panels    comma-separated subset of network,timeline,matrix,log
+    panels    comma-separated subset of network,timeline,matrix,log,compare,sweep (default: the first
+              four, plus compare when compare or calt is given, plus sweep when sweep is given)
     group     matrix rows: actors or affiliations
+    compare   scenario name of the run to compare with (empty: the same file as ``scenario``)
+    calt      named alternative of that file to compare with
+    sweep     number of stochastic replays for the sweep panel (0 or absent: no sweep)
+    seed      the sweep's seed
 
 :func:`decode` never raises: malformed or unknown parameters fall back to defaults and each
 fallback is described in a notice for the page to show.
@@ -24,10 +29,15 @@ from urllib.parse import parse_qsl, urlencode
 
 from sim.timeparse import parse_instant
 
-PANELS: tuple[str, ...] = ("network", "timeline", "matrix", "log")
+PANELS: tuple[str, ...] = ("network", "timeline", "matrix", "log", "compare", "sweep")
+DEFAULT_PANELS: tuple[str, ...] = ("network", "timeline", "matrix", "log")
 MODES: tuple[str, ...] = ("event", "calendar")
 GROUPS: tuple[str, ...] = ("actors", "affiliations")
-PARAMS: tuple[str, ...] = ("scenario", "alt", "t", "mode", "fact", "actor", "panels", "group")
+PARAMS: tuple[str, ...] = ("scenario", "alt", "t", "mode", "fact", "actor", "panels", "group", "compare", "calt",
+                           "sweep", "seed")
+MAX_RUNS = 5000
+DEFAULT_RUNS = 500  # the sweep's size when its panel is turned on
+MAX_SEED = 2**31 - 1
 _ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,79}$")
 _SCENARIO = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$")
 
@@ -42,12 +52,28 @@ class ViewState:
     mode: str = "event"
     fact: str = ""
     actor: str = ""
-    panels: tuple[str, ...] = PANELS
+    panels: tuple[str, ...] = DEFAULT_PANELS
     group: str = "actors"
+    compare: str = ""
+    calt: str = ""
+    sweep: int = 0
+    seed: int = 0
 
     def with_(self, **changes: object) -> ViewState:
         """A copy with some fields changed."""
         return replace(self, **changes)  # type: ignore[arg-type]
+
+    @property
+    def comparing(self) -> bool:
+        """Whether a second run is named (a file, a named alternative, or both)."""
+        return bool(self.compare or self.calt)
+
+
+def implied_panels(state: ViewState) -> tuple[str, ...]:
+    """The panels a link shows when it has no ``panels`` parameter."""
+    extra = {"compare"} if state.comparing else set()
+    extra |= {"sweep"} if state.sweep else set()
+    return tuple(p for p in PANELS if p in DEFAULT_PANELS or p in extra)
 
 
 def format_t(t: float) -> str:
@@ -77,10 +103,18 @@ def encode(state: ViewState) -> str:
         pairs.append(("fact", state.fact))
     if state.actor:
         pairs.append(("actor", state.actor))
-    if tuple(state.panels) != PANELS:
+    if tuple(state.panels) != implied_panels(state):
         pairs.append(("panels", ",".join(state.panels) or "none"))
     if state.group != "actors":
         pairs.append(("group", state.group))
+    if state.compare:
+        pairs.append(("compare", state.compare))
+    if state.calt:
+        pairs.append(("calt", state.calt))
+    if state.sweep:
+        pairs.append(("sweep", str(state.sweep)))
+    if state.seed:
+        pairs.append(("seed", str(state.seed)))
     return "?" + urlencode(pairs, safe="/:,")
 
 
@@ -107,13 +141,20 @@ def decode(search: str | None) -> tuple[ViewState, list[str]]:
             state = state.with_(scenario=scenario)
         else:
             notices.append(f"“{scenario[:60]}” is not a scenario name; showing the default scenario.")
-    for key in ("alt", "fact", "actor"):
+    compare = values.get("compare", "")
+    if compare:
+        if _SCENARIO.match(compare) and ".." not in compare.split("/"):
+            state = state.with_(compare=compare)
+        else:
+            notices.append(f"“{compare[:60]}” is not a scenario name; nothing to compare with.")
+    for key in ("alt", "fact", "actor", "calt"):
         v = values.get(key, "")
         if v:
             if _ID.match(v):
                 state = state.with_(**{key: v})
             else:
-                notices.append(f"“{v[:60]}” is not a valid {key} id; ignored it.")
+                what = {"alt": "alternative", "calt": "alternative to compare with"}.get(key, key)
+                notices.append(f"“{v[:60]}” is not a valid {what} id; ignored it.")
     if "t" in values and values["t"]:
         try:
             state = state.with_(t=parse_t(values["t"]))
@@ -124,16 +165,33 @@ def decode(search: str | None) -> tuple[ViewState, list[str]]:
         state = state.with_(mode=mode)
     else:
         notices.append(f"Unknown mode “{mode[:20]}”; use event or calendar. Showing event mode.")
+    for key, top in (("sweep", MAX_RUNS), ("seed", MAX_SEED)):
+        v = values.get(key, "")
+        if v:
+            n = _int(v)
+            if n is not None and (1 if key == "sweep" else 0) <= n <= top:
+                state = state.with_(**{key: n})
+            elif key == "sweep":
+                notices.append(f"“{v[:20]}” is not a number of runs from 1 to {MAX_RUNS}; no sweep.")
+            else:
+                notices.append(f"“{v[:20]}” is not a seed (a whole number from 0 to {MAX_SEED}); used 0.")
     if "panels" in values:
         raw = [p for p in values["panels"].split(",") if p and p != "none"]
         bad = [p for p in raw if p not in PANELS]
         if bad:
             notices.append(f"Unknown panel “{bad[0][:20]}”; panels are {', '.join(PANELS)}.")
         panels = tuple(p for p in PANELS if p in raw)
-        state = state.with_(panels=panels if panels or values["panels"] == "none" else PANELS)
+        state = state.with_(panels=panels if panels or values["panels"] == "none" else implied_panels(state))
+    else:
+        state = state.with_(panels=implied_panels(state))
     group = values.get("group", "actors")
     if group in GROUPS:
         state = state.with_(group=group)
     else:
         notices.append(f"Unknown group “{group[:20]}”; showing actors.")
     return state, notices
+
+
+def _int(text: str) -> int | None:
+    """A plain decimal integer, or None."""
+    return int(text) if re.fullmatch(r"\d{1,12}", text.strip()) else None

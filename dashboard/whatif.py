@@ -1,0 +1,224 @@
+"""The two "what if?" panels for a resolved :class:`~dashboard.state.ViewState`.
+
+:func:`compare_view` sets the current run beside a second one (a variant file and/or a named
+alternative) and says in words what changed; :func:`sweep_view` and :func:`sweep_known_by` show
+a sweep of stochastic replays of the current run. The runs come from :mod:`dashboard.data`
+(cached per process); the figures from :mod:`dashboard.figures.compare` and
+:mod:`dashboard.figures.sweep`. Everything here is a function of its arguments.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import re
+from dataclasses import replace
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import plotly.graph_objects as go
+
+from sim.compare import Comparison, compare
+from sim.timeparse import format_duration
+
+from . import data
+from .figures.common import fact_statements, local_label, names
+from .figures.compare import COLORS, comparison_figure, delta_heatmap
+from .figures.sweep import cdf_figure, first_source_figure, known_by_heatmap
+from .state import ViewState
+
+if TYPE_CHECKING:
+    from sim.result import RunResult
+    from sim.sweep import SweepResult
+
+MAX_LINES = 6  # actors listed by name in the comparison text
+ONE_RUN = "#d1c4e9"  # heatmap cells known in one run only
+SWEEP_TEXT = ("A sweep replays the scenario {n} times with sampled timings, latencies and intercepts: each replay "
+              "draws event times within their documented windows, how long each message takes, and whether "
+              "each tap catches it (seed {seed}). The curves show in what share of replays each actor knew "
+              "the fact by each date.")
+
+
+def run_label(result: RunResult, alt: str = "") -> str:
+    """A short name for a run: the named alternative's title, or the part of the title after its last dash."""
+    if alt:
+        return next((a.title for a in result.scenario.alternatives if a.id == alt), alt)
+    return result.scenario.meta.title.rsplit(" — ", 1)[-1]
+
+
+def _pair(state: ViewState) -> tuple[RunResult, RunResult, str, str]:
+    """The current run, the run compared with, and their short names."""
+    base_file = data.load_run(state.scenario)
+    base = data.load_run(state.scenario, state.alt or None)
+    target = state.compare or state.scenario
+    other_file = data.load_run(target)
+    other = data.load_run(target, state.calt or None)
+    return base, other, run_label(base_file, state.alt), run_label(other_file, state.calt)
+
+
+def _when(k_time: float, tz: str) -> str:
+    return local_label(k_time, tz, long=False)
+
+
+def _short(text: str, n: int = 70) -> str:
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
+def _wall(ts: float, tz: str) -> datetime:
+    return datetime.fromtimestamp(ts, timezone.utc).astimezone(ZoneInfo(tz)).replace(tzinfo=None)
+
+
+def _named(text: str, actor_names: dict[str, str]) -> str:
+    """Actor ids in an engine message (``dermer did not yet know …``) replaced by names."""
+    return re.sub(r"\b[a-z][a-z0-9_]*\b", lambda m: actor_names.get(m.group(0), m.group(0)), text)
+
+
+def changed_only(cmp: Comparison) -> Comparison:
+    """``cmp`` with only the actors and facts that differ somewhere (all of it if nothing differs)."""
+    changed = cmp.changed()
+    if not changed:
+        return cmp
+    actors, facts = {k.actor for k in changed}, {k.fact for k in changed}
+    return replace(cmp, knowledge=tuple(k for k in cmp.knowledge if k.actor in actors and k.fact in facts))
+
+
+def compare_summary(cmp: Comparison, fact: str, base_label: str, alt_label: str,
+                    actor_names: dict[str, str], statements: dict[str, str]) -> str:
+    """The differences in words (Markdown): who knows ``fact`` earlier, later or never, then events."""
+    tz = cmp.timezone
+    lines = [f"**In “{alt_label}”**, compared with this view (“{base_label}”), "
+             f"for “{statements.get(fact, fact)}”:", ""]
+    rows = [k for k in cmp.changed() if k.fact == fact]
+    rows.sort(key=lambda k: (k.base if k.base is not None else k.alt or 0.0))
+    for k in rows[:MAX_LINES]:
+        who = f"**{actor_names.get(k.actor, k.actor)}**"
+        if k.status == "only_base":
+            lines.append(f"- {who} never knew it (in this view: {_when(k.base, tz)})")  # type: ignore[arg-type]
+        elif k.status == "only_alt":
+            lines.append(f"- {who} knew it, {_when(k.alt, tz)} (never in this view)")  # type: ignore[arg-type]
+        else:
+            word = "later" if k.status == "later" else "earlier"
+            lines.append(f"- {who} first knew it {format_duration(abs(k.delta or 0.0))} {word}, "
+                         f"{_when(k.alt, tz)}")  # type: ignore[arg-type]
+    if len(rows) > MAX_LINES:
+        lines.append(f"- and {len(rows) - MAX_LINES} more actors")
+    if not rows:
+        lines.append("- every actor knew it at the same moment in both runs")
+    c = cmp.counts()
+    changed = sum(c[s] for s in ("earlier", "later", "only_base", "only_alt"))
+    lines += ["", f"Across all facts, {changed} actor–fact pairs differ: {c['earlier']} known earlier, "
+                  f"{c['later']} later, {c['only_base']} no longer known, {c['only_alt']} newly known."]
+    by_change: dict[str, list[str]] = {}
+    for e in cmp.events:
+        text = e.summary or e.id
+        if e.change in ("skipped", "removed") and e.reason:
+            text += f" ({_named(e.reason, actor_names)})"
+        elif e.change == "moved" and e.base_time is not None and e.alt_time is not None:
+            text += f" ({'+' if e.alt_time >= e.base_time else '-'}{format_duration(abs(e.alt_time - e.base_time))})"
+        by_change.setdefault(e.change, []).append(text)
+    for change in ("skipped", "removed", "added", "restored", "moved"):
+        items = by_change.get(change, [])
+        if items:
+            noun = "event" if len(items) == 1 else "events"
+            lines.append(f"\n**{len(items)} {noun} {change}:** " + "; ".join(items) + ".")
+    return "\n".join(lines)
+
+
+def compare_view(state: ViewState) -> dict[str, Any]:
+    """``{"figure", "heatmap", "summary", "differs"}`` for the comparison ``state`` names.
+
+    ``differs`` lists the actors whose first knowledge of the selected fact changed.
+    """
+    base, other, base_label, alt_label = _pair(state)
+    cmp = compare(base, other)
+    nm = names(base) | names(other)
+    statements = fact_statements(other) | fact_statements(base)
+    fig = comparison_figure(cmp, state.fact, nm)
+    fig.update_layout(title={"text": f"When each actor first knew “{_short(statements.get(state.fact, state.fact))}”",
+                             "font": {"size": 14}},
+                      xaxis_title=None, legend={"orientation": "h", "y": -0.08, "x": 0, "yanchor": "top"})
+    for tr in fig.data:
+        if tr.name == cmp.base_title:
+            tr.name = "this view"
+        elif tr.name == cmp.alt_title:
+            tr.name = alt_label
+    for k in cmp.knowledge:
+        if k.fact == state.fact and k.status == "only_base" and k.base is not None:
+            fig.add_annotation(x=_wall(k.base, cmp.timezone), y=nm.get(k.actor, k.actor), xanchor="left", xshift=10,
+                               text=f"never in “{_short(alt_label, 40)}”", showarrow=False,
+                               font={"color": COLORS["only_base"], "size": 11})
+    heat = _delta_heatmap(changed_only(cmp), nm, alt_label)
+    differs = [k.actor for k in cmp.changed() if k.fact == state.fact]
+    return {"figure": fig, "heatmap": heat, "differs": differs,
+            "summary": compare_summary(cmp, state.fact, base_label, alt_label, nm, statements)}
+
+
+def _delta_heatmap(cmp: Comparison, nm: dict[str, str], alt_label: str) -> go.Figure:
+    """:func:`delta_heatmap` with cells known in one run only filled, and a readable title."""
+    heat = delta_heatmap(cmp, nm)
+    main = heat.data[0]
+    words = {"only base": "never", "only alt": "new"}
+    text = [[words.get(c, c) for c in row] for row in main.text]
+    mask = [[1 if c in words.values() else None for c in row] for row in text]
+    main.update(text=text, textfont={"size": 11})
+    heat.add_trace(go.Heatmap(z=mask, x=main.x, y=main.y, colorscale=[[0, ONE_RUN], [1, ONE_RUN]], showscale=False,
+                              hoverinfo="skip"))
+    heat.data = (heat.data[1], heat.data[0])
+    heat.update_layout(title={"text": f"Actors and facts that differ: hours later (red) or earlier (blue) in "
+                                      f"“{_short(alt_label, 50)}”; purple: known in one run only",
+                              "font": {"size": 14}},
+                       height=max(260, 26 * len(main.y) + 190), xaxis={"tickangle": -30}, yaxis={"autorange": "reversed"})
+    return heat
+
+
+def load_sweep(state: ViewState) -> SweepResult:
+    """The sweep ``state`` asks for, of its current run (cached per process)."""
+    return data.load_sweep(state.scenario, state.alt or None, state.sweep, state.seed)
+
+
+def sweep_view(state: ViewState, result: RunResult) -> dict[str, Any]:
+    """``{"text", "cdf", "sources"}``: what a sweep is, and its figures for the selected fact."""
+    sw = load_sweep(state)
+    nm = names(result)
+    statement = fact_statements(result).get(state.fact, state.fact)
+    knowers = [a for a in sw.actors if sw.p_known(a, state.fact) > 0]
+    knowers.sort(key=lambda a: (sw.quantile(a, state.fact, 0.5) or 0.0))
+    cdf = cdf_figure(sw, state.fact, knowers, nm)
+    cdf.update_layout(title={"text": f"Share of replays in which each actor knew “{_short(statement, 60)}”, by date",
+                             "font": {"size": 14}}, legend={"font": {"size": 11}}, xaxis_title=None,
+                      yaxis_title="share of replays")
+    spread = [t for a in knowers for t in (sw.quantile(a, state.fact, 0.0), sw.quantile(a, state.fact, 1.0))
+              if t is not None]
+    if spread:
+        pad = max(3600.0, 0.08 * (max(spread) - min(spread)))
+        cdf.update_xaxes(range=[_wall(min(spread) - pad, sw.timezone), _wall(max(spread) + pad, sw.timezone)])
+    src = first_source_figure(sw, state.fact, nm)
+    shown = {nm.get(a, a) for a in knowers}
+    for tr in src.data:  # only the actors who ever knew it
+        pairs = [(x, y) for x, y in zip(tr.x, tr.y) if x in shown]
+        tr.update(x=[x for x, _ in pairs], y=[y for _, y in pairs])
+    src.update_layout(title={"text": "Which channel brought it first, per actor (share of replays)",
+                             "font": {"size": 14}}, xaxis={"tickangle": -30}, legend={"font": {"size": 10}},
+                      yaxis_title="share of replays")
+    lines = [SWEEP_TEXT.format(n=sw.runs, seed=sw.seed), ""]
+    never = [nm.get(a, a) for a in sw.actors if sw.p_known(a, state.fact) == 0]
+    for a in knowers[:MAX_LINES]:
+        med = sw.quantile(a, state.fact, 0.5)
+        lines.append(f"- **{nm.get(a, a)}** knew it in {sw.p_known(a, state.fact):.0%} of replays"
+                     + (f", by {local_label(med, sw.timezone, long=False)} in half of them" if med is not None else ""))
+    if len(knowers) > MAX_LINES:
+        lines.append(f"- and {len(knowers) - MAX_LINES} more actors")
+    if never:
+        lines.append(f"- never in any replay: {', '.join(never)}")
+    return {"text": "\n".join(lines), "cdf": cdf, "sources": src}
+
+
+def sweep_known_by(state: ViewState, result: RunResult, t: float | None) -> go.Figure:
+    """Actors × facts: the share of replays in which each actor knew each fact by ``t`` (default: the end)."""
+    sw = load_sweep(state)
+    fig = known_by_heatmap(sw, t, names(result))
+    fig.update_layout(height=max(320, 22 * len(sw.actors) + 170), xaxis={"tickangle": -40},
+                      title={"text": f"Share of replays in which each actor knew each fact by "
+                                     f"{local_label(t if t is not None else sw.deadline, sw.timezone)} "
+                                     f"(the moment shown)", "font": {"size": 14}})
+    return fig
