@@ -194,7 +194,7 @@ class Channel(Strict):
     direction: Literal["one-way", "two-way"] = "two-way"
     latency: Latency = 0.0
     reliability: Probability = Field(1.0, description="Delivery probability in stochastic runs")
-    taps: list[Tap] = []
+    taps: list[Tap] = Field(default_factory=list)
     description: str = ""
 
 
@@ -214,6 +214,12 @@ class Window(Strict):
         return self
 
 
+def _time_kind(v: object) -> str:
+    if type(v) is str or type(v) is dict:  # the common cases first: isinstance on models is slow
+        return "instant" if type(v) is str else "window"
+    return "window" if isinstance(v, (dict, Window)) else "instant"
+
+
 class Citation(Strict):
     """A source backing an event, with the claim in the scenario author's own words."""
 
@@ -228,13 +234,13 @@ class Event(Strict):
     id: Id
     kind: Literal["message", "decision"] = "message"
     time: Annotated[Union[Annotated[Instant, Tag("instant")], Annotated[Window, Tag("window")]],
-                    Discriminator(lambda v: "window" if isinstance(v, (dict, Window)) else "instant")]
+                    Discriminator(_time_kind)]
     summary: str = Field(min_length=1, description="One line for timelines")
     actor: Id = Field(description="Sender of a message, or the actor who decides")
-    to: list[Id] = Field([], description="Recipients of a message")
+    to: list[Id] = Field(default_factory=list, description="Recipients of a message")
     channel: Id | None = None
     facts: list[Id] = Field(min_length=1)
-    requires: list[Id] = Field([], description="Facts the actor must know at that moment, else the event is skipped")
+    requires: list[Id] = Field(default_factory=list, description="Facts the actor must know at that moment, else the event is skipped")
     sources: list[Citation] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -262,7 +268,7 @@ class Action(Strict):
 
     to: list[Id] = Field(min_length=1)
     channel: Id
-    facts: list[Id] = Field([], description="Facts to send; empty means the fact just learned")
+    facts: list[Id] = Field(default_factory=list, description="Facts to send; empty means the fact just learned")
     delay: Latency = 0.0
     summary: str = ""
 
@@ -285,7 +291,7 @@ class Rule(Strict):
     when: Trigger
     send: Action | None = None
     decide: Decide | None = None
-    sources: list[Citation] = []
+    sources: list[Citation] = Field(default_factory=list)
     description: str = ""
 
     @model_validator(mode="after")
@@ -307,7 +313,7 @@ class Alternative(Strict):
     id: Id
     title: str = Field(min_length=1)
     description: str = ""
-    remove: list[str] = Field([], description="KIND:ID, e.g. channel:bahbah_witkoff, tap:CHANNEL/ACTOR")
+    remove: list[str] = Field(default_factory=list, description="KIND:ID, e.g. channel:bahbah_witkoff, tap:CHANNEL/ACTOR")
     set: dict[str, object] = Field({}, description="Dotted path to new value, e.g. channels.X.latency: 12h")
     add: dict[str, list[dict[str, object]]] = Field({}, description="Lists to append to: events, rules, ...")
 
@@ -319,10 +325,10 @@ class Scenario(Strict):
     sources: list[Source] = Field(min_length=1)
     actors: list[Actor] = Field(min_length=1)
     facts: list[Fact] = Field(min_length=1)
-    channels: list[Channel] = []
-    events: list[Event] = []
-    rules: list[Rule] = []
-    alternatives: list[Alternative] = []
+    channels: list[Channel] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
+    rules: list[Rule] = Field(default_factory=list)
+    alternatives: list[Alternative] = Field(default_factory=list)
 
 
 LogNormal.model_rebuild()
