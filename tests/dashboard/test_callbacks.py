@@ -105,3 +105,107 @@ def test_choosing_a_variant_file_resets_alternative_and_time(client):
     data = out["bundle"]["data"]
     assert data["step"] == len(data["steps"]) - 1
     assert "No relay" in out["title"]["children"]
+
+
+def call_by_output(client, output: str, values: dict, changed: str):
+    """Call the callback whose outputs start with ``output`` (``id.property``) with ``values`` by ``id.property``."""
+    c, deps = client
+    dep = next(d for d in deps if d["output"].lstrip(".").startswith(output))
+    multi = dep["output"].startswith("..")
+    outputs = [dict(zip(("id", "property"), o.split("."))) for o in dep["output"].strip(".").split("...")]
+    body = {"output": dep["output"], "outputs": outputs if multi else outputs[0],
+            "inputs": [dict(i, value=values.get(f"{i['id']}.{i['property']}")) for i in dep["inputs"]],
+            "state": [dict(s, value=values.get(f"{s['id']}.{s['property']}")) for s in dep["state"]],
+            "changedPropIds": [changed]}
+    r = c.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
+    assert r.status_code in (200, 204), r.data[:500]
+    return r.get_json()["response"] if r.status_code == 200 else {}
+
+
+def test_compare_link_shows_the_panel_and_the_differences(client):
+    out = call(client, "?compare=alternatives/no_relay&fact=offer")
+    assert out["panel-compare"]["style"] is None and out["panel-sweep"]["style"] == {"display": "none"}
+    assert out["compare-with"]["value"] == "alternatives/no_relay" and out["compare-alt"]["value"] == ""
+    assert {"label": "alternatives/no_relay", "value": "alternatives/no_relay"} in out["compare-with"]["options"]
+    view = out["view"]["data"]
+    assert decode(view["search"])[0].compare == "alternatives/no_relay"
+    panel = call_by_output(client, "compare-text.children", {"view.data": view}, "view.data")
+    text = panel["compare-text"]["children"]
+    assert "In “No relay”" in text and "**C** never knew it" in text
+    assert panel["compare-figure"]["style"] is None
+    assert any(tr.get("name") == "No relay" for tr in panel["compare-figure"]["figure"]["data"])
+    assert panel["compare-heatmap"]["figure"]["data"]
+
+
+def test_compare_with_a_named_alternative_of_the_same_file(client):
+    out = call(client, "?calt=slow_relay&fact=offer")
+    assert out["compare-alt"]["value"] == "slow_relay"
+    assert {"label": "Slow relay", "value": "slow_relay"} in out["compare-alt"]["options"]
+    panel = call_by_output(client, "compare-text.children", {"view.data": out["view"]["data"]}, "view.data")
+    assert "**C** first knew it 5h 55m later" in panel["compare-text"]["children"]
+
+
+def test_bad_compare_values_give_notices(client):
+    out = call(client, "?compare=nothing_here&fact=offer")
+    assert "no scenario “nothing_here” to compare with" in out["notice"]["children"]
+    assert "compare=" not in out["url"]["search"]
+    assert out["panel-compare"]["style"] is None  # the panel stays, asking for a run
+    panel = call_by_output(client, "compare-text.children", {"view.data": out["view"]["data"]}, "view.data")
+    assert "Pick a second run" in panel["compare-text"]["children"]
+    out = call(client, "?compare=tiny&calt=nope")
+    assert "has no alternative “nope”" in out["notice"]["children"] and "calt=" not in out["url"]["search"]
+
+
+def test_choosing_a_compare_file_resets_its_alternative(client):
+    first = call(client, "?calt=slow_relay&fact=offer")
+    controls = {"scenario.value": "tiny", "alternative.value": "", "mode.value": "event", "fact.value": "offer",
+                "actor.value": None, "panels.value": ["network", "compare"], "group.value": "actors",
+                "compare-with.value": "alternatives/no_relay", "compare-alt.value": "slow_relay",
+                "sweep-runs.value": 500, "sweep-seed.value": 0}
+    out = call(client, first["url"]["search"], controls, {"t": 1746083400.0}, changed="compare-with.value")
+    state, _ = decode(out["url"]["search"])
+    assert (state.compare, state.calt, state.panels) == ("alternatives/no_relay", "", ("network", "compare"))
+    controls["panels.value"] = ["network"]  # hiding the panel drops the comparison from the link
+    out = call(client, out["url"]["search"], controls, {"t": 1746083400.0}, changed="panels.value")
+    assert decode(out["url"]["search"])[0].comparing is False
+
+
+def test_sweep_link_shows_the_panel_and_its_figures(client):
+    out = call(client, "?sweep=100&seed=3&fact=offer")
+    assert out["panel-sweep"]["style"] is None
+    assert out["sweep-runs"]["value"] == 100 and out["sweep-seed"]["value"] == 3
+    assert {"label": "100 replays", "value": 100} in out["sweep-runs"]["options"]
+    view = out["view"]["data"]
+    panel = call_by_output(client, "sweep-text.children", {"view.data": view}, "view.data")
+    assert "replays the scenario 100 times with sampled timings, latencies and intercepts" in \
+        panel["sweep-text"]["children"]
+    names = {tr["name"] for tr in panel["sweep-cdf"]["figure"]["data"] if tr.get("name")}
+    assert {"A", "B", "C"} <= names
+    assert panel["sweep-sources"]["figure"]["data"]
+    t = decode(view["search"])[0].t
+    known = call_by_output(client, "sweep-known.figure", {"view.data": view, "current.data": {"t": t},
+                                                          "interval.disabled": True}, "current.data")
+    heat = known["sweep-known"]["figure"]["data"][0]
+    assert heat["type"] == "heatmap" and len(heat["z"]) == 4
+    playing = call_by_output(client, "sweep-known.figure", {"view.data": view, "current.data": {"t": t},
+                                                            "interval.disabled": False}, "current.data")
+    assert playing == {}  # left alone while playing
+
+
+def test_ticking_the_sweep_panel_starts_a_default_sweep(client):
+    first = call(client, "?fact=offer")
+    controls = {"scenario.value": "tiny", "alternative.value": "", "mode.value": "event", "fact.value": "offer",
+                "actor.value": None, "panels.value": ["network", "sweep"], "group.value": "actors",
+                "compare-with.value": "", "compare-alt.value": "", "sweep-runs.value": 500, "sweep-seed.value": None}
+    out = call(client, first["url"]["search"], controls, None, changed="panels.value")
+    state, _ = decode(out["url"]["search"])
+    assert (state.sweep, state.seed, state.panels) == (500, 0, ("network", "sweep"))
+    assert "sweep=500" in out["url"]["search"]
+    panel = call_by_output(client, "sweep-text.children", {"view.data": out["view"]["data"]}, "view.data")
+    assert "500 times" in panel["sweep-text"]["children"]
+
+
+def test_hidden_panels_compute_nothing(client):
+    out = call(client, "?fact=offer")
+    assert call_by_output(client, "compare-text.children", {"view.data": out["view"]["data"]}, "view.data") == {}
+    assert call_by_output(client, "sweep-text.children", {"view.data": out["view"]["data"]}, "view.data") == {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
 
-from dashboard.state import GROUPS, MODES, PANELS, ViewState, decode, encode
+from dashboard.state import DEFAULT_PANELS, GROUPS, MAX_RUNS, MAX_SEED, MODES, PANELS, ViewState, decode, encode
 
 ids = st.from_regex(r"[A-Za-z_][A-Za-z0-9_-]{0,20}", fullmatch=True)
 names = st.lists(st.from_regex(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,12}", fullmatch=True), min_size=1, max_size=3).map("/".join)
@@ -18,6 +18,10 @@ states = st.builds(
     actor=st.one_of(st.just(""), ids),
     panels=st.sets(st.sampled_from(PANELS)).map(lambda s: tuple(p for p in PANELS if p in s)),
     group=st.sampled_from(GROUPS),
+    compare=st.one_of(st.just(""), names),
+    calt=st.one_of(st.just(""), ids),
+    sweep=st.one_of(st.just(0), st.integers(1, MAX_RUNS)),
+    seed=st.one_of(st.just(0), st.integers(0, MAX_SEED)),
 )
 
 
@@ -63,3 +67,29 @@ def test_panels_none_and_subset():
 def test_repeated_parameter_keeps_first():
     state, notices = decode("?fact=a&fact=b")
     assert state.fact == "a" and notices
+
+
+def test_compare_and_sweep_turn_their_panels_on():
+    state, notices = decode("?compare=alternatives/no_intercepts&fact=backchannel_exists")
+    assert notices == [] and state.compare == "alternatives/no_intercepts"
+    assert state.panels == DEFAULT_PANELS + ("compare",)
+    assert decode("?calt=slow_relay")[0].panels == DEFAULT_PANELS + ("compare",)
+    state, _ = decode("?sweep=100&seed=7")
+    assert (state.sweep, state.seed, state.panels) == (100, 7, DEFAULT_PANELS + ("sweep",))
+    assert decode("?sweep=100&panels=network")[0].panels == ("network",)  # an explicit list wins here
+
+
+def test_compare_and_sweep_encode_readably():
+    state = ViewState(compare="alternatives/no_intercepts", calt="x", sweep=500, seed=2,
+                      panels=DEFAULT_PANELS + ("compare", "sweep"))
+    assert encode(state) == "?mode=event&compare=alternatives/no_intercepts&calt=x&sweep=500&seed=2"
+    assert "panels=" in encode(state.with_(panels=DEFAULT_PANELS))
+
+
+def test_bad_compare_and_sweep_values_fall_back_with_notices():
+    for query, field in (("compare=../secret", "compare"), ("compare=/etc/passwd", "compare"), ("calt=a b", "calt"),
+                         ("sweep=0", "sweep"), ("sweep=-5", "sweep"), ("sweep=many", "sweep"),
+                         (f"sweep={MAX_RUNS + 1}", "sweep"), ("seed=1.5", "seed"), (f"seed={MAX_SEED + 1}", "seed")):
+        state, notices = decode("?" + query)
+        assert getattr(state, field) == getattr(ViewState(), field) and len(notices) == 1, query
+        assert state.panels == DEFAULT_PANELS, query
