@@ -189,3 +189,82 @@ def test_screenshot_of_the_documented_scenario(browser, tmp_path):
         mp.undo()
     assert errors == []
     assert out.stat().st_size > 50_000
+
+
+def _screenshot_module():
+    import importlib.util
+
+    from .conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("screenshot", ROOT / "scripts" / "screenshot.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture
+def documented(monkeypatch):
+    """The repository's own scenario folder, for the views of the documented scenario."""
+    from .conftest import ROOT
+
+    if not (ROOT / "scenarios" / "alternatives" / "no_intercepts.yaml").exists():
+        pytest.skip("the documented scenario and its variants are not there")
+    monkeypatch.setenv("BACKCHANNEL_SCENARIOS", str(ROOT / "scenarios"))
+    monkeypatch.setenv("BACKCHANNEL_DEFAULT_SCENARIO", "alexander_release")
+
+
+def test_compare_link_shows_who_learned_differently(page, server_url, documented):
+    page.goto(server_url + "/?compare=alternatives/no_intercepts&fact=backchannel_exists")
+    wait_ready(page)
+    page.wait_for_selector("#panel-compare", state="visible")
+    page.wait_for_function("(document.querySelector('#compare-text') || {}).innerText?.includes('Dermer')")
+    page.wait_for_selector("#compare-figure .main-svg")
+    text = page.inner_text("#compare-text")
+    assert "No Israeli intercepts" in text and "skipped" in text
+    assert "alternatives/no_intercepts" in page.inner_text("#compare-with")
+    assert not page.is_visible("#panel-sweep")
+    assert page.errors == []
+
+
+def test_sweep_link_draws_the_distribution(page, server_url):
+    page.goto(server_url + "/?sweep=100&seed=2&fact=offer")
+    wait_ready(page)
+    page.wait_for_selector("#panel-sweep", state="visible")
+    page.wait_for_function("(document.querySelector('#sweep-text') || {}).innerText?.includes('100 times')")
+    page.wait_for_selector("#sweep-cdf .scatterlayer .trace")
+    page.wait_for_selector("#sweep-known .heatmaplayer")
+    assert page.locator("#sweep-cdf .scatterlayer .trace").count() == 4
+    assert "sampled timings, latencies and intercepts" in page.inner_text("#sweep-text")
+    assert page.errors == []
+
+
+def test_ticking_sweep_runs_a_default_sweep(page, server_url):
+    page.goto(server_url + "/?fact=offer")
+    wait_ready(page)
+    assert not page.is_visible("#panel-sweep") and not page.is_visible("#panel-compare")
+    page.locator("#panels label", has_text="Sweep").click()
+    page.wait_for_function("decodeURIComponent(location.search).includes('sweep=500')")
+    page.wait_for_selector("#sweep-cdf .scatterlayer .trace")
+    assert page.errors == []
+
+
+def test_bad_compare_value_shows_notice(page, server_url):
+    page.goto(server_url + "/?compare=../../etc/passwd&fact=offer")
+    wait_ready(page)
+    page.wait_for_selector("#notice", state="visible")
+    assert "not a scenario name" in page.inner_text("#notice")
+    page.goto(server_url + "/?compare=no_such_run&fact=offer")
+    page.wait_for_function("document.querySelector('#notice').innerText.includes('no_such_run')")
+    assert "to compare with" in page.inner_text("#notice")
+    page.wait_for_function("(document.querySelector('#compare-text') || {}).innerText?.includes('Pick a second run')")
+    assert "compare=" not in page.url
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("view", ["compare", "sweep"])
+def test_screenshots_of_compare_and_sweep(browser, tmp_path, documented, view):
+    mod = _screenshot_module()
+    query, panel, name = mod.VIEWS[view]
+    out = tmp_path / name
+    assert mod.screenshot(out, query, browser=browser, panel=panel) == []
+    assert out.stat().st_size > 50_000
