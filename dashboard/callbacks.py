@@ -62,6 +62,7 @@ def sync(search, scenario, alt, mode, fact, actor, panels, group, compare, calt,
     from .data import list_scenarios, load_run
     from .layout import run_options
     from .resolve import NoScenario, resolve
+    from .whatif import network_outline
 
     trigger = ctx.triggered_id
     if trigger in (None, ids.URL):
@@ -91,6 +92,11 @@ def sync(search, scenario, alt, mode, fact, actor, panels, group, compare, calt,
         except Exception as e2:
             return _empty(f"This view could not be drawn: {e2}")
     notices += more
+    if state.comparing and "compare" in state.panels:
+        try:
+            bundle["net"]["data"].append(network_outline(state, result).to_plotly_json())
+        except Exception:  # the compare panel reports what went wrong
+            pass
     state = state.with_(t=bundle["steps"][bundle["step"]])
     new_search = encode(state)
     s = result.scenario

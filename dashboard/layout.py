@@ -108,11 +108,11 @@ def layout() -> html.Div:
         ]),
         html.Div(id=ids.NOTICE, role="alert", className="notice", style={"display": "none"}),
         html.Div([
-            _control("Scenario", dcc.Dropdown(id=ids.SCENARIO, **dropdown), "200px"),
-            _control("Alternative", dcc.Dropdown(id=ids.ALTERNATIVE, **dropdown), "200px"),
-            _control("Fact", dcc.Dropdown(id=ids.FACT, **dropdown), "290px"),
+            _control("Scenario", dcc.Dropdown(id=ids.SCENARIO, **dropdown), "170px"),
+            _control("Alternative", dcc.Dropdown(id=ids.ALTERNATIVE, **dropdown), "165px"),
+            _control("Fact", dcc.Dropdown(id=ids.FACT, **dropdown), "235px"),
             _control("Actor in focus", dcc.Dropdown(id=ids.ACTOR, searchable=True, clearable=True,
-                                                    placeholder="none"), "170px"),
+                                                    placeholder="none"), "150px"),
             _control("Panels", dcc.Checklist(id=ids.PANELS, options=[
                 {"label": PANEL_LABELS[p], "value": p} for p in PANELS], value=list(DEFAULT_PANELS), inline=True)),
         ], className="controls"),

@@ -22,7 +22,7 @@ from sim.compare import Comparison, compare
 from sim.timeparse import format_duration
 
 from . import data
-from .figures.common import fact_statements, local_label, names
+from .figures.common import fact_statements, local_label, names, short_names
 from .figures.compare import COLORS, comparison_figure, delta_heatmap
 from .figures.sweep import cdf_figure, first_source_figure, known_by_heatmap
 from .state import ViewState
@@ -33,10 +33,10 @@ if TYPE_CHECKING:
 
 MAX_LINES = 6  # actors listed by name in the comparison text
 ONE_RUN = "#d1c4e9"  # heatmap cells known in one run only
-SWEEP_TEXT = ("A sweep replays the scenario {n} times with sampled timings, latencies and intercepts: each replay "
-              "draws event times within their documented windows, how long each message takes, and whether "
-              "each tap catches it (seed {seed}). The curves show in what share of replays each actor knew "
-              "the fact by each date.")
+SWEEP_TEXT = ("**A sweep replays the scenario {n} times with sampled timings, latencies and intercepts** (seed "
+              "{seed}): each replay draws event times within their documented windows, how long each message "
+              "takes, and whether each tap catches it. The curves: in what share of replays each actor knew the "
+              "fact, by date.")
 
 
 def run_label(result: RunResult, alt: str = "") -> str:
@@ -171,6 +171,33 @@ def _delta_heatmap(cmp: Comparison, nm: dict[str, str], alt_label: str) -> go.Fi
     return heat
 
 
+def network_outline(state: ViewState, result: RunResult) -> go.Scatter:
+    """Squares around the actors who knew the selected fact at another time (or never) in the compared run,
+    coloured as in the compare figure; ``result`` is the run the network shows."""
+    from .figures.network import NODE_SIZE, positions
+
+    base, other, _, alt_label = _pair(state)
+    cmp = compare(base, other)
+    pos = positions(result)
+    nm = names(result)
+    tz = cmp.timezone
+    rows = [k for k in cmp.changed() if k.fact == state.fact and k.actor in pos]
+    hover = []
+    for k in rows:
+        if k.status == "only_base":
+            what = "never knew it"
+        elif k.status == "only_alt":
+            what = f"knew it {_when(k.alt, tz)}, never in this view"  # type: ignore[arg-type]
+        else:
+            what = f"knew it {format_duration(abs(k.delta or 0.0))} {k.status}"
+        hover.append(f"<b>{nm.get(k.actor, k.actor)}</b><br>in “{alt_label}”: {what}")
+    return go.Scatter(x=[pos[k.actor][0] for k in rows], y=[pos[k.actor][1] for k in rows], mode="markers",
+                      hovertext=hover, hoverinfo="text", name=f"differs in “{_short(alt_label, 30)}”",
+                      marker={"symbol": "square-open", "size": NODE_SIZE + 14,
+                              "color": [COLORS[k.status] for k in rows],
+                              "line": {"width": 3, "color": [COLORS[k.status] for k in rows]}})
+
+
 def load_sweep(state: ViewState) -> SweepResult:
     """The sweep ``state`` asks for, of its current run (cached per process)."""
     return data.load_sweep(state.scenario, state.alt or None, state.sweep, state.seed)
@@ -186,31 +213,54 @@ def sweep_view(state: ViewState, result: RunResult) -> dict[str, Any]:
     cdf = cdf_figure(sw, state.fact, knowers, nm)
     cdf.update_layout(title={"text": f"Share of replays in which each actor knew “{_short(statement, 60)}”, by date",
                              "font": {"size": 14}}, legend={"font": {"size": 11}}, xaxis_title=None,
-                      yaxis_title="share of replays")
+                      yaxis_title="share of replays", height=360)
     spread = [t for a in knowers for t in (sw.quantile(a, state.fact, 0.0), sw.quantile(a, state.fact, 1.0))
               if t is not None]
     if spread:
         pad = max(3600.0, 0.08 * (max(spread) - min(spread)))
         cdf.update_xaxes(range=[_wall(min(spread) - pad, sw.timezone), _wall(max(spread) + pad, sw.timezone)])
-    src = first_source_figure(sw, state.fact, nm)
-    shown = {nm.get(a, a) for a in knowers}
-    for tr in src.data:  # only the actors who ever knew it
-        pairs = [(x, y) for x, y in zip(tr.x, tr.y) if x in shown]
-        tr.update(x=[x for x, _ in pairs], y=[y for _, y in pairs])
-    src.update_layout(title={"text": "Which channel brought it first, per actor (share of replays)",
-                             "font": {"size": 14}}, xaxis={"tickangle": -30}, legend={"font": {"size": 10}},
-                      yaxis_title="share of replays")
+    src = _sources(sw, state.fact, knowers, result)
     lines = [SWEEP_TEXT.format(n=sw.runs, seed=sw.seed), ""]
     never = [nm.get(a, a) for a in sw.actors if sw.p_known(a, state.fact) == 0]
     for a in knowers[:MAX_LINES]:
         med = sw.quantile(a, state.fact, 0.5)
-        lines.append(f"- **{nm.get(a, a)}** knew it in {sw.p_known(a, state.fact):.0%} of replays"
-                     + (f", by {local_label(med, sw.timezone, long=False)} in half of them" if med is not None else ""))
+        lines.append(f"- **{nm.get(a, a)}**: {sw.p_known(a, state.fact):.0%} of replays"
+                     + (f", half of them by {local_label(med, sw.timezone, long=False)}" if med is not None else ""))
     if len(knowers) > MAX_LINES:
         lines.append(f"- and {len(knowers) - MAX_LINES} more actors")
     if never:
-        lines.append(f"- never in any replay: {', '.join(never)}")
+        lines.append(f"- never in any replay: {len(never)} actors")
     return {"text": "\n".join(lines), "cdf": cdf, "sources": src}
+
+
+def source_labels(result: RunResult) -> dict[str, str]:
+    """Readable names for a sweep's first sources: ``hamas_bahbah (intercepted)`` → ``intercepted: A – B``."""
+    short = short_names(result)
+    out = {"(origin)": "first-hand (originated it)"}
+    for c in result.scenario.channels:
+        ends = " – ".join(short.get(a, a) for a in c.between) if len(c.between) == 2 else c.id.replace("_", " ")
+        out[c.id] = f"{ends} ({c.medium.replace('_', ' ')})"
+        out[c.id + " (intercepted)"] = f"intercepted: {ends}"
+    return out
+
+
+def _sources(sw: SweepResult, fact: str, actors: list[str], result: RunResult) -> go.Figure:
+    """:func:`first_source_figure` as horizontal bars, for the actors who ever knew ``fact``, sources named."""
+    nm = names(result)
+    labels = source_labels(result)
+    fig = first_source_figure(sw, fact, nm)
+    shown = [nm.get(a, a) for a in actors]
+    for tr in fig.data:
+        share = dict(zip(tr.x, tr.y))
+        name = labels.get(tr.name, tr.name)
+        tr.update(y=shown, x=[share.get(a, 0.0) for a in shown], orientation="h", name=name,
+                  hovertemplate=f"%{{y}} via {name}: %{{x:.1%}}<extra></extra>")
+    fig.update_layout(title={"text": "Where it came from first, per actor (share of replays)", "font": {"size": 14}},
+                      xaxis={"title": None, "tickformat": ".0%", "range": [0, 1]},
+                      yaxis={"title": None, "autorange": "reversed", "range": None},
+                      legend={"font": {"size": 11}, "traceorder": "normal"},
+                      height=max(220, 26 * len(shown) + 110))
+    return fig
 
 
 def sweep_known_by(state: ViewState, result: RunResult, t: float | None) -> go.Figure:

@@ -7,7 +7,7 @@ drawn and writes the PNG (``--full`` for the whole page). The views (``--view``,
   (docs/screenshots/main-view.png);
 - ``compare``: the same against the variant without Israeli intercepts, following backchannel_exists,
   scrolled to the compare panel (docs/screenshots/compare-view.png);
-- ``sweep``: a sweep of 500 replays, following hamas_agrees_release, scrolled to the sweep panel
+- ``sweep``: a sweep of 500 replays, following backchannel_exists, scrolled to the sweep panel
   (docs/screenshots/sweep-view.png);
 - ``all``: the three.
 """
@@ -29,7 +29,7 @@ VIEWS = {
     "main": (DEFAULT_QUERY, None, "main-view.png"),
     "compare": ("?scenario=alexander_release&t=2025-05-11T19:30:00Z&mode=event&fact=backchannel_exists"
                 "&compare=alternatives/no_intercepts", "panel-compare", "compare-view.png"),
-    "sweep": ("?scenario=alexander_release&t=2025-05-11T19:30:00Z&mode=event&fact=hamas_agrees_release"
+    "sweep": ("?scenario=alexander_release&t=2025-05-11T19:30:00Z&mode=event&fact=backchannel_exists"
               "&sweep=500&seed=1", "panel-sweep", "sweep-view.png"),
 }
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -78,8 +78,8 @@ def _shoot(browser, url: str, out: Path, full: bool, width: int, height: int, er
     try:
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.goto(url)
-        page.wait_for_selector("#network .main-svg", timeout=30000)
-        page.wait_for_selector("#timeline .main-svg", timeout=30000)
+        page.wait_for_selector("#network .main-svg", state="attached", timeout=30000)
+        page.wait_for_selector("#timeline .main-svg", state="attached", timeout=30000)
         page.wait_for_function("document.querySelector('#t-label').innerText.match(/\\d{4}/)")
         if panel:
             page.wait_for_selector(f"#{panel} .js-plotly-plot .main-svg", timeout=60000)

@@ -129,6 +129,8 @@ def test_compare_link_shows_the_panel_and_the_differences(client):
     assert {"label": "alternatives/no_relay", "value": "alternatives/no_relay"} in out["compare-with"]["options"]
     view = out["view"]["data"]
     assert decode(view["search"])[0].compare == "alternatives/no_relay"
+    outline = out["bundle"]["data"]["net"]["data"][-1]  # squares around who differs, on the network
+    assert outline["name"] == "differs in “No relay”" and len(outline["x"]) == 1
     panel = call_by_output(client, "compare-text.children", {"view.data": view}, "view.data")
     text = panel["compare-text"]["children"]
     assert "In “No relay”" in text and "**C** never knew it" in text

@@ -58,12 +58,15 @@ def test_run_label(tiny):
 def test_sweep_view_explains_and_draws(folder, tiny_run):
     state = ViewState(scenario="tiny", fact="offer", sweep=200, seed=1)
     v = sweep_view(state, tiny_run)
-    assert v["text"].startswith("A sweep replays the scenario 200 times with sampled timings, latencies and "
+    assert v["text"].startswith("**A sweep replays the scenario 200 times with sampled timings, latencies and "
                                 "intercepts")
-    assert "- **A** knew it in 100% of replays" in v["text"]
+    assert "- **A**: 100% of replays" in v["text"]
     cdf = v["cdf"]
     assert [tr.name for tr in cdf.data] == ["A", "B", "C", "E"]  # by median time of knowing
     assert cdf.layout.xaxis.range is not None  # zoomed to when it spread
+    bars = v["sources"]
+    assert {tr.name for tr in bars.data} >= {"first-hand (originated it)", "A – B (text)", "intercepted: A – B"}
+    assert all(tr.orientation == "h" for tr in bars.data)
     heat = sweep_known_by(state, tiny_run, None)
     assert len(heat.data[0].z) == 4 and heat.data[0].z[0][0] == 1.0
 
