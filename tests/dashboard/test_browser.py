@@ -254,7 +254,8 @@ def test_bad_compare_value_shows_notice(page, server_url):
     page.wait_for_selector("#notice", state="visible")
     assert "not a scenario name" in page.inner_text("#notice")
     page.goto(server_url + "/?compare=no_such_run&fact=offer")
-    page.wait_for_function("document.querySelector('#notice').innerText.includes('no_such_run')")
+    wait_ready(page)
+    page.wait_for_function("(document.querySelector('#notice') || {}).innerText?.includes('no_such_run')")
     assert "to compare with" in page.inner_text("#notice")
     page.wait_for_function("(document.querySelector('#compare-text') || {}).innerText?.includes('Pick a second run')")
     assert "compare=" not in page.url
