@@ -7,7 +7,7 @@ from __future__ import annotations
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, dcc, no_update
 
 from . import ids
-from .state import DEFAULT_RUNS, PANELS, ViewState, decode, encode
+from .state import DEFAULT_RUNS, MAX_RUNS, MAX_SEED, PANELS, ViewState, decode, encode
 
 PANEL_IDS = {"network": ids.PANEL_NETWORK, "timeline": ids.PANEL_TIMELINE, "matrix": ids.PANEL_MATRIX,
              "log": ids.PANEL_LOG, "compare": ids.PANEL_COMPARE, "sweep": ids.PANEL_SWEEP}
@@ -34,9 +34,10 @@ def _outputs(values: dict[tuple[str, str], object]) -> tuple:
     return tuple(values.get(key, no_update) for key in SYNC_OUTPUTS)
 
 
-def _whole(value, default: int) -> int:
+def _whole(value, default: int, top: int) -> int:
+    """A whole number from a control, within 0..top."""
     try:
-        return max(0, int(value))
+        return min(max(0, int(value)), top)
     except (TypeError, ValueError, OverflowError):
         return default
 
@@ -53,7 +54,8 @@ def state_from_controls(scenario, alt, mode, fact, actor, panels, group, current
                      mode=mode or "event", fact=fact or "", actor=actor or "", panels=shown, group=group or "actors",
                      compare=(compare or "") if "compare" in shown else "",
                      calt=(calt or "") if "compare" in shown else "",
-                     sweep=_whole(runs, DEFAULT_RUNS) if "sweep" in shown else 0, seed=_whole(seed, 0))
+                     sweep=_whole(runs, DEFAULT_RUNS, MAX_RUNS) if "sweep" in shown else 0,
+                     seed=_whole(seed, 0, MAX_SEED))
 
 
 def sync(search, scenario, alt, mode, fact, actor, panels, group, compare, calt, runs, seed, current):
