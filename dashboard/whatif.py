@@ -134,8 +134,8 @@ def compare_view(state: ViewState) -> dict[str, Any]:
     nm = names(base) | names(other)
     statements = fact_statements(other) | fact_statements(base)
     fig = comparison_figure(cmp, state.fact, nm)
-    fig.update_layout(title={"text": f"When each actor first knew “{_short(statements.get(state.fact, state.fact))}”",
-                             "font": {"size": 14}},
+    statement = _short(statements.get(state.fact, state.fact))
+    fig.update_layout(title={"text": f"When each actor first knew “{statement}”", "font": {"size": 14}},
                       xaxis_title=None, legend={"orientation": "h", "y": -0.08, "x": 0, "yanchor": "top"})
     for tr in fig.data:
         if tr.name == cmp.base_title:
@@ -167,7 +167,8 @@ def _delta_heatmap(cmp: Comparison, nm: dict[str, str], alt_label: str) -> go.Fi
     heat.update_layout(title={"text": f"Actors and facts that differ: hours later (red) or earlier (blue) in "
                                       f"“{_short(alt_label, 50)}”; purple: known in one run only",
                               "font": {"size": 14}},
-                       height=max(260, 26 * len(main.y) + 190), xaxis={"tickangle": -30}, yaxis={"autorange": "reversed"})
+                       height=max(260, 26 * len(main.y) + 190), xaxis={"tickangle": -30},
+                       yaxis={"autorange": "reversed"})
     return heat
 
 
@@ -211,8 +212,8 @@ def sweep_view(state: ViewState, result: RunResult) -> dict[str, Any]:
     knowers = [a for a in sw.actors if sw.p_known(a, state.fact) > 0]
     knowers.sort(key=lambda a: (sw.quantile(a, state.fact, 0.5) or 0.0))
     cdf = cdf_figure(sw, state.fact, knowers, nm)
-    cdf.update_layout(title={"text": f"Share of replays in which each actor knew “{_short(statement, 60)}”, by date",
-                             "font": {"size": 14}}, legend={"font": {"size": 11}}, xaxis_title=None,
+    cdf.update_layout(title={"text": f"Share of replays in which each actor knew “{_short(statement, 60)}”, "
+                                     "by date", "font": {"size": 14}}, legend={"font": {"size": 11}}, xaxis_title=None,
                       yaxis_title="share of replays", height=360)
     spread = [t for a in knowers for t in (sw.quantile(a, state.fact, 0.0), sw.quantile(a, state.fact, 1.0))
               if t is not None]

@@ -24,7 +24,8 @@ def test_compare_view_with_a_variant_file(folder):
     v = compare_view(ViewState(scenario="tiny", compare="alternatives/no_relay", fact="offer"))
     assert v["differs"] == ["c"]
     text = v["summary"]
-    assert text.startswith("**In “No relay”**, compared with this view (“Tiny relay”), for “A makes an offer”")
+    assert text.startswith("**In “No relay”**, compared with this view (“Tiny relay”), "
+                           "for “A makes an offer”")
     assert "- **C** never knew it (in this view: 1 May 10:15)" in text
     assert "**2 events skipped:**" in text and "(C did not yet know offer)" in text  # ids named
     assert "**1 event removed:** B relays the offer to C" in text
