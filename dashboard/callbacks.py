@@ -202,15 +202,15 @@ def sweep_panel(view):
     return v["text"], v["cdf"], v["sources"]
 
 
-def sweep_known(view, current, paused):
-    """The sweep's actors × facts heatmap at the moment shown; left alone while playing."""
+def sweep_known(view, moment):
+    """The sweep's actors × facts heatmap at ``moment`` (the moment shown while paused, ``{"t": seconds}``)."""
     from .data import load_run
     from .whatif import sweep_known_by
 
     state = _view_state(view)
-    if state is None or "sweep" not in state.panels or not state.sweep or paused is False:
+    if state is None or "sweep" not in state.panels or not state.sweep:
         return no_update
-    t = current.get("t") if isinstance(current, dict) else None
+    t = moment.get("t") if isinstance(moment, dict) else state.t
     try:
         return sweep_known_by(state, load_run(state.scenario, state.alt or None), float(t) if t is not None else None)
     except Exception:
@@ -241,8 +241,11 @@ def register(app: Dash) -> None:
     )(sweep_panel)
     app.callback(
         Output(ids.SWEEP_KNOWN, "figure"),
-        Input(ids.VIEW, "data"), Input(ids.CURRENT, "data"), Input(ids.INTERVAL, "disabled"),
+        Input(ids.VIEW, "data"), Input(ids.SWEEP_AT, "data"),
     )(sweep_known)
+    app.clientside_callback(ClientsideFunction("backchannel", "sweepMoment"),
+                            Output(ids.SWEEP_AT, "data"), Input(ids.CURRENT, "data"), Input(ids.INTERVAL, "disabled"),
+                            State(ids.PANELS, "value"))
     app.clientside_callback(
         ClientsideFunction("backchannel", "transport"),
         Output(ids.SLIDER, "value"), Output(ids.INTERVAL, "disabled"), Output(ids.PLAY, "children"),

@@ -56,3 +56,4 @@ SWEEP_TEXT = "sweep-text"
 SWEEP_CDF = "sweep-cdf"
 SWEEP_SOURCES = "sweep-sources"
 SWEEP_KNOWN = "sweep-known"
+SWEEP_AT = "sweep-at"  # {"t": POSIX seconds} for the sweep heatmap: the moment shown, while paused

@@ -93,6 +93,7 @@ def layout() -> html.Div:
         dcc.Store(id=ids.STORE),
         dcc.Store(id=ids.CURRENT),
         dcc.Store(id=ids.VIEW),
+        dcc.Store(id=ids.SWEEP_AT),
         dcc.Interval(id=ids.INTERVAL, interval=500, disabled=True),
         html.Header([
             html.Div([html.H1("Backchannel", id=ids.TITLE), html.P(EXPLANATION, id=ids.SUBTITLE)],

@@ -113,6 +113,13 @@
 
       speed: function (ms) { return ms || 500; },
 
+      // The moment the sweep panel's heatmap shows: only while paused and only with the panel on, so
+      // that playing makes no server round trip.
+      sweepMoment: function (current, disabled, panels) {
+        if (disabled === false || !current || (panels || []).indexOf("sweep") < 0) { return nu(); }
+        return { t: current.t };
+      },
+
       copyLink: function () { return window.location.href; }
     }
   });

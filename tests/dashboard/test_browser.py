@@ -235,6 +235,10 @@ def test_sweep_link_draws_the_distribution(page, server_url):
     page.wait_for_selector("#sweep-known .heatmaplayer")
     assert page.locator("#sweep-cdf .scatterlayer .trace").count() == 4
     assert "sampled timings, latencies and intercepts" in page.inner_text("#sweep-text")
+    title = "document.querySelector('#sweep-known .gtitle').textContent"
+    page.wait_for_function(f"{title}.includes('16:00')")  # the moment shown: the last step
+    page.click("#step-back")
+    page.wait_for_function(f"{title}.includes('14:00')")  # the heatmap follows t
     assert page.errors == []
 
 

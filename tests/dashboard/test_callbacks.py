@@ -185,13 +185,13 @@ def test_sweep_link_shows_the_panel_and_its_figures(client):
     assert {"A", "B", "C"} <= names
     assert panel["sweep-sources"]["figure"]["data"]
     t = decode(view["search"])[0].t
-    known = call_by_output(client, "sweep-known.figure", {"view.data": view, "current.data": {"t": t},
-                                                          "interval.disabled": True}, "current.data")
+    known = call_by_output(client, "sweep-known.figure", {"view.data": view, "sweep-at.data": {"t": t}},
+                           "sweep-at.data")
     heat = known["sweep-known"]["figure"]["data"][0]
     assert heat["type"] == "heatmap" and len(heat["z"]) == 4
-    playing = call_by_output(client, "sweep-known.figure", {"view.data": view, "current.data": {"t": t},
-                                                            "interval.disabled": False}, "current.data")
-    assert playing == {}  # left alone while playing
+    early = call_by_output(client, "sweep-known.figure", {"view.data": view, "sweep-at.data": {"t": 1746050000.0}},
+                           "sweep-at.data")
+    assert sum(map(sum, early["sweep-known"]["figure"]["data"][0]["z"])) == 0
 
 
 def test_ticking_the_sweep_panel_starts_a_default_sweep(client):
