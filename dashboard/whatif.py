@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 import plotly.graph_objects as go
 
 from sim.compare import Comparison, compare
-from sim.timeparse import format_duration
 
 from . import data
 from .figures.common import fact_statements, local_label, names, short_names
@@ -60,6 +59,17 @@ def _when(k_time: float, tz: str) -> str:
     return local_label(k_time, tz, long=False)
 
 
+def duration_words(seconds: float) -> str:
+    """A length of time for readers, two units at most: ``13 days 17 hours``, ``5 hours 55 minutes``."""
+    s = int(round(abs(seconds)))
+    parts = []
+    for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute"), (1, "second")):
+        n, s = divmod(s, size)
+        if n:
+            parts.append(f"{n} {unit}" + ("s" if n != 1 else ""))
+    return " ".join(parts[:2]) or "0 seconds"
+
+
 def _short(text: str, n: int = 70) -> str:
     return text if len(text) <= n else text[: n - 1].rstrip() + "…"
 
@@ -98,7 +108,7 @@ def compare_summary(cmp: Comparison, fact: str, base_label: str, alt_label: str,
             lines.append(f"- {who} knew it, {_when(k.alt, tz)} (never in this view)")  # type: ignore[arg-type]
         else:
             word = "later" if k.status == "later" else "earlier"
-            lines.append(f"- {who} first knew it {format_duration(abs(k.delta or 0.0))} {word}, "
+            lines.append(f"- {who} first knew it {duration_words(k.delta or 0.0)} {word}, "
                          f"{_when(k.alt, tz)}")  # type: ignore[arg-type]
     if len(rows) > MAX_LINES:
         lines.append(f"- and {len(rows) - MAX_LINES} more actors")
@@ -114,7 +124,8 @@ def compare_summary(cmp: Comparison, fact: str, base_label: str, alt_label: str,
         if e.change in ("skipped", "removed") and e.reason:
             text += f" ({_named(e.reason, actor_names)})"
         elif e.change == "moved" and e.base_time is not None and e.alt_time is not None:
-            text += f" ({'+' if e.alt_time >= e.base_time else '-'}{format_duration(abs(e.alt_time - e.base_time))})"
+            shift = e.alt_time - e.base_time
+            text += f" ({duration_words(shift)} {'later' if shift > 0 else 'earlier'})"
         by_change.setdefault(e.change, []).append(text)
     for change in ("skipped", "removed", "added", "restored", "moved"):
         items = by_change.get(change, [])
@@ -190,7 +201,7 @@ def network_outline(state: ViewState, result: RunResult) -> go.Scatter:
         elif k.status == "only_alt":
             what = f"knew it {_when(k.alt, tz)}, never in this view"  # type: ignore[arg-type]
         else:
-            what = f"knew it {format_duration(abs(k.delta or 0.0))} {k.status}"
+            what = f"knew it {duration_words(k.delta or 0.0)} {k.status}"
         hover.append(f"<b>{nm.get(k.actor, k.actor)}</b><br>in “{alt_label}”: {what}")
     return go.Scatter(x=[pos[k.actor][0] for k in rows], y=[pos[k.actor][1] for k in rows], mode="markers",
                       hovertext=hover, hoverinfo="text", name=f"differs in “{_short(alt_label, 30)}”",

@@ -144,7 +144,7 @@ def test_compare_with_a_named_alternative_of_the_same_file(client):
     assert out["compare-alt"]["value"] == "slow_relay"
     assert {"label": "Slow relay", "value": "slow_relay"} in out["compare-alt"]["options"]
     panel = call_by_output(client, "compare-text.children", {"view.data": out["view"]["data"]}, "view.data")
-    assert "**C** first knew it 5h 55m later" in panel["compare-text"]["children"]
+    assert "**C** first knew it 5 hours 55 minutes later" in panel["compare-text"]["children"]
 
 
 def test_bad_compare_values_give_notices(client):

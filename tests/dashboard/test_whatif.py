@@ -92,3 +92,11 @@ def test_sweeps_are_cached_per_file_version(folder, tmp_path):
     assert data.load_sweep("tiny", None, 50, 1, folder=tmp_path) is not a  # the file changed
     with pytest.raises(FileNotFoundError):
         data.load_sweep("../tiny", None, 50, 1, folder=tmp_path)
+
+
+def test_duration_words():
+    from dashboard.whatif import duration_words
+
+    assert duration_words(13 * 86400 + 17 * 3600 + 120) == "13 days 17 hours"
+    assert duration_words(-(5 * 3600 + 55 * 60)) == "5 hours 55 minutes"
+    assert duration_words(60) == "1 minute" and duration_words(0) == "0 seconds"
