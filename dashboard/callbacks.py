@@ -73,8 +73,8 @@ def sync(search, scenario, alt, mode, fact, actor, panels, group, compare, calt,
         state = state_from_controls(scenario, alt, mode, fact, actor, panels, group, current, compare, calt, runs,
                                     seed)
         notices = []
-        if trigger == ids.SCENARIO:
-            state = state.with_(alt="", fact="", t=None)
+        if trigger == ids.SCENARIO:  # an alternative of the old file, compared with, goes too
+            state = state.with_(alt="", fact="", t=None, calt=state.calt if state.compare else "")
         elif trigger == ids.ALTERNATIVE:
             state = state.with_(t=None)
         elif trigger == ids.COMPARE:

@@ -211,3 +211,17 @@ def test_hidden_panels_compute_nothing(client):
     out = call(client, "?fact=offer")
     assert call_by_output(client, "compare-text.children", {"view.data": out["view"]["data"]}, "view.data") == {}
     assert call_by_output(client, "sweep-text.children", {"view.data": out["view"]["data"]}, "view.data") == {}
+
+
+def test_switching_scenario_drops_an_alternative_of_the_old_file(client):
+    controls = {"scenario.value": "alternatives/no_relay", "alternative.value": "", "mode.value": "event",
+                "fact.value": "offer", "actor.value": None, "panels.value": ["network", "compare"],
+                "group.value": "actors", "compare-with.value": "", "compare-alt.value": "slow_relay",
+                "sweep-runs.value": 500, "sweep-seed.value": 0}
+    out = call(client, "?calt=slow_relay", controls, None, changed="scenario.value")
+    assert out["notice"]["children"] == ""
+    state, _ = decode(out["url"]["search"])
+    assert (state.scenario, state.calt, state.panels) == ("alternatives/no_relay", "", ("network", "compare"))
+    controls |= {"compare-with.value": "tiny"}  # a named file keeps its alternative
+    out = call(client, "?compare=tiny&calt=slow_relay", controls, None, changed="scenario.value")
+    assert decode(out["url"]["search"])[0].calt == "slow_relay"
