@@ -39,37 +39,21 @@ def _sync_body(deps: list[dict], search: str, controls: dict[str, Any], current:
 
 def page_interactive_ms() -> float | None:
     """Milliseconds from opening the page in headless Chromium until the figures are drawn (None if unavailable)."""
-    import socket
-    import threading
-
     if not Path("/usr/bin/chromium").exists():
         return None
     try:
         from playwright.sync_api import sync_playwright
-        from werkzeug.serving import WSGIRequestHandler, make_server
 
         from dashboard.app import create_app
+        from dashboard.serving import CHROMIUM, CHROMIUM_FLAGS, served
     except ImportError:
         return None
 
-    class Quiet(WSGIRequestHandler):
-        def log_request(self, *args: Any, **kwargs: Any) -> None:
-            pass
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = make_server("127.0.0.1", port, create_app().server, threaded=True, request_handler=Quiet)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
     try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                                         args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                                               "--disable-background-networking", "--disable-component-update",
-                                               "--disable-sync"])
+        with served(create_app().server) as base, sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
             page = browser.new_page(viewport={"width": 1280, "height": 800})
-            url = f"http://127.0.0.1:{port}/?scenario={SCENARIO}"
+            url = f"{base}/?scenario={SCENARIO}"
             page.goto(url)  # warm the server-side cache and the browser's
             page.wait_for_selector("#network .main-svg", timeout=30000)
             t0 = time.perf_counter()
@@ -81,9 +65,6 @@ def page_interactive_ms() -> float | None:
             return ms
     except Exception:  # no usable browser here: the figure is optional
         return None
-    finally:
-        srv.shutdown()
-        thread.join(5)
 
 
 def measure(rounds: int = 3, page: bool = True) -> dict[str, Any]:

@@ -15,9 +15,7 @@ drawn and writes the PNG (``--full`` for the whole page). The views (``--view``,
 from __future__ import annotations
 
 import argparse
-import socket
 import sys
-import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,8 +30,6 @@ VIEWS = {
     "sweep": ("?scenario=alexander_release&t=2025-05-11T19:30:00Z&mode=event&fact=backchannel_exists"
               "&sweep=500&seed=1", "panel-sweep", "sweep-view.png"),
 }
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
 
 
 def screenshot(out: Path, query: str = DEFAULT_QUERY, full: bool = False, width: int = 1280,
@@ -41,34 +37,21 @@ def screenshot(out: Path, query: str = DEFAULT_QUERY, full: bool = False, width:
     """Write the PNG; return the page's console errors. ``browser``: a Playwright browser to reuse;
     ``panel``: the id of a panel to wait for and scroll to the top of the picture."""
     from playwright.sync_api import sync_playwright
-    from werkzeug.serving import WSGIRequestHandler, make_server
-
-    class Quiet(WSGIRequestHandler):
-        def log_request(self, *args, **kwargs) -> None:
-            pass
 
     from dashboard.app import create_app
+    from dashboard.serving import CHROMIUM, CHROMIUM_FLAGS, served
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = make_server("127.0.0.1", port, create_app().server, threaded=True, request_handler=Quiet)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
     errors: list[str] = []
-    try:
+    with served(create_app().server) as base:
         if browser is not None:
-            _shoot(browser, f"http://127.0.0.1:{port}/{query}", out, full, width, height, errors, panel)
+            _shoot(browser, f"{base}/{query}", out, full, width, height, errors, panel)
         else:
             with sync_playwright() as pw:
-                own = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=FLAGS)
+                own = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
                 try:
-                    _shoot(own, f"http://127.0.0.1:{port}/{query}", out, full, width, height, errors, panel)
+                    _shoot(own, f"{base}/{query}", out, full, width, height, errors, panel)
                 finally:
                     own.close()
-    finally:
-        srv.shutdown()
-        thread.join(5)
     return errors
 
 

@@ -26,7 +26,25 @@ _WHERE = {
     "RunResult": "result",
 }
 
-__all__ = sorted(_WHERE)
+__all__ = [
+    "Compiled",
+    "EventRecord",
+    "Knowledge",
+    "MODES",
+    "MetaKnowledge",
+    "Mode",
+    "Problem",
+    "QueryError",
+    "RunResult",
+    "Scenario",
+    "ScenarioError",
+    "compile_scenario",
+    "load_scenario",
+    "load_text",
+    "run",
+    "validate_files",
+    "write_run",
+]
 
 
 def __getattr__(name: str) -> Any:

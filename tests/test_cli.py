@@ -145,3 +145,12 @@ def test_shipped_files_satisfy_the_json_schema():
         assert errors == [], f
     typo = yaml.load(TINY.read_text().replace("medium: text", "medum: text", 1), Loader)
     assert list(validator.iter_errors(typo))
+
+
+def test_public_names_resolve():
+    """Every name in ``sim.__all__`` imports, lazily, from the module that defines it."""
+    import sim
+
+    for name in sim.__all__:
+        assert getattr(sim, name) is not None
+    assert not hasattr(sim, "no_such_name")

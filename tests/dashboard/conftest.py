@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
 from pathlib import Path
 
 import pytest
 
+from dashboard.serving import CHROMIUM, CHROMIUM_FLAGS, served
+
 DATA = Path(__file__).parent.parent / "data"
 ROOT = Path(__file__).parent.parent.parent
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
 VARIANT = """extends: ../tiny.yaml
 title: No relay
 remove: ["rule:relay"]
@@ -46,23 +43,10 @@ def env(scenario_dir):
 @pytest.fixture(scope="session")
 def server_url(env):
     """The app served on 127.0.0.1 from a thread, for the browser tests."""
-    from werkzeug.serving import WSGIRequestHandler, make_server
-
-    class Quiet(WSGIRequestHandler):
-        def log_request(self, *args, **kwargs) -> None:
-            pass
-
     from dashboard.app import create_app
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = make_server("127.0.0.1", port, create_app().server, threaded=True, request_handler=Quiet)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    srv.shutdown()
-    thread.join(5)
+    with served(create_app().server) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -72,7 +56,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     pw = sync_playwright().start()
-    b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+    b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
     yield b
     b.close()
     pw.stop()
