@@ -42,7 +42,7 @@ def event_rows(result: RunResult) -> list[dict[str, Any]]:
         if e.kind == "intercept" and e.message in sent:
             sender, kind = sent[e.message].actor, f"intercepted by {nm.get(e.actor, e.actor)}"
         elif e.kind == "originate":
-            kind = "knows from the start" if e.cause == "start" else "decision"
+            kind = "states its own position" if e.reason else "decision"
         srcs, claims = [], []
         for c in cites.get(e.cause, []):
             o = outlets.get(c.source)
@@ -51,7 +51,7 @@ def event_rows(result: RunResult) -> list[dict[str, Any]]:
         rows.append({
             "id": str(e.id), "t": e.time, "local": local_label(e.time, tz, long=False), "utc": utc_label(e.time),
             "kind": kind, "from": nm.get(sender, sender),
-            "to": ", ".join(nm.get(x, x) for x in to.split(",") if x),
+            "to": ", ".join(nm.get(x, x) for x in to.split(";") if x),
             "channel": f"{e.channel} ({e.medium})" if e.channel else "", "facts": ", ".join(e.facts),
             "what": summaries.get(e.cause, e.cause) + (f" — {e.reason}" if e.reason else ""),
             "sources": "; ".join(srcs), "claim": " / ".join(claims),

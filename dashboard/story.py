@@ -75,7 +75,7 @@ def recent_entries(result: RunResult) -> list[tuple[float, str]]:
         elif e.kind == "intercept":
             src = sent.get(e.message)
             line = f"**{nm.get(e.actor, e.actor)} intercepts** {nm.get(src.actor, '') if src else ''}: {what}"
-        elif e.kind == "originate" and e.cause != "start":
+        elif e.kind == "originate" and not e.reason:
             line = f"**{nm.get(e.actor, e.actor)}** decides: {what}"
         elif e.kind == "skip":
             line = f"~~{what}~~ (did not happen: {e.reason})"

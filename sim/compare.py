@@ -164,7 +164,7 @@ def _activity(result: RunResult) -> dict[str, _Activity]:
     """Per scenario event or rule id: how often it acted, was skipped, and when it first acted."""
     out: dict[str, _Activity] = {}
     for e in result.events:
-        if e.kind not in ("send", "originate", "skip") or e.cause == "start":
+        if e.kind not in ("send", "originate", "skip") or (e.kind == "originate" and e.reason):
             continue
         a = out.setdefault(e.cause, _Activity())
         if e.kind == "skip":

@@ -165,11 +165,12 @@ class _Run:
         origin_of, mine = self.c.origin_of, self.known[actor]
         own = tuple(dict.fromkeys(f for f in facts if f not in mine and origin_of.get(f) == actor))
         if own:
-            self._originate(actor, own, cause, sources)
+            self._originate(actor, own, cause, sources, reason=f"{actor} is the origin of {', '.join(own)}")
 
-    def _originate(self, actor: str, facts: Iterable[str], cause: str, sources: tuple[str, ...]) -> None:
+    def _originate(self, actor: str, facts: Iterable[str], cause: str, sources: tuple[str, ...],
+                   reason: str = "") -> None:
         facts = tuple(facts)
-        rid = self._record("originate", actor, None, None, facts, sources, cause)
+        rid = self._record("originate", actor, None, None, facts, sources, cause, reason=reason)
         for f in facts:
             if self.ledger.learn(actor, f, self.env.now, "origin", cause, rid):
                 self._fire(actor, f, None)

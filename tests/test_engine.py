@@ -201,6 +201,7 @@ def test_origin_is_originated_at_first_use_and_rules_can_decide():
         ("12:00", "deliver", "b", "c", ("go",), "b_tells_c"),
     ]
     assert r.skipped()[0].reason == "b did not yet know plan"
+    assert r.events[1].reason == "a is the origin of position" and r.events[5].reason == ""
     assert not r.knows("a", "position", "2025-05-01T09:59Z") and r.how("c", "go")[0].via_event == "b_decides"
     # a meeting is synchronous: a knows that both b and c know its position
     assert r.knows_that("a", "b", "position") and r.knows_that("a", "c", "position")

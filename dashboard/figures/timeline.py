@@ -45,8 +45,7 @@ def x_mapper(result: RunResult, mode: str, steps: list[float]):
 
 def _summaries(result: RunResult) -> dict[str, str]:
     s = result.scenario
-    return {e.id: e.summary for e in s.events} | {r.id: r.summary for r in s.rules} \
-        | {"start": "known from the start"}
+    return {e.id: e.summary for e in s.events} | {r.id: r.summary for r in s.rules}
 
 
 def cursor_x(result: RunResult, mode: str, steps: list[float], times: list[float]) -> list[Any]:

@@ -149,7 +149,7 @@ def timeline(file: ScenarioArg, alternative: AltOpt = None, mode: ModeOpt = "rep
         what = summaries.get(e.cause, e.cause)
         if e.kind == "skip":
             what = f"[dim]skipped: {what} — {e.reason}[/dim]"
-        to = ", ".join(names.get(x, x) for x in (e.to or "").split(",") if x)
+        to = ", ".join(names.get(x, x) for x in (e.to or "").split(";") if x)
         t.add_row(_local(e.time, zone_name), e.kind, names.get(e.actor, e.actor), to, e.medium or "",
                   ", ".join(e.facts), what)
     console().print(t)
