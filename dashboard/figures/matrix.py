@@ -100,7 +100,31 @@ def matrix_figure(result: RunResult, t: float, group: str = "actors", fact: str 
 
 
 def matrix_frames(result: RunResult, times: list[float], group: str = "actors") -> list[list[dict]]:
-    """For each time, the heatmap's ``z`` and ``text``."""
-    keep = ("z", "text") if group == "affiliations" else ("z",)
+    """For each time, the heatmap's ``z`` (and, by affiliation, ``text``): as :func:`matrix_cells`.
+
+    Walks the times in order and applies each first-knowledge entry once, instead of rescanning
+    every cell at every step.
+    """
     known = _known(result, group)
-    return [[{k: v for k, v in _cells_at(known, t, group).items() if k in keep}] for t in times]
+    if any(b < a for a, b in zip(times, times[1:])):  # not in order: compute each step on its own
+        keep = ("z", "text") if group == "affiliations" else ("z",)
+        return [[{k: v for k, v in _cells_at(known, t, group).items() if k in keep}] for t in times]
+    unknown = KNOW_CODE["unknown"]
+    updates = sorted((time, i, j, code) for i, row in enumerate(known) for j, cell in enumerate(row)
+                     for time, code in cell[:-1])
+    best: list[list[int | None]] = [[None] * len(row) for row in known]
+    count = [[0] * len(row) for row in known]
+    sizes = [[-cell[-1][1] for cell in row] for row in known]
+    frames, u = [], 0
+    for t in times:
+        while u < len(updates) and updates[u][0] <= t:
+            _, i, j, code = updates[u]
+            b = best[i][j]
+            best[i][j] = code if b is None else min(b, code)
+            count[i][j] += 1
+            u += 1
+        frame: dict = {"z": [[unknown if b is None else b for b in row] for row in best][::-1]}
+        if group == "affiliations":
+            frame["text"] = [[f"{c}/{n}" for c, n in zip(cr, nr)] for cr, nr in zip(count, sizes)][::-1]
+        frames.append([frame])
+    return frames

@@ -126,3 +126,20 @@ def test_steps_include_a_shared_time(tiny_run):
 
 def test_default_fact_is_most_known(tiny_run):
     assert default_fact(tiny_run) == "offer"
+
+
+@pytest.mark.parametrize("group", ["actors", "affiliations"])
+def test_matrix_frames_match_cells_at_every_step(tiny_run, group):
+    """The incremental frames equal the matrix recomputed from scratch at each step."""
+    from dashboard.figures.common import steps
+    from dashboard.figures.matrix import matrix_frames
+
+    times = steps(tiny_run, "event", None)
+    frames = matrix_frames(tiny_run, times, group)
+    assert len(frames) == len(times) > 3
+    for t, (frame,) in zip(times, frames):
+        cells = matrix_cells(tiny_run, t, group)
+        assert frame["z"] == cells["z"]
+        if group == "affiliations":
+            assert frame["text"] == cells["text"]
+    assert frames[0][0]["z"] != frames[-1][0]["z"]
