@@ -10,6 +10,17 @@ from sim.timeparse import to_utc_iso
 from .test_loader import EVENT, HEAD
 
 
+# A one-day scenario in UTC with actors a, b and c; tests append the rest.
+UTC_ABC = """\
+meta: {title: T, timezone: UTC, span: {start: "2025-05-01T00:00Z", end: "2025-05-02T00:00Z"}}
+sources: [{id: s, outlet: O, title: T, published: 2025-05-01, reference: r, reliability: C}]
+actors:
+  - {id: a, name: A, affiliation: X, timezone: UTC}
+  - {id: b, name: B, affiliation: X, timezone: UTC}
+  - {id: c, name: C, affiliation: X, timezone: UTC}
+"""
+
+
 def trace(result):
     return [(to_utc_iso(e.time)[11:16], e.kind, e.actor, e.to, e.facts, e.cause) for e in result.events]
 
@@ -90,13 +101,7 @@ def test_rule_fires_once_per_fact_and_respects_from(tiny):
 
 def test_rule_from_filter_blocks_other_senders():
     # B learns the offer from E (not A): the rule 'when b learns offer from a' must not fire.
-    text = """\
-meta: {title: T, timezone: UTC, span: {start: "2025-05-01T00:00Z", end: "2025-05-02T00:00Z"}}
-sources: [{id: s, outlet: O, title: T, published: 2025-05-01, reference: r, reliability: C}]
-actors:
-  - {id: a, name: A, affiliation: X, timezone: UTC}
-  - {id: b, name: B, affiliation: X, timezone: UTC}
-  - {id: c, name: C, affiliation: X, timezone: UTC}
+    text = UTC_ABC + """\
   - {id: e, name: E, affiliation: X, timezone: UTC}
 facts: [{id: f, statement: F, origin: e}]
 channels:
@@ -220,13 +225,7 @@ def test_rule_needs_exactly_one_action():
 
 def test_simultaneous_arrivals_keep_their_order():
     """Zero-delay rules and several arrivals at one instant: each actor takes its mail in arrival order."""
-    text = """\
-meta: {title: T, timezone: UTC, span: {start: "2025-05-01T00:00Z", end: "2025-05-02T00:00Z"}}
-sources: [{id: s, outlet: O, title: T, published: 2025-05-01, reference: r, reliability: C}]
-actors:
-  - {id: a, name: A, affiliation: X, timezone: UTC}
-  - {id: b, name: B, affiliation: X, timezone: UTC}
-  - {id: c, name: C, affiliation: X, timezone: UTC}
+    text = UTC_ABC + """\
 facts: [{id: f1, statement: F1}, {id: f2, statement: F2}]
 channels:
   - {id: ab, between: [a, b], medium: call}
