@@ -72,6 +72,11 @@ def _keys(frames: list) -> list[int]:
     return [seen.setdefault(json.dumps(f, sort_keys=True, default=str), i) for i, f in enumerate(frames)]
 
 
+def _first_only(frames: list, keys: list[int]) -> list:
+    """``frames`` with each repeat replaced by None: the browser looks a step's frame up by its key."""
+    return [f if k == i else None for i, (f, k) in enumerate(zip(frames, keys))]
+
+
 def build_bundle(result: RunResult, state: ViewState) -> dict[str, Any]:
     """The precomputed view for ``state`` (which must already be resolved against ``result``)."""
     tz = result.scenario.meta.timezone
@@ -86,6 +91,7 @@ def build_bundle(result: RunResult, state: ViewState) -> dict[str, Any]:
     nm = names(result)
     net_frames = network_frames(result, state.fact, times, focus, pos)
     mx_frames = matrix_frames(result, times, state.group)
+    net_key, mx_key = _keys(net_frames), _keys(mx_frames)
     return {
         "steps": times,
         "step": step,
@@ -96,13 +102,13 @@ def build_bundle(result: RunResult, state: ViewState) -> dict[str, Any]:
         "headlines": _headlines(result, state.fact, times),
         "marks": {str(k): v for k, v in date_marks(times, tz).items()},
         "net": net.to_plotly_json(),
-        "net_frames": net_frames,
-        "net_key": _keys(net_frames),
+        "net_frames": _first_only(net_frames, net_key),
+        "net_key": net_key,
         "tl": tl.to_plotly_json(),
         "tl_x": cursor_x(result, state.mode, times, times),
         "mx": mx.to_plotly_json(),
-        "mx_frames": mx_frames,
-        "mx_key": _keys(mx_frames),
+        "mx_frames": _first_only(mx_frames, mx_key),
+        "mx_key": mx_key,
         "recent": recent_entries(result),
         "focus": ({"name": nm[focus], "entries": focus_entries(result, focus)} if focus else None),
     }

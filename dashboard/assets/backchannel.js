@@ -93,8 +93,8 @@
         i = Math.max(0, Math.min(n - 1, i));
         if (drawn.data !== data) { drawn = { data: data, net: -1, mx: -1 }; }
         var net = nu(), mx = nu();
-        if (drawn.net !== data.net_key[i]) { net = withFrame(data.net, data.net_frames[i]); drawn.net = data.net_key[i]; }
-        if (drawn.mx !== data.mx_key[i]) { mx = withFrame(data.mx, data.mx_frames[i]); drawn.mx = data.mx_key[i]; }
+        if (drawn.net !== data.net_key[i]) { net = withFrame(data.net, data.net_frames[data.net_key[i]]); drawn.net = data.net_key[i]; }
+        if (drawn.mx !== data.mx_key[i]) { mx = withFrame(data.mx, data.mx_frames[data.mx_key[i]]); drawn.mx = data.mx_key[i]; }
         var x = data.tl_x[i];
         var k = data.tl.layout.meta.cursor_shape;
         var shapes = data.tl.layout.shapes.slice();

@@ -46,6 +46,11 @@ def test_bundle_shapes(env, tiny_run):
     n = len(b["steps"])
     assert b["step"] == n - 1
     assert len(b["net_frames"]) == len(b["mx_frames"]) == len(b["tl_x"]) == len(b["labels"]) == n
+    # a repeated frame is sent once: later steps point at it by key
+    for frames, keys in ((b["net_frames"], b["net_key"]), (b["mx_frames"], b["mx_key"])):
+        assert all(frames[k] is not None and keys[k] == k for k in keys)
+        assert all((f is None) == (keys[i] != i) for i, f in enumerate(frames))
+    assert b["mx_key"].count(0) > 1  # calendar steps before anything is known share one matrix frame
     assert b["focus"]["name"] == "C"
     rows = event_rows(tiny_run)
     assert len(rows) == len(tiny_run.events)
