@@ -8,13 +8,12 @@ moves, so playing needs no server round trip. :func:`event_rows` feeds the event
 from __future__ import annotations
 
 import bisect
-import json
 from typing import TYPE_CHECKING, Any
 
 from .figures.common import big_label, date_marks, local_label, zone_label, names, step_at, steps as make_steps, utc_label
-from .figures.matrix import matrix_figure, matrix_frames
-from .figures.network import network_figure, network_frames, positions
-from .figures.timeline import cursor_x, timeline_figure
+from .figures.matrix import hover_lines, matrix_frames, matrix_spec
+from .figures.network import network_frames, network_spec, positions
+from .figures.timeline import cursor_x, timeline_spec
 from .state import ViewState, format_t
 from .story import focus_entries, recent_entries
 
@@ -69,7 +68,7 @@ def _headlines(result: RunResult, fact: str, times: list[float]) -> list[str]:
 def _keys(frames: list) -> list[int]:
     """For each frame, the index of the first identical frame (the browser skips redrawing repeats)."""
     seen: dict[str, int] = {}
-    return [seen.setdefault(json.dumps(f, sort_keys=True, default=str), i) for i, f in enumerate(frames)]
+    return [seen.setdefault(repr(f), i) for i, f in enumerate(frames)]
 
 
 def _first_only(frames: list, keys: list[int]) -> list:
@@ -85,9 +84,11 @@ def build_bundle(result: RunResult, state: ViewState) -> dict[str, Any]:
     t = times[step]
     focus = state.actor or None
     pos = positions(result)
-    net = network_figure(result, state.fact, t, focus, pos)
-    tl = timeline_figure(result, state.mode, times, t, state.fact, focus, cursor_shape=True)
-    mx = matrix_figure(result, t, state.group, state.fact)
+    net = network_spec(result, state.fact, t, focus, pos)
+    tl = timeline_spec(result, state.mode, times, t, state.fact, focus, cursor_shape=True)
+    lines = hover_lines(result, state.group)
+    mx = matrix_spec(result, t, state.group, state.fact, lines)
+    del mx["data"][0]["customdata"]  # the browser writes it from ``mx_hover`` at every step
     nm = names(result)
     net_frames = network_frames(result, state.fact, times, focus, pos)
     mx_frames = matrix_frames(result, times, state.group)
@@ -101,12 +102,13 @@ def build_bundle(result: RunResult, state: ViewState) -> dict[str, Any]:
         "utc": [f"{zone_label(x, tz)} · {utc_label(x)}" for x in times],
         "headlines": _headlines(result, state.fact, times),
         "marks": {str(k): v for k, v in date_marks(times, tz).items()},
-        "net": net.to_plotly_json(),
+        "net": net,
         "net_frames": _first_only(net_frames, net_key),
         "net_key": net_key,
-        "tl": tl.to_plotly_json(),
+        "tl": tl,
         "tl_x": cursor_x(result, state.mode, times, times),
-        "mx": mx.to_plotly_json(),
+        "mx": mx,
+        "mx_hover": lines,
         "mx_frames": _first_only(mx_frames, mx_key),
         "mx_key": mx_key,
         "recent": recent_entries(result),

@@ -4,8 +4,9 @@ This is the only module of ``sim`` that reads files. Every problem in a file is 
 once, as ``FILE:LINE:COL: path.to.field: message``, through :class:`ScenarioError`.
 
 Valid files take a fast path: libyaml (or ``json`` for YAML's JSON subset) into plain data,
-then validation. Only a file that fails there is read again by the located (ruamel round-trip)
-parser, whose positions turn each problem into ``FILE:LINE:COL``.
+then validation (and a named alternative applied to that data). Only a file that fails there
+is read again by the located (ruamel round-trip) parser, whose positions turn each problem into
+``FILE:LINE:COL``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 from pydantic import Field, ValidationError
 
 from .errors import Problem, ScenarioError
-from .located import LMap, NotFast, dotted, locate, parse_fast, parse_yaml
+from .located import LList, LMap, NotFast, Pos, dotted, locate, parse_fast, parse_yaml
 from .model import Scenario, Strict
 from .references import _suggest, check
 from .variants import apply
@@ -186,8 +187,21 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _fast(text: str) -> Scenario | None:
-    """The scenario in ``text`` if it is valid and the fast parser can read it, else None."""
+_NOWHERE: Pos = ("", 0, 0)
+
+
+def _unlocated(value: Any) -> Any:
+    """Plain parsed data as located data with no positions (the fast path never reports one)."""
+    if isinstance(value, dict):
+        return LMap({k: _unlocated(v) for k, v in value.items()}, where=dict.fromkeys(value, _NOWHERE))
+    if isinstance(value, list):
+        return LList([_unlocated(v) for v in value], where=[_NOWHERE] * len(value))
+    return value
+
+
+def _fast(text: str, alternative: str | None = None) -> Scenario | None:
+    """The scenario in ``text`` (with ``alternative`` applied) if it is valid and the fast parser can
+    read it, else None: then the located parser reads it again and says where each problem is."""
     with collector_paused():
         try:
             data = parse_fast(text)
@@ -199,13 +213,20 @@ def _fast(text: str) -> Scenario | None:
             scenario = Scenario.model_validate(data)
         except ValidationError:
             return None
-        return None if check(scenario) else scenario
+        if check(scenario):
+            return None
+        if alternative is None:
+            return scenario
+        try:
+            return _with_alternative(_unlocated(data), scenario, alternative, "")
+        except ScenarioError:
+            return None
 
 
 def load_scenario(path: str | Path, alternative: str | None = None) -> Scenario:
     """Load, validate and (optionally) apply the named alternative of a scenario or variant file."""
     name = str(path)
-    if alternative is None and (scenario := _fast(_read(Path(path)))) is not None:
+    if (scenario := _fast(_read(Path(path)), alternative)) is not None:
         return scenario
     data = load_data(path)
     scenario = validate_data(data, name)
@@ -216,7 +237,7 @@ def load_scenario(path: str | Path, alternative: str | None = None) -> Scenario:
 
 def load_text(text: str, file: str = "<text>", alternative: str | None = None) -> Scenario:
     """Validate scenario YAML given as text (``extends`` is not allowed here)."""
-    if alternative is None and (scenario := _fast(text)) is not None:
+    if (scenario := _fast(text, alternative)) is not None:
         return scenario
     data = parse_yaml(text, file)
     scenario = validate_data(data, file)

@@ -162,6 +162,29 @@ def test_named_alternatives(tiny):
         load_scenario("tests/data/tiny.yaml", "no_taps")
 
 
+@pytest.mark.parametrize("path", ["tests/data/tiny.yaml", "scenarios/alexander_release.yaml"])
+def test_alternatives_read_fast_equal_the_located_reading(path):
+    """A valid file's alternatives are applied to the fast parser's data; the result is the one the
+    located parser gives."""
+    from sim.loader import _with_alternative, load_data, validate_data
+
+    data = load_data(path)
+    base = validate_data(data, path)
+    assert base.alternatives
+    for alt in base.alternatives:
+        assert load_scenario(path, alt.id) == _with_alternative(data, base, alt.id, path)
+
+
+def test_bad_named_alternative_is_located(write):
+    bad = write(HEAD + EVENT + "alternatives:\n  - id: slow\n    title: Slow\n    set:\n"
+                "      channels.ab.latency: -2h\n")
+    assert load_scenario(bad).alternatives[0].id == "slow"  # the file itself is valid
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario(bad, "slow")
+    (p,) = exc.value.problems
+    assert p.file == str(bad) and (p.line, p.col) == (26, 28) and "negative" in p.message
+
+
 def test_variant_file_chain_and_positions(write, tmp_path):
     (tmp_path / "base.yaml").write_text(HEAD + EVENT, encoding="utf-8")
     write("extends: base.yaml\ntitle: Slow\nset:\n  channels.ab.latency: 2h\n", "v1.yaml")

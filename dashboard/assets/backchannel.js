@@ -23,6 +23,25 @@
     return { data: data, layout: fig.layout };
   }
 
+  // The matrix's hover text at t (as dashboard/figures/matrix.py hover_at): what was learned only
+  // later says that it was not known yet.
+  var NOT_YET = "<i>not yet, at the moment shown</i> — ";
+  function hoverAt(lines, t) {
+    return lines.map(function (row) {
+      return row.map(function (cell) {
+        return [cell[0]].concat(cell[1].map(function (l) {
+          return l[1] + (l[0] === null || l[0] <= t ? l[2] : NOT_YET + l[2]);
+        })).join("<br>");
+      });
+    });
+  }
+
+  function matrixAt(data, i) {
+    var fig = withFrame(data.mx, data.mx_frames[data.mx_key[i]]);
+    fig.data[0] = Object.assign({}, fig.data[0], { customdata: hoverAt(data.mx_hover, data.steps[i]) });
+    return fig;
+  }
+
   function lastAtOrBefore(steps, t) {
     var lo = 0, hi = steps.length - 1, ans = 0;
     while (lo <= hi) {
@@ -94,7 +113,7 @@
         if (drawn.data !== data) { drawn = { data: data, net: -1, mx: -1 }; }
         var net = nu(), mx = nu();
         if (drawn.net !== data.net_key[i]) { net = withFrame(data.net, data.net_frames[data.net_key[i]]); drawn.net = data.net_key[i]; }
-        if (drawn.mx !== data.mx_key[i]) { mx = withFrame(data.mx, data.mx_frames[data.mx_key[i]]); drawn.mx = data.mx_key[i]; }
+        if (drawn.mx !== data.mx_key[i]) { mx = matrixAt(data, i); drawn.mx = data.mx_key[i]; }
         var x = data.tl_x[i];
         var k = data.tl.layout.meta.cursor_shape;
         var shapes = data.tl.layout.shapes.slice();

@@ -61,42 +61,75 @@ def _cells_at(known: list[list[list[tuple[float, int]]]], t: float, group: str) 
     return {"z": z[::-1], "text": text[::-1]}
 
 
-def matrix_figure(result: RunResult, t: float, group: str = "actors", fact: str = "") -> go.Figure:
-    """Heatmap of who knew which fact at ``t``; hover shows the provenance chain.
+NOT_YET = "<i>not yet, at the moment shown</i> — "
+
+
+def hover_lines(result: RunResult, group: str = "actors") -> list[list[list]]:
+    """Per row (top first, as drawn) and fact: ``[header, [[time first known or None, who, provenance], ...]]``
+    (``who`` names the member on rows of affiliations, and is empty on rows of actors).
+
+    :func:`hover_at` turns them into the hover text at a moment; the page does the same in the browser.
+    """
+    facts = list(result.compiled.facts)
+    nm = names(result)
+    out = []
+    for label, members in _rows(result, group):
+        row = []
+        for f in facts:
+            lines = []
+            for a in members[:8]:
+                who = f"{nm[a]}: " if group == "affiliations" else ""
+                k = result.first.get((a, f))
+                lines.append([k.time if k is not None else None, who, provenance(result, a, f)])
+            row.append([f"<b>{label}</b> · {f}", lines])
+        out.append(row)
+    return out[::-1]
+
+
+def hover_at(lines: list[list[list]], t: float) -> list[list[str]]:
+    """The hover text of every cell at ``t``: what was known says how; what was learned later says so."""
+    return [["<br>".join([header] + [who + (text if time is None or time <= t else NOT_YET + text)
+                                     for time, who, text in cell])
+             for header, cell in row] for row in lines]
+
+
+def matrix_spec(result: RunResult, t: float, group: str = "actors", fact: str = "",
+                lines: list[list[list]] | None = None) -> dict:
+    """Heatmap of who knew which fact at ``t`` as a plain plotly figure dict; hover shows the provenance
+    chain, and for what was learned only later, that it was not known yet at ``t``. ``lines``: the
+    :func:`hover_lines` of ``result`` and ``group``, if already at hand.
 
     The heatmap is trace 0 and the only one that changes with time (``layout.meta['dynamic']``).
     """
     facts = list(result.compiled.facts)
     rows = _rows(result, group)
-    nm = names(result)
-    hover = []
-    for label, members in rows:
-        hr = []
-        for f in facts:
-            lines = [f"<b>{label}</b> · {f}"]
-            for a in members[:8]:
-                who = f"{nm[a]}: " if group == "affiliations" else ""
-                lines.append(who + provenance(result, a, f))
-            hr.append("<br>".join(lines))
-        hover.append(hr)
     cells = matrix_cells(result, t, group)
     n = len(_BY_CODE)
-    fig = go.Figure(go.Heatmap(
-        z=cells["z"], text=cells["text"], texttemplate="%{text}", x=facts, y=[r[0] for r in rows][::-1],
-        customdata=hover[::-1], hovertemplate="%{customdata}<extra></extra>", zmin=-0.5, zmax=n - 0.5,
+    heat = dict(
+        type="heatmap", z=cells["z"], text=cells["text"], texttemplate="%{text}", x=facts,
+        y=[r[0] for r in rows][::-1], customdata=hover_at(lines or hover_lines(result, group), t),
+        hovertemplate="%{customdata}<extra></extra>", zmin=-0.5, zmax=n - 0.5,
         colorscale=_colorscale(), xgap=2, ygap=2, showscale=True,
         colorbar=dict(tickvals=list(range(n)), ticktext=[KNOW_LABELS[k] for k in _BY_CODE], thickness=12,
                       lenmode="pixels", len=440,
                       orientation="h", y=1.02, yanchor="bottom", x=0.5, xanchor="center", tickfont=dict(size=11)),
-    ))
+    )
+    shapes = []
     if fact in facts:
         i = facts.index(fact)
-        fig.add_shape(type="rect", x0=i - 0.5, x1=i + 0.5, y0=-0.5, y1=len(rows) - 0.5, line=dict(color="#111", width=2))
-    fig.update_layout(meta={"dynamic": [0]}, margin=dict(l=10, r=10, t=50, b=10), plot_bgcolor="#fff",
-                      height=max(280, 190 + 22 * len(rows)),
-                      paper_bgcolor="#fff", xaxis=dict(side="bottom", tickangle=-35, fixedrange=True),
-                      yaxis=dict(fixedrange=True, tickmode="linear", dtick=1, automargin=True), hoverlabel=dict(align="left"), uirevision="matrix")
-    return fig
+        shapes.append(dict(type="rect", x0=i - 0.5, x1=i + 0.5, y0=-0.5, y1=len(rows) - 0.5,
+                           line=dict(color="#111", width=2)))
+    layout = dict(meta={"dynamic": [0]}, shapes=shapes, margin=dict(l=10, r=10, t=50, b=10), plot_bgcolor="#fff",
+                  height=max(280, 190 + 22 * len(rows)),
+                  paper_bgcolor="#fff", xaxis=dict(side="bottom", tickangle=-35, fixedrange=True),
+                  yaxis=dict(fixedrange=True, tickmode="linear", dtick=1, automargin=True),
+                  hoverlabel=dict(align="left"), uirevision="matrix")
+    return {"data": [heat], "layout": layout}
+
+
+def matrix_figure(result: RunResult, t: float, group: str = "actors", fact: str = "") -> go.Figure:
+    """:func:`matrix_spec` as a validated plotly figure."""
+    return go.Figure(matrix_spec(result, t, group, fact))
 
 
 def matrix_frames(result: RunResult, times: list[float], group: str = "actors") -> list[list[dict]]:

@@ -95,7 +95,12 @@ def believed(result: RunResult, focus: str, fact: str, t: float) -> list[str]:
             if a != focus and (m := result.meta.get((focus, a, fact))) is not None and m.time <= t]
 
 
-def _edges(result: RunResult, pos: dict[str, tuple[float, float]]) -> list[go.Scatter]:
+def _scatter(**props: object) -> dict:
+    """A scatter trace as a plain dict (the figure is validated once, by :func:`network_figure`)."""
+    return {"type": "scatter", **props}
+
+
+def _edges(result: RunResult, pos: dict[str, tuple[float, float]]) -> list[dict]:
     traces = []
     by_medium: dict[str, list] = {}
     hover_x, hover_y, hover_text = [], [], []
@@ -122,9 +127,9 @@ def _edges(result: RunResult, pos: dict[str, tuple[float, float]]) -> list[go.Sc
         for x0, y0, x1, y1 in segs:
             xs += [x0, x1, None]
             ys += [y0, y1, None]
-        traces.append(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=colour, dash=dash, width=width),
-                                 name=MEDIUM_LABELS.get(medium, medium), legendgroup="channels",
-                                 legendgrouptitle_text="channels", hoverinfo="skip"))
+        traces.append(_scatter(x=xs, y=ys, mode="lines", line=dict(color=colour, dash=dash, width=width),
+                               name=MEDIUM_LABELS.get(medium, medium), legendgroup="channels",
+                               legendgrouptitle=dict(text="channels"), hoverinfo="skip"))
     xs, ys = [], []
     for ch in result.scenario.channels:
         ends = [a for a in ch.between if a in pos]
@@ -135,17 +140,17 @@ def _edges(result: RunResult, pos: dict[str, tuple[float, float]]) -> list[go.Sc
                 xs += [pos[tap.by][0], mx, None]
                 ys += [pos[tap.by][1], my, None]
     if xs:
-        traces.append(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=TAP_COLOR, dash="dash", width=2),
-                                 name="tap (interception)", legendgroup="channels", hoverinfo="skip"))
-    traces.append(go.Scatter(x=hover_x, y=hover_y, mode="markers", marker=dict(size=14, opacity=0),
-                             hovertext=hover_text, hoverinfo="text", showlegend=False, name="channel info"))
+        traces.append(_scatter(x=xs, y=ys, mode="lines", line=dict(color=TAP_COLOR, dash="dash", width=2),
+                               name="tap (interception)", legendgroup="channels", hoverinfo="skip"))
+    traces.append(_scatter(x=hover_x, y=hover_y, mode="markers", marker=dict(size=14, opacity=0),
+                           hovertext=hover_text, hoverinfo="text", showlegend=False, name="channel info"))
     return traces
 
 
-def _legend() -> list[go.Scatter]:
-    return [go.Scatter(x=[None], y=[None], mode="markers", name=KNOW_LABELS[k], legendgroup="knowledge",
-                       legendgrouptitle_text="the selected fact",
-                       marker=dict(size=14, color=KNOW_COLORS[k], line=dict(color="#555", width=1)))
+def _legend() -> list[dict]:
+    return [_scatter(x=[None], y=[None], mode="markers", name=KNOW_LABELS[k], legendgroup="knowledge",
+                     legendgrouptitle=dict(text="the selected fact"),
+                     marker=dict(size=14, color=KNOW_COLORS[k], line=dict(color="#555", width=1)))
             for k in KNOW_ORDER]
 
 
@@ -176,20 +181,17 @@ def _dynamic(result: RunResult, fact: str, t: float, focus: str | None, pos: dic
     ]
 
 
-def network_figure(result: RunResult, fact: str, t: float, focus: str | None = None,
-                   pos: dict[str, tuple[float, float]] | None = None) -> go.Figure:
-    """The network at ``t`` with knowledge of ``fact``; ``focus`` adds rings for what that actor knew
-    others knew. ``layout.meta['dynamic']`` lists the indices of the traces that change with time."""
+def network_spec(result: RunResult, fact: str, t: float, focus: str | None = None,
+                 pos: dict[str, tuple[float, float]] | None = None) -> dict:
+    """The network at ``t`` with knowledge of ``fact`` as a plain plotly figure dict (``data``, ``layout``);
+    ``focus`` adds rings for what that actor knew others knew. ``layout.meta['dynamic']`` lists the
+    indices of the traces that change with time."""
     pos = pos or positions(result)
     s = result.scenario
     nm = names(result)
     short = short_names(result)
     colours = affiliation_colors(result)
-    fig = go.Figure()
-    for tr in _edges(result, pos):
-        fig.add_trace(tr)
-    for tr in _legend():
-        fig.add_trace(tr)
+    data = _edges(result, pos) + _legend()
     actors = list(result.compiled.actors)
     by_id = {a.id: a for a in s.actors}
     hover = []
@@ -202,7 +204,7 @@ def network_figure(result: RunResult, fact: str, t: float, focus: str | None = N
     label_pos = ["top center" if pos[a][1] > centre_y[by_id[a].affiliation] + 1e-9 else "bottom center"
                  for a in actors]
     dyn = _dynamic(result, fact, t, focus, pos, flights(result))
-    fig.add_trace(go.Scatter(
+    data.append(_scatter(
         x=[pos[a][0] for a in actors], y=[pos[a][1] for a in actors], mode="markers+text",
         text=[wrap(short[a]) for a in actors], textposition=label_pos, textfont=dict(size=11, color="#222"),
         hovertext=hover, hoverinfo="text", showlegend=False, name="actors", customdata=actors,
@@ -210,33 +212,34 @@ def network_figure(result: RunResult, fact: str, t: float, focus: str | None = N
                     line=dict(color=["#000" if a == focus else colours[by_id[a].affiliation] for a in actors],
                               width=[5 if a == focus else 3 for a in actors]))))
     focus_name = nm.get(focus or "", "")
-    fig.add_trace(go.Scatter(x=dyn[1]["x"], y=dyn[1]["y"], mode="markers", hoverinfo="skip",
-                             name=f"{focus_name} knows that they know" if focus else "knows that they know",
-                             showlegend=bool(focus), legendgroup="focus",
-                             marker=dict(symbol="circle-open", size=NODE_SIZE + 16, color=BELIEF_COLOR,
-                                         line=dict(width=3, color=BELIEF_COLOR))))
-    fig.add_trace(go.Scatter(x=dyn[2]["x"], y=dyn[2]["y"], mode="markers", hovertext=dyn[2]["hovertext"],
-                             hoverinfo="text", name="message in flight", legendgroup="messages",
-                             marker=dict(symbol="circle", color=dyn[2]["marker"]["color"], size=dyn[2]["marker"]["size"],
-                                         line=dict(color="#fff", width=1.5))))
-    n = len(fig.data)
+    data.append(_scatter(x=dyn[1]["x"], y=dyn[1]["y"], mode="markers", hoverinfo="skip",
+                         name=f"{focus_name} knows that they know" if focus else "knows that they know",
+                         showlegend=bool(focus), legendgroup="focus",
+                         marker=dict(symbol="circle-open", size=NODE_SIZE + 16, color=BELIEF_COLOR,
+                                     line=dict(width=3, color=BELIEF_COLOR))))
+    data.append(_scatter(x=dyn[2]["x"], y=dyn[2]["y"], mode="markers", hovertext=dyn[2]["hovertext"],
+                         hoverinfo="text", name="message in flight", legendgroup="messages",
+                         marker=dict(symbol="circle", color=dyn[2]["marker"]["color"], size=dyn[2]["marker"]["size"],
+                                     line=dict(color="#fff", width=1.5))))
+    n = len(data)
     xs = [p[0] for p in pos.values()] or [0]
     ys = [p[1] for p in pos.values()] or [0]
+    shapes, annotations = [], []
     for f in affiliations(result):
         members = [pos[a.id] for a in s.actors if a.affiliation == f]
         mx = sum(p[0] for p in members) / len(members)
         my = sum(p[1] for p in members) / len(members)
         spread = max(math.dist((mx, my), p) for p in members)
         r = max(spread + 0.13, 0.15)
-        fig.add_shape(type="circle", x0=mx - r, x1=mx + r, y0=my - r, y1=my + r, layer="below",
-                      fillcolor=colours[f], opacity=0.08, line=dict(color=colours[f], width=1))
+        shapes.append(dict(type="circle", x0=mx - r, x1=mx + r, y0=my - r, y1=my + r, layer="below",
+                           fillcolor=colours[f], opacity=0.08, line=dict(color=colours[f], width=1)))
         alone = spread < 1e-9
-        fig.add_annotation(x=mx, y=my + r if alone else my, text=f"<b>{f}</b>", showarrow=False,
-                           yanchor="bottom" if alone else "middle", font=dict(color=colours[f], size=13),
-                           opacity=0.9)
+        annotations.append(dict(x=mx, y=my + r if alone else my, text=f"<b>{f}</b>", showarrow=False,
+                                yanchor="bottom" if alone else "middle", font=dict(color=colours[f], size=13),
+                                opacity=0.9))
     pad = 0.45
-    fig.update_layout(
-        meta={"dynamic": [n - 3, n - 2, n - 1]},
+    layout = dict(
+        meta={"dynamic": [n - 3, n - 2, n - 1]}, shapes=shapes, annotations=annotations,
         margin=dict(l=5, r=5, t=10, b=5, autoexpand=True), plot_bgcolor="#fff", paper_bgcolor="#fff",
         xaxis=dict(visible=False, range=[min(xs) - pad, max(xs) + pad], fixedrange=False),
         yaxis=dict(visible=False, range=[min(ys) - pad, max(ys) + pad], scaleanchor="x", scaleratio=1),
@@ -244,7 +247,13 @@ def network_figure(result: RunResult, fact: str, t: float, focus: str | None = N
                     font=dict(size=11), groupclick="toggleitem", tracegroupgap=6),
         hoverlabel=dict(align="left"), uirevision="network", showlegend=True,
     )
-    return fig
+    return {"data": data, "layout": layout}
+
+
+def network_figure(result: RunResult, fact: str, t: float, focus: str | None = None,
+                   pos: dict[str, tuple[float, float]] | None = None) -> go.Figure:
+    """:func:`network_spec` as a validated plotly figure."""
+    return go.Figure(network_spec(result, fact, t, focus, pos))
 
 
 def network_frames(result: RunResult, fact: str, times: list[float], focus: str | None = None,

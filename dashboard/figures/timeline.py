@@ -54,9 +54,10 @@ def cursor_x(result: RunResult, mode: str, steps: list[float], times: list[float
     return [xm(t).isoformat() if mode == "calendar" else xm(t) for t in times]
 
 
-def timeline_figure(result: RunResult, mode: str, steps: list[float], t: float, fact: str = "",
-                    focus: str | None = None, cursor_shape: bool = False) -> go.Figure:
-    """Swimlanes over real dates (``calendar``) or event steps (``event``), with a cursor at ``t``.
+def timeline_spec(result: RunResult, mode: str, steps: list[float], t: float, fact: str = "",
+                  focus: str | None = None, cursor_shape: bool = False) -> dict:
+    """Swimlanes over real dates (``calendar``) or event steps (``event``), with a cursor at ``t``, as a
+    plain plotly figure dict (``data``, ``layout``).
 
     The cursor is the last trace (``layout.meta['dynamic']`` holds its index), or with
     ``cursor_shape`` the last layout shape (``layout.meta['cursor_shape']``), which a browser can
@@ -72,8 +73,8 @@ def timeline_figure(result: RunResult, mode: str, steps: list[float], t: float, 
     summ = _summaries(result)
     aff = {a.id: a.affiliation for a in s.actors}
     colours = affiliation_colors(result)
-    fig = go.Figure()
-    shapes: list[dict] = []  # collected and set once: add_shape one by one is quadratic in plotly
+    data: list[dict] = []
+    shapes: list[dict] = []
 
     # Affiliation bands behind the lanes.
     for i, a in enumerate(order):
@@ -94,8 +95,8 @@ def timeline_figure(result: RunResult, mode: str, steps: list[float], t: float, 
                                fillcolor=WINDOW_COLOR, line=dict(width=0), layer="below"))
             wx.append(x0)
             wy.append(y)
-    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name="uncertain time (window)",
-                             marker=dict(symbol="square", size=14, color=WINDOW_COLOR)))
+    data.append(dict(type="scatter", x=[None], y=[None], mode="markers", name="uncertain time (window)",
+                     marker=dict(symbol="square", size=14, color=WINDOW_COLOR)))
 
     sent = {e.message: e for e in result.events if e.kind == "send"}
 
@@ -121,9 +122,9 @@ def timeline_figure(result: RunResult, mode: str, steps: list[float], t: float, 
             text += [label, label, None]
             size += [0, 11, 0]
         if xs:
-            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", name=name, hovertext=text, hoverinfo="text",
-                                     line=dict(color=colour, dash=dash, width=width),
-                                     marker=dict(symbol=symbol, angleref="previous", size=size, color=colour)))
+            data.append(dict(type="scatter", x=xs, y=ys, mode="lines+markers", name=name, hovertext=text,
+                             hoverinfo="text", line=dict(color=colour, dash=dash, width=width),
+                             marker=dict(symbol=symbol, angleref="previous", size=size, color=colour)))
 
     delivered = [e for e in result.events if e.kind == "deliver"]
     with_fact = [e for e in delivered if fact in e.facts]
@@ -144,20 +145,21 @@ def timeline_figure(result: RunResult, mode: str, steps: list[float], t: float, 
             if e.reason:
                 line += f"<br><i>{e.reason}</i>"
             text.append(line)
-        fig.add_trace(go.Scatter(x=[xm(e.time) for e in recs], y=[lane[e.actor] for e in recs], mode="markers",
-                                 name=name, hovertext=text, hoverinfo="text",
-                                 marker=dict(symbol=symbol, size=12 if kind == "originate" else 11, color=colour,
-                                             line=dict(color="#fff" if kind == "originate" else colour, width=1.5))))
+        data.append(dict(type="scatter", x=[xm(e.time) for e in recs], y=[lane[e.actor] for e in recs],
+                         mode="markers", name=name, hovertext=text, hoverinfo="text",
+                         marker=dict(symbol=symbol, size=12 if kind == "originate" else 11, color=colour,
+                                     line=dict(color="#fff" if kind == "originate" else colour, width=1.5))))
 
     # Cursor.
     cx = xm(t)
     line = dict(color=CURSOR_COLOR, width=2.5)
     if cursor_shape:
         shapes.append(dict(type="line", xref="x", yref="y", x0=cx, x1=cx, y0=-0.6, y1=len(order) - 0.4, line=line))
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name="t (now)", line=line, hoverinfo="skip"))
+        data.append(dict(type="scatter", x=[None], y=[None], mode="lines", name="t (now)", line=line,
+                         hoverinfo="skip"))
     else:
-        fig.add_trace(go.Scatter(x=[cx, cx], y=[-0.6, len(order) - 0.4], mode="lines", name="t (now)", line=line,
-                                 hoverinfo="skip"))
+        data.append(dict(type="scatter", x=[cx, cx], y=[-0.6, len(order) - 0.4], mode="lines", name="t (now)",
+                         line=line, hoverinfo="skip"))
 
     ticktext = []
     for a in reversed(order):
@@ -172,9 +174,9 @@ def timeline_figure(result: RunResult, mode: str, steps: list[float], t: float, 
         idx = sorted({round(i * (n - 1) / max(1, k - 1)) for i in range(k)}) if n else []
         xaxis.update(type="linear", tickvals=idx, ticktext=[local_label(steps[i], tz, long=False) for i in idx],
                      title=f"event by event ({tz}); each step is the next event", range=[-0.8, max(n - 1, 1) + 0.8])
-    fig.update_layout(
+    layout = dict(
         shapes=shapes,
-        meta={"dynamic": [] if cursor_shape else [len(fig.data) - 1],
+        meta={"dynamic": [] if cursor_shape else [len(data) - 1],
               "cursor_shape": len(shapes) - 1 if cursor_shape else None},
         margin=dict(l=10, r=10, t=10, b=40), plot_bgcolor="#fff", paper_bgcolor="#fff",
         yaxis=dict(tickvals=list(range(len(order))), ticktext=ticktext, range=[-0.6, len(order) - 0.4],
@@ -183,4 +185,10 @@ def timeline_figure(result: RunResult, mode: str, steps: list[float], t: float, 
         hoverlabel=dict(align="left"), uirevision=f"timeline-{mode}", dragmode="zoom",
         height=max(280, 110 + 22 * len(order)),
     )
-    return fig
+    return {"data": data, "layout": layout}
+
+
+def timeline_figure(result: RunResult, mode: str, steps: list[float], t: float, fact: str = "",
+                    focus: str | None = None, cursor_shape: bool = False) -> go.Figure:
+    """:func:`timeline_spec` as a validated plotly figure."""
+    return go.Figure(timeline_spec(result, mode, steps, t, fact, focus, cursor_shape))

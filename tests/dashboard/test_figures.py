@@ -108,6 +108,22 @@ def test_matrix_hover_has_provenance_chain(tiny_run):
     assert "A → B → C" in hover["C"][0]
 
 
+def test_matrix_hover_says_what_is_not_known_yet(tiny_run):
+    """Before C learns the offer its cell says so, and when it will; a fact never known says never."""
+    from dashboard.figures.matrix import NOT_YET, hover_at, hover_lines
+
+    before = dict(zip(matrix_figure(tiny_run, at("2025-05-01T09:30+03:00")).data[0].y,
+                      matrix_figure(tiny_run, at("2025-05-01T09:30+03:00")).data[0].customdata))
+    assert before["C"][0].startswith("<b>C</b> · offer<br>" + NOT_YET + "first knows it Thu 1 May 2025, 10:15")
+    assert NOT_YET not in before["A"][0]  # A originated it at 09:00
+    after = hover_at(hover_lines(tiny_run), at("2025-05-01T11:00+03:00"))
+    assert after == list(matrix_figure(tiny_run, at("2025-05-01T11:00+03:00")).data[0].customdata)
+    rows = [r for r in after if r[1].startswith("<b>E</b>")]
+    assert rows == [[rows[0][0], "<b>E</b> · reply<br>never knows it in this run"]]
+    groups = hover_at(hover_lines(tiny_run, "affiliations"), at("2025-05-01T09:30+03:00"))
+    assert any(cell.startswith("<b>Blue</b> · offer<br>C: " + NOT_YET) for row in groups for cell in row)
+
+
 def test_export_has_a_frame_per_step_and_a_slider(tiny_run):
     fig = export_figure(tiny_run, "offer", "event")
     n = len(steps(tiny_run, "event"))
