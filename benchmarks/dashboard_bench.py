@@ -25,14 +25,16 @@ def _percentile(values: list[float], q: float) -> float:
     return s[lo] + (s[hi] - s[lo]) * (k - lo)
 
 
-def _sync_body(deps: list[dict], search: str, controls: dict[str, Any], current: Any, changed: str) -> str:
+def _sync_body(deps: list[dict], search: str, controls: dict[str, Any], current: Any, changed: str,
+               view: Any = None) -> str:
+    """The request a browser sends for the URL/controls callback (``view``: what the page stored last)."""
     dep = next(d for d in deps if d["output"].startswith("..url.search"))
-    values = {"url.search": search} | controls
+    values = {"url.search": search, "current.data": current, "view.data": view} | controls
     return json.dumps({
         "output": dep["output"],
         "outputs": [dict(zip(("id", "property"), o.split("."))) for o in dep["output"].strip(".").split("...")],
         "inputs": [dict(i, value=values.get(f"{i['id']}.{i['property']}")) for i in dep["inputs"]],
-        "state": [dict(s, value=current) for s in dep["state"]],
+        "state": [dict(s, value=values.get(f"{s['id']}.{s['property']}")) for s in dep["state"]],
         "changedPropIds": [changed],
     })
 
@@ -78,15 +80,19 @@ def measure(rounds: int = 3, page: bool = True) -> dict[str, Any]:
     client = create_app().server.test_client()
     deps = client.get("/_dash-dependencies").get_json()
 
+    view: list[Any] = [None]  # what the page holds, as the browser would send it back
+
     def post(search: str, controls: dict[str, Any] | None = None, current: Any = None,
              changed: str = "url.search") -> tuple[float, dict]:
-        body = _sync_body(deps, search, controls or {}, current, changed)
+        body = _sync_body(deps, search, controls or {}, current, changed, view[0])
         t0 = time.perf_counter()
         r = client.post("/_dash-update-component", data=body, content_type="application/json")
         dt = (time.perf_counter() - t0) * 1000.0
         if r.status_code != 200:
             raise RuntimeError(f"callback failed with HTTP {r.status_code}")
-        return dt, r.get_json()["response"]
+        out = r.get_json()["response"]
+        view[0] = out.get("view", {}).get("data", view[0])
+        return dt, out
 
     cold_ms, first = post(f"?scenario={SCENARIO}")
     data = first["bundle"]["data"]

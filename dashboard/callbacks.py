@@ -58,10 +58,14 @@ def state_from_controls(scenario, alt, mode, fact, actor, panels, group, current
                      seed=_whole(seed, 0, MAX_SEED))
 
 
-def sync(search, scenario, alt, mode, fact, actor, panels, group, compare, calt, runs, seed, current):
-    """Decode the URL (on load or navigation) or read the controls; resolve; rebuild the view."""
+def sync(search, scenario, alt, mode, fact, actor, panels, group, compare, calt, runs, seed, current, view=None):
+    """Decode the URL (on load or navigation) or read the controls; resolve; rebuild the view.
+
+    ``view`` is what the previous call stored: when it names the same run, the event log and the
+    option lists the page already holds are left as they are.
+    """
     from .bundle import build_bundle, event_rows
-    from .data import list_scenarios, load_run
+    from .data import fingerprint, list_scenarios, load_run
     from .layout import run_options
     from .resolve import NoScenario, resolve
     from .whatif import network_outline
@@ -101,6 +105,8 @@ def sync(search, scenario, alt, mode, fact, actor, panels, group, compare, calt,
             pass
     state = state.with_(t=bundle["steps"][bundle["step"]])
     new_search = encode(state)
+    run_id = fingerprint(state.scenario, state.alt)
+    same_run = isinstance(view, dict) and view.get("run") == run_id
     s = result.scenario
     named = load_run(state.scenario).scenario.alternatives  # an applied alternative's scenario lists none
     alts = [{"label": "as documented", "value": ""}] + [{"label": a.title, "value": a.id} for a in named]
@@ -114,23 +120,25 @@ def sync(search, scenario, alt, mode, fact, actor, panels, group, compare, calt,
     cnamed = load_run(target).scenario.alternatives if state.comparing else named
     compare_options = [{"label": "this scenario file", "value": ""}] + scenarios
     calt_options = [{"label": "as documented", "value": ""}] + [{"label": a.title, "value": a.id} for a in cnamed]
-    return _outputs({
+    return _outputs(({} if same_run else {
+        (ids.ALTERNATIVE, "options"): alts, (ids.FACT, "options"): facts, (ids.ACTOR, "options"): actors,
+        (ids.LOG, "rowData"): event_rows(result),
+    }) | {
         (ids.URL, "search"): new_search if new_search != search else no_update,
         (ids.SCENARIO, "value"): state.scenario, (ids.SCENARIO, "options"): scenarios,
-        (ids.ALTERNATIVE, "value"): state.alt, (ids.ALTERNATIVE, "options"): alts,
-        (ids.MODE, "value"): state.mode, (ids.FACT, "value"): state.fact, (ids.FACT, "options"): facts,
-        (ids.ACTOR, "value"): state.actor or None, (ids.ACTOR, "options"): actors,
+        (ids.ALTERNATIVE, "value"): state.alt,
+        (ids.MODE, "value"): state.mode, (ids.FACT, "value"): state.fact,
+        (ids.ACTOR, "value"): state.actor or None,
         (ids.PANELS, "value"): list(state.panels), (ids.GROUP, "value"): state.group,
         (ids.STORE, "data"): bundle, (ids.SLIDER, "max"): len(bundle["steps"]) - 1,
         (ids.SLIDER, "marks"): {int(k): v for k, v in bundle["marks"].items()},
-        (ids.LOG, "rowData"): event_rows(result),
         (ids.NOTICE, "children"): notice, (ids.NOTICE, "style"): {"display": "block"} if notice else HIDDEN,
         (ids.TITLE, "children"): title,
         **{(PANEL_IDS[p], "style"): None if p in state.panels else HIDDEN for p in PANELS},
         (ids.COMPARE, "value"): state.compare, (ids.COMPARE, "options"): compare_options,
         (ids.COMPARE_ALT, "value"): state.calt, (ids.COMPARE_ALT, "options"): calt_options,
         (ids.SWEEP_RUNS, "value"): state.sweep or DEFAULT_RUNS, (ids.SWEEP_RUNS, "options"): run_options(state.sweep),
-        (ids.SWEEP_SEED, "value"): state.seed, (ids.VIEW, "data"): {"search": new_search},
+        (ids.SWEEP_SEED, "value"): state.seed, (ids.VIEW, "data"): {"search": new_search, "run": run_id},
     })
 
 
@@ -223,7 +231,7 @@ def register(app: Dash) -> None:
     app.callback(
         *[Output(c, p) for c, p in SYNC_OUTPUTS],
         Input(ids.URL, "search"), *[Input(c, p) for c, p in controls],
-        State(ids.CURRENT, "data"),
+        State(ids.CURRENT, "data"), State(ids.VIEW, "data"),
     )(sync)
     app.callback(
         Output(ids.DOWNLOAD, "data"),

@@ -65,6 +65,13 @@ def name_for(path: Path, folder: Path | None = None) -> str | None:
     return p.relative_to(root).with_suffix("").as_posix() if p.is_relative_to(root) else None
 
 
+def fingerprint(name: str, alternative: str | None = None, folder: Path | None = None) -> str:
+    """Names the run :func:`load_run` gives for these arguments now (the file's modification time included),
+    so that a page can tell whether what it already holds is still current."""
+    p = resolve(name, folder)
+    return f"{name}|{alternative or ''}|{p.stat().st_mtime_ns if p else ''}"
+
+
 @functools.lru_cache(maxsize=16)
 def _load(path: str, mtime: float, alternative: str | None, mode: str, seed: int) -> RunResult:
     return run(load_scenario(path, alternative), mode=mode, seed=seed, label=alternative or "")  # type: ignore[arg-type]

@@ -19,12 +19,12 @@ def client(env):
     return c, deps
 
 
-def call(client, search, controls=None, current=None, changed="url.search"):
+def call(client, search, controls=None, current=None, changed="url.search", view=None):
     c, deps = client
     dep = next(d for d in deps if d["output"].startswith("..url.search"))
-    values = {"url.search": search} | (controls or {})
+    values = {"url.search": search, "current.data": current, "view.data": view} | (controls or {})
     inputs = [dict(i, value=values.get(f"{i['id']}.{i['property']}")) for i in dep["inputs"]]
-    state = [dict(s, value=current) for s in dep["state"]]
+    state = [dict(s, value=values.get(f"{s['id']}.{s['property']}")) for s in dep["state"]]
     outputs = [dict(zip(("id", "property"), o.split("."))) for o in dep["output"].strip(".").split("...")]
     body = {"output": dep["output"], "outputs": outputs, "inputs": inputs, "state": state,
             "changedPropIds": [changed]}
@@ -60,6 +60,23 @@ def test_control_change_keeps_time_and_rewrites_url(client):
     assert (state.fact, state.actor, state.t, state.panels, state.group) == ("reply", "c", t, ("network", "log"),
                                                                               "affiliations")
     assert out["panel-timeline"]["style"] == {"display": "none"}
+
+
+def test_a_view_change_on_the_same_run_leaves_the_log_alone(client):
+    """The event log and option lists go only with a different run (file, alternative or file version)."""
+    first = call(client, "?scenario=tiny&fact=offer")
+    assert first["log"]["rowData"] and first["fact"]["options"]
+    view = first["view"]["data"]
+    controls = {"scenario.value": "tiny", "alternative.value": "", "mode.value": "event", "fact.value": "reply",
+                "actor.value": None, "panels.value": ["network", "log"], "group.value": "actors"}
+    same = call(client, first["url"]["search"], controls, None, "fact.value", view)
+    assert "log" not in same and "options" not in same["fact"] and same["fact"]["value"] == "reply"
+    assert same["bundle"]["data"]["headlines"] != first["bundle"]["data"]["headlines"]
+    other = call(client, first["url"]["search"], controls | {"alternative.value": "no_tap"}, None,
+                 "alternative.value", same["view"]["data"])
+    assert other["log"]["rowData"] and other["view"]["data"]["run"] != view["run"]
+    stale = dict(view, run=view["run"] + "0")  # the file changed on disk since the page loaded it
+    assert call(client, first["url"]["search"], controls, None, "fact.value", stale)["log"]["rowData"]
 
 
 def test_export_callback_sends_html(client):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from dashboard import data
 from dashboard.bundle import build_bundle, event_rows
 from dashboard.resolve import resolve
@@ -55,3 +57,15 @@ def test_bundle_shapes(env, tiny_run):
     rows = event_rows(tiny_run)
     assert len(rows) == len(tiny_run.events)
     assert rows[0]["sources"] == "Wire, 2025-05-02, B2" and rows[0]["claim"] == "A settled on an offer."
+
+
+def test_fingerprint_names_file_alternative_and_version(tmp_path):
+    from .conftest import make_scenarios
+
+    folder = make_scenarios(tmp_path)
+    first = data.fingerprint("tiny", None, folder)
+    assert first == data.fingerprint("tiny", "", folder) != data.fingerprint("tiny", "no_tap", folder)
+    assert first != data.fingerprint("alternatives/no_relay", None, folder)
+    st = (folder / "tiny.yaml").stat()
+    os.utime(folder / "tiny.yaml", ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
+    assert data.fingerprint("tiny", None, folder) != first
