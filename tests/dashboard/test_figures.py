@@ -133,6 +133,31 @@ def test_export_has_a_frame_per_step_and_a_slider(tiny_run):
     assert len(export_figure(tiny_run, "offer", "calendar").frames) == len(steps(tiny_run, "calendar"))
 
 
+def test_export_html_carries_everything_and_stays_under_5_mb():
+    """The documented scenario's export: plotly.js packed inside (the installed plotly's, byte for byte),
+    the figure with one frame per step, no address to fetch anything from, under 5 MB."""
+    import base64
+    import gzip
+    import json
+    import re
+
+    from plotly.offline import get_plotlyjs
+
+    from dashboard.figures.export import export_html
+
+    from .conftest import ROOT
+
+    result = run(load_scenario(ROOT / "scenarios" / "alexander_release.yaml"))
+    page = export_html(result, "hamas_agrees_release")
+    assert len(page.encode("utf-8")) <= 5_000_000
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
+    packed = re.search(r'id="backchannel-plotlyjs"[^>]*>([^<]+)</script>', page).group(1)
+    assert gzip.decompress(base64.b64decode(packed)).decode("utf-8") == get_plotlyjs()
+    figure = json.loads(re.search(r'id="backchannel-figure">(.+?)</script>', page, re.S).group(1))
+    assert len(figure["frames"]) == len(steps(result, "event"))
+    assert "Hamas formally agrees" in figure["layout"]["title"]["text"]
+
+
 def test_steps_include_a_shared_time(tiny_run):
     t = at("2025-05-01T10:07+03:00")
     s = steps(tiny_run, "event", t)
