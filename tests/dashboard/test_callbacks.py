@@ -91,7 +91,8 @@ def test_export_callback_sends_html(client):
     r = c.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
     out = r.get_json()["response"]["download"]["data"]
     assert out["filename"] == "tiny-no_tap.html"
-    assert "<html>" in out["content"] and "plotly" in out["content"].lower()
+    assert out["content"].startswith("<!DOCTYPE html>") and 'id="backchannel-plotlyjs"' in out["content"]
+    assert "Tiny relay — No tap" in out["content"]
 
 
 def test_empty_folder_gives_a_notice(client, tmp_path, monkeypatch):
