@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import bisect
+import functools
+import json
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -38,6 +40,20 @@ MEDIUM_STYLE: dict[str, tuple[str, str, float]] = {  # colour, dash, width
 }
 MEDIUM_LABELS = {"public_statement": "public statement"}
 CALENDAR_STEPS = 240
+
+
+@functools.lru_cache(maxsize=1)
+def _template_json() -> str:
+    import plotly.io as pio
+    from plotly.utils import PlotlyJSONEncoder
+
+    return json.dumps(pio.templates[pio.templates.default].to_plotly_json(), cls=PlotlyJSONEncoder)
+
+
+def template() -> dict:
+    """plotly's default template as a plain dict (a fresh copy), for figures built as dicts: a validated
+    ``go.Figure`` carries the same one, so both look alike in the browser."""
+    return json.loads(_template_json())
 
 
 def names(result: RunResult) -> dict[str, str]:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import plotly.graph_objects as go
 
 from .common import (KNOW_CODE, KNOW_COLORS, KNOW_LABELS, actor_order, affiliations, names,
-                     provenance, short_names)
+                     provenance, short_names, template)
 
 if TYPE_CHECKING:
     from sim.result import RunResult
@@ -123,7 +123,7 @@ def matrix_spec(result: RunResult, t: float, group: str = "actors", fact: str = 
                   height=max(280, 190 + 22 * len(rows)),
                   paper_bgcolor="#fff", xaxis=dict(side="bottom", tickangle=-35, fixedrange=True),
                   yaxis=dict(fixedrange=True, tickmode="linear", dtick=1, automargin=True),
-                  hoverlabel=dict(align="left"), uirevision="matrix")
+                  hoverlabel=dict(align="left"), uirevision="matrix", template=template())
     return {"data": [heat], "layout": layout}
 
 

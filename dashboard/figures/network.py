@@ -15,7 +15,8 @@ import networkx as nx
 import plotly.graph_objects as go
 
 from .common import (BELIEF_COLOR, FLIGHT_COLOR, KNOW_COLORS, KNOW_LABELS, KNOW_ORDER, MEDIUM_LABELS, MEDIUM_STYLE,
-                     TAP_COLOR, affiliation_colors, affiliations, knowledge_state, names, provenance, short_names, wrap)
+                     TAP_COLOR, affiliation_colors, affiliations, knowledge_state, names, provenance, short_names,
+                     template, wrap)
 
 if TYPE_CHECKING:
     from sim.result import RunResult
@@ -245,7 +246,7 @@ def network_spec(result: RunResult, fact: str, t: float, focus: str | None = Non
         yaxis=dict(visible=False, range=[min(ys) - pad, max(ys) + pad], scaleanchor="x", scaleratio=1),
         legend=dict(orientation="v", x=1.0, xanchor="left", y=1.0, bgcolor="rgba(255,255,255,0.85)",
                     font=dict(size=11), groupclick="toggleitem", tracegroupgap=6),
-        hoverlabel=dict(align="left"), uirevision="network", showlegend=True,
+        hoverlabel=dict(align="left"), uirevision="network", showlegend=True, template=template(),
     )
     return {"data": data, "layout": layout}
 

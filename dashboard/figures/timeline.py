@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import plotly.graph_objects as go
 
 from .common import (CURSOR_COLOR, KNOW_COLORS, SKIP_COLOR, TAP_COLOR, actor_order, affiliation_colors,
-                     local_label, names, short_names, wall)
+                     local_label, names, short_names, template, wall)
 
 if TYPE_CHECKING:
     from sim.result import RunResult
@@ -167,13 +167,14 @@ def timeline_spec(result: RunResult, mode: str, steps: list[float], t: float, fa
         ticktext.append(f"<span style='color:{colours[aff[a]]};{style}'>{short[a]}</span>")
     xaxis: dict[str, Any] = dict(showgrid=True, gridcolor="#eee", zeroline=False)
     if mode == "calendar":
-        xaxis.update(type="date", title=f"local time ({tz})")
+        xaxis.update(type="date", title=dict(text=f"local time ({tz})"))
     else:
         n = len(steps)
         k = min(n, 8)
         idx = sorted({round(i * (n - 1) / max(1, k - 1)) for i in range(k)}) if n else []
         xaxis.update(type="linear", tickvals=idx, ticktext=[local_label(steps[i], tz, long=False) for i in idx],
-                     title=f"event by event ({tz}); each step is the next event", range=[-0.8, max(n - 1, 1) + 0.8])
+                     title=dict(text=f"event by event ({tz}); each step is the next event"),
+                     range=[-0.8, max(n - 1, 1) + 0.8])
     layout = dict(
         shapes=shapes,
         meta={"dynamic": [] if cursor_shape else [len(data) - 1],
@@ -183,7 +184,7 @@ def timeline_spec(result: RunResult, mode: str, steps: list[float], t: float, fa
                    showgrid=True, gridcolor="#f0f0f0", zeroline=False, fixedrange=True),
         xaxis=xaxis, legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0, font=dict(size=11)),
         hoverlabel=dict(align="left"), uirevision=f"timeline-{mode}", dragmode="zoom",
-        height=max(280, 110 + 22 * len(order)),
+        height=max(280, 110 + 22 * len(order)), template=template(),
     )
     return {"data": data, "layout": layout}
 

@@ -70,6 +70,27 @@ def test_frames_match_dynamic_traces(tiny_run):
     assert frames[-1][0]["marker"]["color"] == list(nodes(network_figure(tiny_run, "offer", times[-1])).marker.color)
 
 
+@pytest.mark.parametrize("mode", ["event", "calendar"])
+def test_plain_figure_dicts_are_what_plotly_validates(tiny_run, mode):
+    """The dicts the page receives are valid figures and lose nothing in validation (template included)."""
+    import json
+
+    import plotly.graph_objects as go
+    from plotly.utils import PlotlyJSONEncoder
+
+    from dashboard.figures.matrix import matrix_spec
+    from dashboard.figures.network import network_spec
+    from dashboard.figures.timeline import timeline_spec
+
+    times = steps(tiny_run, mode)
+    t = times[len(times) // 2]
+    for spec in (network_spec(tiny_run, "offer", t, "b"), timeline_spec(tiny_run, mode, times, t, "offer", "b", True),
+                 matrix_spec(tiny_run, t, "affiliations", "offer")):
+        plain = json.loads(json.dumps(spec, cls=PlotlyJSONEncoder))
+        assert json.loads(json.dumps(go.Figure(spec).to_plotly_json(), cls=PlotlyJSONEncoder)) == plain
+        assert plain["layout"]["template"]["layout"]["yaxis"]["automargin"] is True
+
+
 def test_skipped_event_is_grey():
     result = run(load_scenario(DATA / "tiny.yaml", "slow_relay"))
     assert result.skipped()
