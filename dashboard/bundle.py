@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from sim.result import RunResult
 
 
+STAGE_HEIGHT = 520  # px, the network's height in assets/style.css: the timeline beside it is as tall
+
+
 def _citations(result: RunResult) -> dict[str, list]:
     s = result.scenario
     return {e.id: list(e.sources) for e in s.events} | {r.id: list(r.sources) for r in s.rules}
@@ -84,8 +87,8 @@ def build_bundle(result: RunResult, state: ViewState) -> dict[str, Any]:
     t = times[step]
     focus = state.actor or None
     pos = positions(result)
-    net = network_spec(result, state.fact, t, focus, pos)
-    tl = timeline_spec(result, state.mode, times, t, state.fact, focus, cursor_shape=True)
+    net = network_spec(result, state.fact, t, focus, pos, legend="below")
+    tl = timeline_spec(result, state.mode, times, t, state.fact, focus, cursor_shape=True, min_height=STAGE_HEIGHT)
     lines = hover_lines(result, state.group)
     mx = matrix_spec(result, t, state.group, state.fact, lines)
     del mx["data"][0]["customdata"]  # the browser writes it from ``mx_hover`` at every step

@@ -1,4 +1,9 @@
-"""The page: header with the time shown, controls, the four panels and the hidden stores."""
+"""The page: header with the time shown, controls, the four panels and the hidden stores.
+
+At 1280×800 the first screen holds the header, the controls, the headline (how many know the
+selected fact) and, side by side, the network and the timeline; below them the story so far (or
+what the actor in focus knew) beside the matrix, then the event log.
+"""
 
 from __future__ import annotations
 
@@ -130,26 +135,26 @@ def layout() -> html.Div:
                                 allow_direct_input=False),
                      className="slider-wrap"),
         ], className="transport"),
+        html.Div(id=ids.HEADLINE, className="headline"),
         html.Main([
-            _panel(ids.PANEL_NETWORK, "Network: actors grouped by affiliation, channels between them "
-                                      "(click an actor to focus on it)",
+            _panel(ids.PANEL_NETWORK, "Network: who can reach whom, by affiliation (click an actor to focus)",
                    dcc.Graph(id=ids.NETWORK, config=GRAPH_CONFIG, className="graph-network")),
-            html.Div([
-                html.Div(id=ids.HEADLINE, className="headline"),
-                dcc.Markdown(id=ids.FOCUS, className="focus"),
-            ], className="side"),
+            _panel(ids.PANEL_TIMELINE, "Timeline: one lane per actor (drag to zoom, double-click to reset)",
+                   dcc.Graph(id=ids.TIMELINE, config=GRAPH_CONFIG, className="graph-timeline")),
         ], className="main"),
+        html.Div([
+            dcc.Markdown(id=ids.FOCUS, className="focus"),
+            _panel(ids.PANEL_MATRIX, "Who knows what at the moment shown (hover a cell for how they learned it)",
+                   html.Div([
+                       html.Div([html.Span("Rows: ", className="ctl-label"), dcc.RadioItems(id=ids.GROUP, options=[
+                           {"label": "actors", "value": "actors"},
+                           {"label": "affiliations", "value": "affiliations"}], value="actors", inline=True)],
+                           className="group"),
+                       dcc.Graph(id=ids.MATRIX, config=GRAPH_CONFIG, className="graph-matrix"),
+                   ])),
+        ], className="story"),
         compare_panel(),
         sweep_panel(),
-        _panel(ids.PANEL_TIMELINE, "Timeline: one lane per actor (drag to zoom, double-click to reset)",
-               dcc.Graph(id=ids.TIMELINE, config=GRAPH_CONFIG, className="graph-timeline")),
-        _panel(ids.PANEL_MATRIX, "Who knows what at the moment shown (hover a cell for how they learned it)",
-               html.Div([
-                   html.Div([html.Span("Rows: ", className="ctl-label"), dcc.RadioItems(id=ids.GROUP, options=[
-                       {"label": "actors", "value": "actors"}, {"label": "affiliations", "value": "affiliations"}],
-                       value="actors", inline=True)], className="group"),
-                   dcc.Graph(id=ids.MATRIX, config=GRAPH_CONFIG, className="graph-matrix"),
-               ])),
         _panel(ids.PANEL_LOG, "Event log (click a row to move there)",
                dag.AgGrid(id=ids.LOG, columnDefs=LOG_COLUMNS, rowData=[], getRowId="params.data.id",
                           defaultColDef={"resizable": True, "sortable": True, "filter": True,

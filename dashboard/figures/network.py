@@ -150,9 +150,9 @@ def _edges(result: RunResult, pos: dict[str, tuple[float, float]]) -> list[dict]
 
 def _legend() -> list[dict]:
     return [_scatter(x=[None], y=[None], mode="markers", name=KNOW_LABELS[k], legendgroup="knowledge",
-                     legendgrouptitle=dict(text="the selected fact"),
+                     legendgrouptitle=dict(text="the selected fact"), legendrank=1 + i,
                      marker=dict(size=14, color=KNOW_COLORS[k], line=dict(color="#555", width=1)))
-            for k in KNOW_ORDER]
+            for i, k in enumerate(KNOW_ORDER)]
 
 
 def _dynamic(result: RunResult, fact: str, t: float, focus: str | None, pos: dict[str, tuple[float, float]],
@@ -182,11 +182,17 @@ def _dynamic(result: RunResult, fact: str, t: float, focus: str | None, pos: dic
     ]
 
 
+LEGENDS = {  # where the legend goes: beside the graph, or in rows under it where the graph is narrow
+    "right": dict(orientation="v", x=1.0, xanchor="left", y=1.0),
+    "below": dict(orientation="h", x=0.0, xanchor="left", y=0.0, yanchor="top", traceorder="normal"),
+}
+
+
 def network_spec(result: RunResult, fact: str, t: float, focus: str | None = None,
-                 pos: dict[str, tuple[float, float]] | None = None) -> dict:
+                 pos: dict[str, tuple[float, float]] | None = None, legend: str = "right") -> dict:
     """The network at ``t`` with knowledge of ``fact`` as a plain plotly figure dict (``data``, ``layout``);
-    ``focus`` adds rings for what that actor knew others knew. ``layout.meta['dynamic']`` lists the
-    indices of the traces that change with time."""
+    ``focus`` adds rings for what that actor knew others knew; ``legend`` is a key of :data:`LEGENDS`.
+    ``layout.meta['dynamic']`` lists the indices of the traces that change with time."""
     pos = pos or positions(result)
     s = result.scenario
     nm = names(result)
@@ -219,7 +225,7 @@ def network_spec(result: RunResult, fact: str, t: float, focus: str | None = Non
                          marker=dict(symbol="circle-open", size=NODE_SIZE + 16, color=BELIEF_COLOR,
                                      line=dict(width=3, color=BELIEF_COLOR))))
     data.append(_scatter(x=dyn[2]["x"], y=dyn[2]["y"], mode="markers", hovertext=dyn[2]["hovertext"],
-                         hoverinfo="text", name="message in flight", legendgroup="messages",
+                         hoverinfo="text", name="message in flight", legendgroup="messages", legendrank=10,
                          marker=dict(symbol="circle", color=dyn[2]["marker"]["color"], size=dyn[2]["marker"]["size"],
                                      line=dict(color="#fff", width=1.5))))
     n = len(data)
@@ -244,17 +250,17 @@ def network_spec(result: RunResult, fact: str, t: float, focus: str | None = Non
         margin=dict(l=5, r=5, t=10, b=5, autoexpand=True), plot_bgcolor="#fff", paper_bgcolor="#fff",
         xaxis=dict(visible=False, range=[min(xs) - pad, max(xs) + pad], fixedrange=False),
         yaxis=dict(visible=False, range=[min(ys) - pad, max(ys) + pad], scaleanchor="x", scaleratio=1),
-        legend=dict(orientation="v", x=1.0, xanchor="left", y=1.0, bgcolor="rgba(255,255,255,0.85)",
-                    font=dict(size=11), groupclick="toggleitem", tracegroupgap=6),
+        legend=LEGENDS[legend] | dict(bgcolor="rgba(255,255,255,0.85)", font=dict(size=11), groupclick="toggleitem",
+                                      tracegroupgap=6),
         hoverlabel=dict(align="left"), uirevision="network", showlegend=True, template=template(),
     )
     return {"data": data, "layout": layout}
 
 
 def network_figure(result: RunResult, fact: str, t: float, focus: str | None = None,
-                   pos: dict[str, tuple[float, float]] | None = None) -> go.Figure:
+                   pos: dict[str, tuple[float, float]] | None = None, legend: str = "right") -> go.Figure:
     """:func:`network_spec` as a validated plotly figure."""
-    return go.Figure(network_spec(result, fact, t, focus, pos))
+    return go.Figure(network_spec(result, fact, t, focus, pos, legend))
 
 
 def network_frames(result: RunResult, fact: str, times: list[float], focus: str | None = None,

@@ -55,13 +55,14 @@ def cursor_x(result: RunResult, mode: str, steps: list[float], times: list[float
 
 
 def timeline_spec(result: RunResult, mode: str, steps: list[float], t: float, fact: str = "",
-                  focus: str | None = None, cursor_shape: bool = False) -> dict:
+                  focus: str | None = None, cursor_shape: bool = False, min_height: int = 280) -> dict:
     """Swimlanes over real dates (``calendar``) or event steps (``event``), with a cursor at ``t``, as a
     plain plotly figure dict (``data``, ``layout``).
 
     The cursor is the last trace (``layout.meta['dynamic']`` holds its index), or with
     ``cursor_shape`` the last layout shape (``layout.meta['cursor_shape']``), which a browser can
-    move several times faster than a trace; the trace then only shows in the legend.
+    move several times faster than a trace; the trace then only shows in the legend. The figure is
+    at least ``min_height`` pixels tall, more with many actors.
     """
     s = result.scenario
     tz = s.meta.timezone
@@ -95,7 +96,7 @@ def timeline_spec(result: RunResult, mode: str, steps: list[float], t: float, fa
                                fillcolor=WINDOW_COLOR, line=dict(width=0), layer="below"))
             wx.append(x0)
             wy.append(y)
-    data.append(dict(type="scatter", x=[None], y=[None], mode="markers", name="uncertain time (window)",
+    data.append(dict(type="scatter", x=[None], y=[None], mode="markers", name="uncertain time",
                      marker=dict(symbol="square", size=14, color=WINDOW_COLOR)))
 
     sent = {e.message: e for e in result.events if e.kind == "send"}
@@ -130,7 +131,7 @@ def timeline_spec(result: RunResult, mode: str, steps: list[float], t: float, fa
     with_fact = [e for e in delivered if fact in e.facts]
     others = [e for e in delivered if fact not in e.facts]
     arrows(others, MESSAGE_COLOR, "solid", "message", 1.5)
-    arrows(with_fact, FACT_COLOR, "solid", "message carrying the selected fact", 2.5)
+    arrows(with_fact, FACT_COLOR, "solid", "carries the selected fact", 2.5)
     arrows([e for e in result.events if e.kind == "intercept"], TAP_COLOR, "dash", "intercepted copy", 1.8)
     arrows([e for e in result.events if e.kind == "lost"], LOST_COLOR, "dot", "lost message", 1.5, "x")
 
@@ -182,9 +183,10 @@ def timeline_spec(result: RunResult, mode: str, steps: list[float], t: float, fa
         margin=dict(l=10, r=10, t=10, b=40), plot_bgcolor="#fff", paper_bgcolor="#fff",
         yaxis=dict(tickvals=list(range(len(order))), ticktext=ticktext, range=[-0.6, len(order) - 0.4],
                    showgrid=True, gridcolor="#f0f0f0", zeroline=False, fixedrange=True),
-        xaxis=xaxis, legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0, font=dict(size=11)),
+        xaxis=xaxis, legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0, font=dict(size=11),
+                                 entrywidth=0, itemwidth=30),
         hoverlabel=dict(align="left"), uirevision=f"timeline-{mode}", dragmode="zoom",
-        height=max(280, 110 + 22 * len(order)), template=template(),
+        height=max(min_height, 110 + 22 * len(order)), template=template(),
     )
     return {"data": data, "layout": layout}
 

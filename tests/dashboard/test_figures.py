@@ -105,7 +105,7 @@ def test_timeline_has_arrows_intercepts_windows_and_cursor(tiny_run):
     t = at("2025-05-01T10:15+03:00")
     fig = timeline_figure(tiny_run, "event", times, t, "offer")
     names = [tr.name for tr in fig.data]
-    assert "intercepted copy" in names and "message carrying the selected fact" in names
+    assert "intercepted copy" in names and "carries the selected fact" in names
     cursor = fig.data[fig.layout.meta["dynamic"][0]]
     assert cursor.name == "t (now)" and cursor.x[0] == step_at(times, t)
     assert any(s.type == "rect" and s.fillcolor.startswith("rgba(120,144,156") for s in fig.layout.shapes)
