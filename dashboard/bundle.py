@@ -10,7 +10,8 @@ from __future__ import annotations
 import bisect
 from typing import TYPE_CHECKING, Any
 
-from .figures.common import big_label, date_marks, local_label, zone_label, names, step_at, steps as make_steps, utc_label
+from .figures.common import (big_label, date_marks, fact_statements, local_label, names, readable_reason, step_at,
+                             steps as make_steps, utc_label, zone_label)
 from .figures.matrix import hover_lines, matrix_frames, matrix_spec
 from .figures.network import network_frames, network_spec, positions
 from .figures.timeline import cursor_x, timeline_spec
@@ -38,6 +39,7 @@ def event_rows(result: RunResult) -> list[dict[str, Any]]:
     outlets = {src.id: src for src in s.sources}
     summaries = {e.id: e.summary for e in s.events} | {r.id: r.summary for r in s.rules}
     sent = {e.message: e for e in result.events if e.kind == "send"}
+    statements = fact_statements(result)
     rows = []
     for e in result.events:
         sender, to, kind = e.actor, e.to or "", e.kind
@@ -55,7 +57,8 @@ def event_rows(result: RunResult) -> list[dict[str, Any]]:
             "kind": kind, "from": nm.get(sender, sender),
             "to": ", ".join(nm.get(x, x) for x in to.split(";") if x),
             "channel": f"{e.channel} ({e.medium})" if e.channel else "", "facts": ", ".join(e.facts),
-            "what": summaries.get(e.cause, e.cause) + (f" — {e.reason}" if e.reason else ""),
+            "what": summaries.get(e.cause, e.cause) + (f" — {readable_reason(e.reason, nm, statements)}"
+                                                       if e.reason else ""),
             "sources": "; ".join(srcs), "claim": " / ".join(claims),
         })
     return rows

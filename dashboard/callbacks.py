@@ -260,8 +260,11 @@ def register(app: Dash) -> None:
         Input(ids.STORE, "data"), Input(ids.INTERVAL, "n_intervals"), Input(ids.BACK, "n_clicks"),
         Input(ids.FORWARD, "n_clicks"), Input(ids.PLAY, "n_clicks"), Input(ids.LOG, "cellClicked"),
         State(ids.SLIDER, "value"), State(ids.INTERVAL, "disabled"), State(ids.LOG, "rowData"),
-        prevent_initial_call=True,
+        State(ids.INTERVAL, "interval"), prevent_initial_call=True,
     )
+    app.clientside_callback(ClientsideFunction("backchannel", "followLog"),
+                            Output(ids.LOG, "scrollTo"), Output(ids.LOG, "selectedRows"),
+                            Input(ids.CURRENT, "data"), State(ids.LOG, "rowData"))
     app.clientside_callback(
         ClientsideFunction("backchannel", "render"),
         Output(ids.NETWORK, "figure"), Output(ids.TIMELINE, "figure"), Output(ids.MATRIX, "figure"),

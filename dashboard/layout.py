@@ -18,8 +18,8 @@ EXPLANATION = ("Who knew what, and when. Dots travel along the channels between 
 PANEL_LABELS = {"network": "Network", "timeline": "Timeline", "matrix": "Matrix", "log": "Log",
                 "compare": "Compare", "sweep": "Sweep"}
 RUN_CHOICES = (100, 200, 500, 1000, 2000, MAX_RUNS)
-SPEEDS = [{"label": "0.5×", "value": 1000}, {"label": "1×", "value": 500}, {"label": "2×", "value": 250},
-          {"label": "4×", "value": 120}]
+SPEEDS = [{"label": "1 step/s", "value": 1000}, {"label": "2 steps/s", "value": 500},
+          {"label": "4 steps/s", "value": 250}, {"label": "8 steps/s", "value": 125}]  # value: ms per step
 LOG_COLUMNS = [
     {"field": "local", "headerName": "Local time", "width": 115, "pinned": "left"},
     {"field": "utc", "headerName": "UTC", "width": 150},

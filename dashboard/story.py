@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .figures.common import local_label, names, short_names
+from .figures.common import fact_statements, local_label, names, readable_reason, short_names
 
 if TYPE_CHECKING:
     from sim.result import RunResult
@@ -66,6 +66,7 @@ def recent_entries(result: RunResult) -> list[tuple[float, str]]:
     s = result.scenario
     summaries = {e.id: e.summary for e in s.events} | {r.id: r.summary for r in s.rules}
     sent = {e.message: e for e in result.events if e.kind == "send"}
+    statements = fact_statements(result)
     out = []
     for e in result.events:
         when = local_label(e.time, tz, long=False)
@@ -78,7 +79,7 @@ def recent_entries(result: RunResult) -> list[tuple[float, str]]:
         elif e.kind == "originate" and not e.reason:
             line = f"**{nm.get(e.actor, e.actor)}** decides: {what}"
         elif e.kind == "skip":
-            line = f"~~{what}~~ (did not happen: {e.reason})"
+            line = f"~~{what}~~ (did not happen: {readable_reason(e.reason, nm, statements)})"
         elif e.kind == "lost":
             line = f"lost on the way: {what}"
         else:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import re
 from dataclasses import replace
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
@@ -21,7 +20,7 @@ import plotly.graph_objects as go
 from sim.compare import Comparison, compare
 
 from . import data
-from .figures.common import fact_statements, local_label, names, short_names
+from .figures.common import fact_statements, local_label, names, readable_reason, short_names
 from .figures.compare import COLORS, comparison_figure, delta_heatmap
 from .figures.sweep import cdf_figure, first_source_figure, known_by_heatmap
 from .state import ViewState
@@ -78,11 +77,6 @@ def _wall(ts: float, tz: str) -> datetime:
     return datetime.fromtimestamp(ts, timezone.utc).astimezone(ZoneInfo(tz)).replace(tzinfo=None)
 
 
-def _named(text: str, actor_names: dict[str, str]) -> str:
-    """Actor ids in an engine message (``dermer did not yet know …``) replaced by names."""
-    return re.sub(r"\b[a-z][a-z0-9_]*\b", lambda m: actor_names.get(m.group(0), m.group(0)), text)
-
-
 def changed_only(cmp: Comparison) -> Comparison:
     """``cmp`` with only the actors and facts that differ somewhere (all of it if nothing differs)."""
     changed = cmp.changed()
@@ -122,7 +116,7 @@ def compare_summary(cmp: Comparison, fact: str, base_label: str, alt_label: str,
     for e in cmp.events:
         text = e.summary or e.id
         if e.change in ("skipped", "removed") and e.reason:
-            text += f" ({_named(e.reason, actor_names)})"
+            text += f" ({readable_reason(e.reason, actor_names, statements)})"
         elif e.change == "moved" and e.base_time is not None and e.alt_time is not None:
             shift = e.alt_time - e.base_time
             text += f" ({duration_words(shift)} {'later' if shift > 0 else 'earlier'})"

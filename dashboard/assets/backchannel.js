@@ -5,6 +5,11 @@
   var nu = function () { return window.dash_clientside.no_update; };
   // What this page last drew, so that a step that changes nothing in a figure skips redrawing it.
   var drawn = { data: null, net: -1, mx: -1 };
+  // Playback keeps to the wall clock: each tick moves on by as many steps as its period fits into
+  // the time since the last step (a browser busy drawing skips steps rather than slowing down).
+  var clock = { last: 0, owed: 0 };
+  // The event-log row last scrolled to and selected.
+  var followed = { rows: null, id: null };
 
   function isObj(v) { return v !== null && typeof v === "object" && !Array.isArray(v); }
 
@@ -81,22 +86,30 @@
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     backchannel: {
-      transport: function (data, nInt, nBack, nFwd, nPlay, cell, value, disabled, rows) {
+      transport: function (data, nInt, nBack, nFwd, nPlay, cell, value, disabled, rows, period) {
         if (!data || !data.steps) { return [nu(), nu(), nu()]; }
         var n = data.steps.length;
         var v = (typeof value === "number") ? value : data.step;
         var off = disabled !== false;
+        var now = Date.now();
         if (triggered("bundle")) {
           v = data.step;
         } else if (triggered("interval")) {
-          v = Math.min(n - 1, v + 1);
+          if (off) { return [nu(), nu(), nu()]; }  // a tick that was already due when playback stopped
+          var ms = period || 500;
+          clock.owed += Math.max(0, now - clock.last);
+          clock.last = now;
+          var k = Math.floor(clock.owed / ms + 0.05);
+          if (k < 1) { return [nu(), nu(), nu()]; }
+          clock.owed = Math.max(0, clock.owed - k * ms);
+          v = Math.min(n - 1, v + k);
           if (v >= n - 1) { off = true; }
         } else if (triggered("step-back")) {
           v = Math.max(0, v - 1);
         } else if (triggered("step-forward")) {
           v = Math.min(n - 1, v + 1);
         } else if (triggered("play")) {
-          if (off) { if (v >= n - 1) { v = 0; } off = false; } else { off = true; }
+          if (off) { if (v >= n - 1) { v = 0; } off = false; clock = { last: now, owed: 0 }; } else { off = true; }
         } else if (triggered("log") && cell) {
           var row = (rows || []).find(function (r) { return String(r.id) === String(cell.rowId); });
           if (row) { v = lastAtOrBefore(data.steps, row.t); }
@@ -122,6 +135,21 @@
         setUrlTime(data.iso[i]);
         return [net, tl, mx, data.big[i], data.utc[i], data.headlines[i], focusMarkdown(data, i),
                 { t: data.steps[i], step: i }];
+      },
+
+      // The event log keeps the latest row at or before the moment shown in view and selected.
+      followLog: function (current, rows) {
+        if (!current || !rows || !rows.length) { return [nu(), nu()]; }
+        var lo = 0, hi = rows.length - 1, at = -1;
+        while (lo <= hi) {
+          var mid = (lo + hi) >> 1;
+          if (rows[mid].t <= current.t) { at = mid; lo = mid + 1; } else { hi = mid - 1; }
+        }
+        var id = at < 0 ? null : String(rows[at].id);
+        if (followed.rows === rows && followed.id === id) { return [nu(), nu()]; }
+        followed = { rows: rows, id: id };
+        if (id === null) { return [nu(), { ids: [] }]; }
+        return [{ rowId: id, rowPosition: "middle" }, { ids: [id] }];
       },
 
       focusClicked: function (click, current) {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import functools
 import json
+import re
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -107,6 +108,19 @@ def actor_order(result: RunResult) -> list[str]:
 
 def fact_statements(result: RunResult) -> dict[str, str]:
     return {f.id: f.statement for f in result.scenario.facts}
+
+
+_REASON = re.compile(r"^(?P<actor>\S+) (?P<verb>did not yet know|knew none of|is the origin of) (?P<facts>.+)$")
+
+
+def readable_reason(reason: str, actor_names: dict[str, str], statements: dict[str, str]) -> str:
+    """An engine's reason (``dermer did not yet know us_informs_israel``) with the actor's name and each
+    fact's statement in quotes; any other text as it is."""
+    m = _REASON.match(reason)
+    if not m:
+        return reason
+    facts = ", ".join(f"“{statements[f]}”" if f in statements else f for f in m["facts"].split(", "))
+    return f"{actor_names.get(m['actor'], m['actor'])} {m['verb']} {facts}"
 
 
 def wall(ts: float, tz: str) -> datetime:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import plotly.graph_objects as go
 
 from .common import (CURSOR_COLOR, KNOW_COLORS, SKIP_COLOR, TAP_COLOR, actor_order, affiliation_colors,
-                     local_label, names, short_names, template, wall)
+                     fact_statements, local_label, names, readable_reason, short_names, template, wall)
 
 if TYPE_CHECKING:
     from sim.result import RunResult
@@ -135,6 +135,7 @@ def timeline_spec(result: RunResult, mode: str, steps: list[float], t: float, fa
     arrows([e for e in result.events if e.kind == "intercept"], TAP_COLOR, "dash", "intercepted copy", 1.8)
     arrows([e for e in result.events if e.kind == "lost"], LOST_COLOR, "dot", "lost message", 1.5, "x")
 
+    statements = fact_statements(result)
     for kind, name, colour, symbol in (("originate", "decision / origin", KNOW_COLORS["origin"], "diamond"),
                                        ("skip", "skipped (did not happen)", SKIP_COLOR, "x-thin-open")):
         recs = [e for e in result.events if e.kind == kind and e.actor in lane]
@@ -144,7 +145,7 @@ def timeline_spec(result: RunResult, mode: str, steps: list[float], t: float, fa
         for e in recs:
             line = f"<b>{nm[e.actor]}</b>: {summ.get(e.cause, e.cause)}<br>{', '.join(e.facts)}<br>{local_label(e.time, tz)}"
             if e.reason:
-                line += f"<br><i>{e.reason}</i>"
+                line += f"<br><i>{readable_reason(e.reason, nm, statements)}</i>"
             text.append(line)
         data.append(dict(type="scatter", x=[xm(e.time) for e in recs], y=[lane[e.actor] for e in recs],
                          mode="markers", name=name, hovertext=text, hoverinfo="text",

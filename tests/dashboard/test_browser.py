@@ -55,6 +55,63 @@ def test_play_advances_time(page, server_url):
     assert page.errors == []
 
 
+PLAYBACK = """([steps, moments]) => {
+  // Drive the page's own transport function with a clock of our own: play at 0 ms, then ticks.
+  const bc = window.dash_clientside.backchannel;
+  const data = {steps: Array.from({length: steps}, (_, i) => i), step: 0};
+  const realNow = Date.now;
+  const seen = [];
+  let v = 0, off = true;
+  const at = (prop, ms) => {
+    Date.now = () => ms;
+    window.dash_clientside.callback_context = {triggered: [{prop_id: prop}]};
+    const out = bc.transport(data, 0, 0, 0, 0, null, v, off, [], 125);
+    if (typeof out[0] === "number") { v = out[0]; }
+    if (typeof out[1] === "boolean") { off = out[1]; }
+  };
+  try {
+    at("play.n_clicks", 0);
+    for (const ms of moments) { at("interval.n_intervals", ms); seen.push([v, off]); }
+  } finally { Date.now = realNow; window.dash_clientside.callback_context = {}; }
+  return seen;
+}"""
+
+
+def test_playback_keeps_to_the_clock(page, server_url):
+    """At 8 steps/s (125 ms a step) a late tick moves on by the steps it owes; the last step stops play."""
+    page.goto(server_url + "/")
+    wait_ready(page)
+    seen = page.evaluate(PLAYBACK, [12, [125, 250, 625, 700, 760, 2000]])
+    assert seen == [[1, False], [2, False], [5, False], [5, False], [6, False], [11, True]]
+
+
+def test_event_log_follows_the_moment(page, server_url, tiny_run):
+    """The latest row at or before the moment shown is selected; stepping moves the selection."""
+    from sim.timeparse import parse_instant
+
+    def latest(local: str) -> str:
+        t = parse_instant(f"2025-05-01T{local}+03:00").timestamp()
+        return str(max(e.id for e in tiny_run.events if e.time <= t))
+
+    page.goto(server_url + "/?t=2025-05-01T06:00:00Z")
+    wait_ready(page)
+    page.wait_for_selector(f"#log .ag-row-selected[row-id='{latest('09:00')}']")
+    page.click("#step-forward")
+    page.wait_for_selector(f"#log .ag-row-selected[row-id='{latest('10:00')}']")
+    assert page.locator("#log .ag-center-cols-container .ag-row-selected").count() == 1
+
+
+def test_matrix_hover_tells_what_is_not_known_yet(page, server_url):
+    """In the browser too, the matrix's hover says when a cell's actor learns a fact only later."""
+    page.goto(server_url + "/?t=2025-05-01T06:00:00Z&fact=offer")
+    wait_ready(page)
+    hover = "() => document.querySelector('#matrix .js-plotly-plot').data[0].customdata.flat().join('|')"
+    page.wait_for_function(f"({hover})().includes('not yet, at the moment shown')")
+    page.goto(server_url + "/?fact=offer")  # the last step: everybody who ever knew knows
+    wait_ready(page)
+    page.wait_for_function(f"!({hover})().includes('not yet') && ({hover})().includes('first knows it')")
+
+
 def test_step_buttons(page, server_url):
     page.goto(server_url + "/?t=2025-05-01T06:00:00Z")
     wait_ready(page)

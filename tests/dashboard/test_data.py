@@ -69,3 +69,26 @@ def test_fingerprint_names_file_alternative_and_version(tmp_path):
     st = (folder / "tiny.yaml").stat()
     os.utime(folder / "tiny.yaml", ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
     assert data.fingerprint("tiny", None, folder) != first
+
+
+def test_skip_reasons_read_as_names_and_statements():
+    """A skipped event says who did not know what in words, in the log, the story and the timeline."""
+    from sim import load_scenario, run
+
+    from dashboard.figures.common import readable_reason, steps
+    from dashboard.figures.timeline import timeline_spec
+    from dashboard.story import recent_entries
+
+    from .conftest import DATA
+
+    result = run(load_scenario(DATA / "tiny.yaml", "slow_relay"))
+    said = "C did not yet know “A makes an offer”"
+    assert [r["what"] for r in event_rows(result) if r["kind"] == "skip"] == [
+        f"C settles on an answer — {said}", f"C answers A — {said}"]
+    assert sum(said in line for _, line in recent_entries(result)) == 2
+    spec = timeline_spec(result, "event", steps(result, "event"), result.compiled.end)
+    skipped = next(tr for tr in spec["data"] if tr["name"].startswith("skipped"))
+    assert all(f"<i>{said}</i>" in text for text in skipped["hovertext"])
+    names, statements = {"a": "A"}, {"offer": "An offer"}
+    assert readable_reason("a is the origin of offer, other", names, statements) == "A is the origin of “An offer”, other"
+    assert readable_reason("not delivered", names, statements) == "not delivered"

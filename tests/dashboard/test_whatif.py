@@ -27,7 +27,7 @@ def test_compare_view_with_a_variant_file(folder):
     assert text.startswith("**In “No relay”**, compared with this view (“Tiny relay”), "
                            "for “A makes an offer”")
     assert "- **C** never knew it (in this view: 1 May 10:15)" in text
-    assert "**2 events skipped:**" in text and "(C did not yet know offer)" in text  # ids named
+    assert "**2 events skipped:**" in text and "(C did not yet know “A makes an offer”)" in text  # in words
     assert "**1 event removed:** B relays the offer to C" in text
     names = [tr.name for tr in v["figure"].data]
     assert "this view" in names
