@@ -35,6 +35,10 @@ TARGETS = {
     "e2e_1m_mib": 8192.0,
     "help_s": 0.5,
     "sweep_runs_per_s_2": 1000.0,
+    "view_change_p95_ms": 100.0,  # the dashboard, issue 3
+    "page_interactive_ms": 2000.0,
+    "export_bytes": 5_000_000,
+    "playback_share": 0.85,  # steps per second played at 8 steps/s, as a share of 8
 }
 
 
@@ -182,6 +186,17 @@ def report(res: dict[str, Any]) -> tuple[str, list[tuple[str, str, str]]]:
     rps = sw.get("runs_per_s_2_workers") if "error" not in sw else None
     checks.append(("sweep ≥ 1,000 runs/s on 2 workers", f"{rps}" if rps else sw.get("error", "—"),
                    _verdict(rps >= TARGETS["sweep_runs_per_s_2"] if rps else None)))
+    ok = "error" not in db
+    p95, page, size, played = (db.get(k) if ok else None for k in
+                               ("view_change_p95_ms", "page_interactive_ms", "export_bytes", "playback_steps_per_s_at_8"))
+    checks.append(("dashboard view change ≤ 100 ms at p95", f"{p95} ms" if p95 is not None else "—",
+                   _verdict(p95 <= TARGETS["view_change_p95_ms"] if p95 is not None else None)))
+    checks.append(("dashboard page interactive ≤ 2 s", f"{page} ms" if page is not None else "no browser",
+                   _verdict(page <= TARGETS["page_interactive_ms"] if page is not None else None)))
+    checks.append(("export ≤ 5 MB", f"{size:,} bytes" if size is not None else "—",
+                   _verdict(size <= TARGETS["export_bytes"] if size is not None else None)))
+    checks.append(("playback at 8 steps/s keeps ≥ 85 % of its speed", f"{played} steps/s" if played else "no browser",
+                   _verdict(played >= 8 * TARGETS["playback_share"] if played else None)))
     lines.append("")
     w = max(len(c[0]) for c in checks)
     for name, value, verdict in checks:
