@@ -264,7 +264,8 @@ def register(app: Dash) -> None:
     )
     app.clientside_callback(ClientsideFunction("backchannel", "followLog"),
                             Output(ids.LOG, "scrollTo"), Output(ids.LOG, "selectedRows"),
-                            Input(ids.CURRENT, "data"), State(ids.LOG, "rowData"))
+                            Input(ids.CURRENT, "data"), State(ids.LOG, "rowData"), State(ids.LOG, "cellClicked"),
+                            State(ids.STORE, "data"))
     app.clientside_callback(
         ClientsideFunction("backchannel", "render"),
         Output(ids.NETWORK, "figure"), Output(ids.TIMELINE, "figure"), Output(ids.MATRIX, "figure"),

@@ -137,15 +137,19 @@
                 { t: data.steps[i], step: i }];
       },
 
-      // The event log keeps the latest row at or before the moment shown in view and selected.
-      followLog: function (current, rows) {
+      // The event log keeps the latest row at or before the moment shown in view and selected; the row
+      // the reader last clicked is the one selected while the moment shown is that row's step.
+      followLog: function (current, rows, cell, data) {
         if (!current || !rows || !rows.length) { return [nu(), nu()]; }
+        var prev = (data && data.steps && current.step > 0) ? data.steps[current.step - 1] : -Infinity;
         var lo = 0, hi = rows.length - 1, at = -1;
         while (lo <= hi) {
           var mid = (lo + hi) >> 1;
           if (rows[mid].t <= current.t) { at = mid; lo = mid + 1; } else { hi = mid - 1; }
         }
         var id = at < 0 ? null : String(rows[at].id);
+        var picked = cell && rows.find(function (r) { return String(r.id) === String(cell.rowId); });
+        if (picked && picked.t <= current.t && picked.t > prev) { id = String(picked.id); }
         if (followed.rows === rows && followed.id === id) { return [nu(), nu()]; }
         followed = { rows: rows, id: id };
         if (id === null) { return [nu(), { ids: [] }]; }

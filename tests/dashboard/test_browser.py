@@ -99,6 +99,12 @@ def test_event_log_follows_the_moment(page, server_url, tiny_run):
     page.click("#step-forward")
     page.wait_for_selector(f"#log .ag-row-selected[row-id='{latest('10:00')}']")
     assert page.locator("#log .ag-center-cols-container .ag-row-selected").count() == 1
+    page.click("#log .ag-row[row-id='3'] .ag-cell[col-id='kind']")  # B's send at 10:15; its delivery is row 4
+    page.wait_for_function("document.querySelector('#t-label').innerText.endsWith('10:15')")
+    page.wait_for_timeout(300)  # the follow-up callbacks have run
+    assert page.locator("#log .ag-center-cols-container .ag-row-selected").get_attribute("row-id") == "3"
+    page.click("#step-forward")
+    page.wait_for_selector(f"#log .ag-row-selected[row-id='{latest('11:00')}']")
 
 
 def test_matrix_hover_tells_what_is_not_known_yet(page, server_url):
