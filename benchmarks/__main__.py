@@ -195,8 +195,9 @@ def report(res: dict[str, Any]) -> tuple[str, list[tuple[str, str, str]]]:
                    _verdict(page <= TARGETS["page_interactive_ms"] if page is not None else None)))
     checks.append(("export ≤ 5 MB", f"{size:,} bytes" if size is not None else "—",
                    _verdict(size <= TARGETS["export_bytes"] if size is not None else None)))
-    checks.append(("playback at 8 steps/s keeps ≥ 85 % of its speed", f"{played} steps/s" if played else "no browser",
-                   _verdict(played >= 8 * TARGETS["playback_share"] if played else None)))
+    checks.append(("playback at 8 steps/s keeps ≥ 85 % of its speed",
+                   f"{played} steps/s" if played is not None else "no browser",
+                   _verdict(played >= 8 * TARGETS["playback_share"] if played is not None else None)))
     lines.append("")
     w = max(len(c[0]) for c in checks)
     for name, value, verdict in checks:

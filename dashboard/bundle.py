@@ -10,9 +10,9 @@ from __future__ import annotations
 import bisect
 from typing import TYPE_CHECKING, Any
 
-from .figures.common import (big_label, date_marks, fact_statements, local_label, names, readable_reason, step_at,
-                             steps as make_steps, utc_label, zone_label)
-from .figures.matrix import hover_lines, matrix_frames, matrix_spec
+from .figures.common import (STAGE_HEIGHT, big_label, date_marks, fact_statements, local_label, names,
+                             readable_reason, step_at, steps as make_steps, utc_label, zone_label)
+from .figures.matrix import NOT_YET, hover_lines, matrix_frames, matrix_spec
 from .figures.network import network_frames, network_spec, positions
 from .figures.timeline import cursor_x, timeline_spec
 from .state import ViewState, format_t
@@ -20,9 +20,6 @@ from .story import focus_entries, recent_entries
 
 if TYPE_CHECKING:
     from sim.result import RunResult
-
-
-STAGE_HEIGHT = 520  # px, the network's height in assets/style.css: the timeline beside it is as tall
 
 
 def _citations(result: RunResult) -> dict[str, list]:
@@ -92,9 +89,7 @@ def build_bundle(result: RunResult, state: ViewState) -> dict[str, Any]:
     pos = positions(result)
     net = network_spec(result, state.fact, t, focus, pos, legend="below")
     tl = timeline_spec(result, state.mode, times, t, state.fact, focus, cursor_shape=True, min_height=STAGE_HEIGHT)
-    lines = hover_lines(result, state.group)
-    mx = matrix_spec(result, t, state.group, state.fact, lines)
-    del mx["data"][0]["customdata"]  # the browser writes it from ``mx_hover`` at every step
+    mx = matrix_spec(result, t, state.group, state.fact, hover=False)  # the browser writes it at every step
     nm = names(result)
     net_frames = network_frames(result, state.fact, times, focus, pos)
     mx_frames = matrix_frames(result, times, state.group)
@@ -114,7 +109,8 @@ def build_bundle(result: RunResult, state: ViewState) -> dict[str, Any]:
         "tl": tl,
         "tl_x": cursor_x(result, state.mode, times, times),
         "mx": mx,
-        "mx_hover": lines,
+        "mx_hover": hover_lines(result, state.group),
+        "not_yet": NOT_YET,
         "mx_frames": _first_only(mx_frames, mx_key),
         "mx_key": mx_key,
         "recent": recent_entries(result),

@@ -65,7 +65,7 @@ def sync(search, scenario, alt, mode, fact, actor, panels, group, compare, calt,
     option lists the page already holds are left as they are.
     """
     from .bundle import build_bundle, event_rows
-    from .data import fingerprint, list_scenarios, load_run
+    from .data import default_scenario, fingerprint, list_scenarios, load_run
     from .layout import run_options
     from .resolve import NoScenario, resolve
     from .whatif import network_outline
@@ -83,6 +83,10 @@ def sync(search, scenario, alt, mode, fact, actor, panels, group, compare, calt,
             state = state.with_(t=None)
         elif trigger == ids.COMPARE:
             state = state.with_(calt="")
+    # Read before the run is loaded: a file saved in between then costs one more sending of the log,
+    # never a log older than the figures.
+    asked = (state.scenario or default_scenario(), state.alt)
+    asked_id = fingerprint(*asked)
     try:
         state, result, more = resolve(state)
         bundle = build_bundle(result, state)
@@ -105,7 +109,7 @@ def sync(search, scenario, alt, mode, fact, actor, panels, group, compare, calt,
             pass
     state = state.with_(t=bundle["steps"][bundle["step"]])
     new_search = encode(state)
-    run_id = fingerprint(state.scenario, state.alt)
+    run_id = asked_id if (state.scenario, state.alt) == asked else fingerprint(state.scenario, state.alt)
     same_run = isinstance(view, dict) and view.get("run") == run_id
     s = result.scenario
     named = load_run(state.scenario).scenario.alternatives  # an applied alternative's scenario lists none

@@ -65,15 +65,43 @@ def name_for(path: Path, folder: Path | None = None) -> str | None:
     return p.relative_to(root).with_suffix("").as_posix() if p.is_relative_to(root) else None
 
 
+MAX_CHAIN = 32  # files a variant may extend through, at most (a longer chain is an error when loaded)
+
+
+@functools.lru_cache(maxsize=64)
+def _extends(path: str, mtime_ns: int) -> str | None:
+    """The file that ``path`` (as it was at ``mtime_ns``) extends, or None."""
+    from sim.loader import extends_target
+
+    base = extends_target(path)
+    return str(base.resolve()) if base is not None else None
+
+
+def versions(path: Path) -> tuple[tuple[str, int], ...]:
+    """The file and each file it extends, with its modification time (-1 for one that is missing): a
+    result loaded from ``path`` stays current while these do."""
+    out: list[tuple[str, int]] = []
+    current: str | None = str(path)
+    while current is not None and len(out) < MAX_CHAIN and all(current != p for p, _ in out):
+        try:
+            mtime = os.stat(current).st_mtime_ns
+        except OSError:
+            out.append((current, -1))
+            break
+        out.append((current, mtime))
+        current = _extends(current, mtime)
+    return tuple(out)
+
+
 def fingerprint(name: str, alternative: str | None = None, folder: Path | None = None) -> str:
-    """Names the run :func:`load_run` gives for these arguments now (the file's modification time included),
-    so that a page can tell whether what it already holds is still current."""
+    """Names the run :func:`load_run` gives for these arguments now (the modification times of the file
+    and of every file it extends included), so that a page can tell whether what it holds is current."""
     p = resolve(name, folder)
-    return f"{name}|{alternative or ''}|{p.stat().st_mtime_ns if p else ''}"
+    return f"{name}|{alternative or ''}|{','.join(str(m) for _, m in versions(p)) if p else ''}"
 
 
 @functools.lru_cache(maxsize=16)
-def _load(path: str, mtime: float, alternative: str | None, mode: str, seed: int) -> RunResult:
+def _load(path: str, stamp: tuple, alternative: str | None, mode: str, seed: int) -> RunResult:
     return run(load_scenario(path, alternative), mode=mode, seed=seed, label=alternative or "")  # type: ignore[arg-type]
 
 
@@ -86,11 +114,11 @@ def load_run(name: str, alternative: str | None = None, mode: str = "replay", se
     p = resolve(name, folder)
     if p is None:
         raise FileNotFoundError(f"no scenario named {name!r}")
-    return _load(str(p), p.stat().st_mtime, alternative or None, mode, seed)
+    return _load(str(p), versions(p), alternative or None, mode, seed)
 
 
 @functools.lru_cache(maxsize=4)
-def _sweep(path: str, mtime: float, alternative: str | None, runs: int, seed: int) -> SweepResult:
+def _sweep(path: str, stamp: tuple, alternative: str | None, runs: int, seed: int) -> SweepResult:
     return sweep(load_scenario(path, alternative), runs, seed, workers=1, alternative=alternative or "")
 
 
@@ -103,4 +131,4 @@ def load_sweep(name: str, alternative: str | None, runs: int, seed: int = 0,
     p = resolve(name, folder)
     if p is None:
         raise FileNotFoundError(f"no scenario named {name!r}")
-    return _sweep(str(p), p.stat().st_mtime, alternative or None, int(runs), int(seed))
+    return _sweep(str(p), versions(p), alternative or None, int(runs), int(seed))

@@ -11,6 +11,7 @@ import dash_ag_grid as dag
 from dash import dcc, html
 
 from . import ids
+from .figures.common import STAGE_HEIGHT
 from .state import DEFAULT_PANELS, DEFAULT_RUNS, MAX_RUNS, PANELS
 
 EXPLANATION = ("Who knew what, and when. Dots travel along the channels between actors; each actor's colour "
@@ -138,7 +139,8 @@ def layout() -> html.Div:
         html.Div(id=ids.HEADLINE, className="headline"),
         html.Main([
             _panel(ids.PANEL_NETWORK, "Network: who can reach whom, by affiliation (click an actor to focus)",
-                   dcc.Graph(id=ids.NETWORK, config=GRAPH_CONFIG, className="graph-network")),
+                   dcc.Graph(id=ids.NETWORK, config=GRAPH_CONFIG, className="graph-network",
+                             style={"height": f"{STAGE_HEIGHT}px"})),
             _panel(ids.PANEL_TIMELINE, "Timeline: one lane per actor (drag to zoom, double-click to reset)",
                    dcc.Graph(id=ids.TIMELINE, config=GRAPH_CONFIG, className="graph-timeline")),
         ], className="main"),

@@ -134,6 +134,22 @@ def _change_problems(errors: list[Any], file: str) -> list[Problem]:
     return [Problem(e.pos[0] or file, e.pos[1], e.pos[2], e.path, e.message) for e in errors]
 
 
+def extends_target(path: str | Path) -> Path | None:
+    """The file that the variant file ``path`` extends, as written relative to it; None for a scenario
+    file, and for a file that cannot be read (loading it says why)."""
+    path = Path(path)
+    try:
+        text = _read(path)
+        try:
+            data = parse_fast(text)
+        except NotFast:
+            data = parse_yaml(text, str(path))
+    except ScenarioError:
+        return None
+    target = data.get("extends") if isinstance(data, dict) else None
+    return path.parent / target if isinstance(target, str) and target else None
+
+
 def load_data(path: str | Path, _stack: tuple[Path, ...] = ()) -> LMap:
     """Read a scenario or variant file into located data, resolving ``extends`` chains."""
     path = Path(path)

@@ -166,13 +166,18 @@ def test_named_alternatives(tiny):
 def test_alternatives_read_fast_equal_the_located_reading(path):
     """A valid file's alternatives are applied to the fast parser's data; the result is the one the
     located parser gives."""
-    from sim.loader import _with_alternative, load_data, validate_data
+    from pathlib import Path
+
+    from sim.loader import _fast, _with_alternative, load_data, validate_data
 
     data = load_data(path)
     base = validate_data(data, path)
     assert base.alternatives
+    text = Path(path).read_text(encoding="utf-8")
     for alt in base.alternatives:
-        assert load_scenario(path, alt.id) == _with_alternative(data, base, alt.id, path)
+        fast = _fast(text, alt.id)
+        assert fast is not None  # the fast reading applied it
+        assert fast == load_scenario(path, alt.id) == _with_alternative(data, base, alt.id, path)
 
 
 def test_bad_named_alternative_is_located(write):

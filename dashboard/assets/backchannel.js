@@ -8,8 +8,9 @@
   // Playback keeps to the wall clock: each tick moves on by as many steps as its period fits into
   // the time since the last step (a browser busy drawing skips steps rather than slowing down).
   var clock = { last: 0, owed: 0 };
-  // The event-log row last scrolled to and selected.
+  // The event-log row last scrolled to and selected, and the rows the last click was made on.
   var followed = { rows: null, id: null };
+  var clicked = { stamp: null, rows: null };
 
   function isObj(v) { return v !== null && typeof v === "object" && !Array.isArray(v); }
 
@@ -30,12 +31,11 @@
 
   // The matrix's hover text at t (as dashboard/figures/matrix.py hover_at): what was learned only
   // later says that it was not known yet.
-  var NOT_YET = "<i>not yet, at the moment shown</i> — ";
-  function hoverAt(lines, t) {
+  function hoverAt(lines, t, notYet) {
     return lines.map(function (row) {
       return row.map(function (cell) {
         return [cell[0]].concat(cell[1].map(function (l) {
-          return l[1] + (l[0] === null || l[0] <= t ? l[2] : NOT_YET + l[2]);
+          return l[1] + (l[0] === null || l[0] <= t ? l[2] : notYet + l[2]);
         })).join("<br>");
       });
     });
@@ -43,15 +43,18 @@
 
   function matrixAt(data, i) {
     var fig = withFrame(data.mx, data.mx_frames[data.mx_key[i]]);
-    fig.data[0] = Object.assign({}, fig.data[0], { customdata: hoverAt(data.mx_hover, data.steps[i]) });
+    fig.data[0] = Object.assign({}, fig.data[0],
+                                { customdata: hoverAt(data.mx_hover, data.steps[i], data.not_yet) });
     return fig;
   }
 
-  function lastAtOrBefore(steps, t) {
-    var lo = 0, hi = steps.length - 1, ans = 0;
+  // The first step at or after t (the last step if none is): the moment an event row moves to, so
+  // that the event has happened there in calendar mode too.
+  function firstAtOrAfter(steps, t) {
+    var lo = 0, hi = steps.length - 1, ans = steps.length - 1;
     while (lo <= hi) {
       var mid = (lo + hi) >> 1;
-      if (steps[mid] <= t) { ans = mid; lo = mid + 1; } else { hi = mid - 1; }
+      if (steps[mid] >= t) { ans = mid; hi = mid - 1; } else { lo = mid + 1; }
     }
     return ans;
   }
@@ -112,7 +115,7 @@
           if (off) { if (v >= n - 1) { v = 0; } off = false; clock = { last: now, owed: 0 }; } else { off = true; }
         } else if (triggered("log") && cell) {
           var row = (rows || []).find(function (r) { return String(r.id) === String(cell.rowId); });
-          if (row) { v = lastAtOrBefore(data.steps, row.t); }
+          if (row) { v = firstAtOrAfter(data.steps, row.t); }
         }
         v = Math.max(0, Math.min(n - 1, v));
         return [v, off, off ? "▶ Play" : "❚❚ Pause"];
@@ -148,7 +151,9 @@
           if (rows[mid].t <= current.t) { at = mid; lo = mid + 1; } else { hi = mid - 1; }
         }
         var id = at < 0 ? null : String(rows[at].id);
-        var picked = cell && rows.find(function (r) { return String(r.id) === String(cell.rowId); });
+        if (cell && cell.timestamp !== clicked.stamp) { clicked = { stamp: cell.timestamp, rows: rows }; }
+        var picked = cell && clicked.rows === rows &&
+          rows.find(function (r) { return String(r.id) === String(cell.rowId); });
         if (picked && picked.t <= current.t && picked.t > prev) { id = String(picked.id); }
         if (followed.rows === rows && followed.id === id) { return [nu(), nu()]; }
         followed = { rows: rows, id: id };

@@ -161,6 +161,8 @@ def export_html(result: RunResult, fact: str | None = None, mode: str = "event",
     import plotly
 
     fig = export_figure(result, fact, mode, focus, t)
-    figure = pio.to_json(fig, validate=False).replace("</", "<\\/")  # nothing in the JSON may close the tag
+    # plotly writes "<" and ">" in strings as \u003c and \u003e, so no scenario text can close the
+    # script element; the replacement holds that even for a JSON writer that did not
+    figure = pio.to_json(fig, validate=False).replace("</", "<\\/")
     return PAGE.format(title=html.escape(result.scenario.meta.title), div=DIV_ID, version=plotly.__version__,
                        plotlyjs=packed_plotlyjs(), figure=figure, config=json.dumps(CONFIG))

@@ -93,11 +93,10 @@ def hover_at(lines: list[list[list]], t: float) -> list[list[str]]:
              for header, cell in row] for row in lines]
 
 
-def matrix_spec(result: RunResult, t: float, group: str = "actors", fact: str = "",
-                lines: list[list[list]] | None = None) -> dict:
+def matrix_spec(result: RunResult, t: float, group: str = "actors", fact: str = "", hover: bool = True) -> dict:
     """Heatmap of who knew which fact at ``t`` as a plain plotly figure dict; hover shows the provenance
-    chain, and for what was learned only later, that it was not known yet at ``t``. ``lines``: the
-    :func:`hover_lines` of ``result`` and ``group``, if already at hand.
+    chain, and for what was learned only later, that it was not known yet at ``t``. Without ``hover``
+    the cells' hover text (``customdata``) is left for the browser to write from :func:`hover_lines`.
 
     The heatmap is trace 0 and the only one that changes with time (``layout.meta['dynamic']``).
     """
@@ -107,13 +106,14 @@ def matrix_spec(result: RunResult, t: float, group: str = "actors", fact: str = 
     n = len(_BY_CODE)
     heat = dict(
         type="heatmap", z=cells["z"], text=cells["text"], texttemplate="%{text}", x=facts,
-        y=[r[0] for r in rows][::-1], customdata=hover_at(lines or hover_lines(result, group), t),
-        hovertemplate="%{customdata}<extra></extra>", zmin=-0.5, zmax=n - 0.5,
+        y=[r[0] for r in rows][::-1], hovertemplate="%{customdata}<extra></extra>", zmin=-0.5, zmax=n - 0.5,
         colorscale=_colorscale(), xgap=2, ygap=2, showscale=True,
         colorbar=dict(tickvals=list(range(n)), ticktext=[KNOW_LABELS[k] for k in _BY_CODE], thickness=12,
                       lenmode="pixels", len=440,
                       orientation="h", y=1.02, yanchor="bottom", x=0.5, xanchor="center", tickfont=dict(size=11)),
     )
+    if hover:
+        heat["customdata"] = hover_at(hover_lines(result, group), t)
     shapes = []
     if fact in facts:
         i = facts.index(fact)

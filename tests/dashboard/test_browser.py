@@ -101,21 +101,36 @@ def test_event_log_follows_the_moment(page, server_url, tiny_run):
     assert page.locator("#log .ag-center-cols-container .ag-row-selected").count() == 1
     page.click("#log .ag-row[row-id='3'] .ag-cell[col-id='kind']")  # B's send at 10:15; its delivery is row 4
     page.wait_for_function("document.querySelector('#t-label').innerText.endsWith('10:15')")
-    page.wait_for_timeout(300)  # the follow-up callbacks have run
-    assert page.locator("#log .ag-center-cols-container .ag-row-selected").get_attribute("row-id") == "3"
+    page.wait_for_selector("#log .ag-row-selected[row-id='3']")
+    assert page.locator("#log .ag-center-cols-container .ag-row-selected").count() == 1
     page.click("#step-forward")
     page.wait_for_selector(f"#log .ag-row-selected[row-id='{latest('11:00')}']")
 
 
-def test_matrix_hover_tells_what_is_not_known_yet(page, server_url):
-    """In the browser too, the matrix's hover says when a cell's actor learns a fact only later."""
-    page.goto(server_url + "/?t=2025-05-01T06:00:00Z&fact=offer")
+def test_event_row_in_calendar_mode_moves_to_just_after_it(page, server_url):
+    """Calendar steps fall between events: a clicked row moves t to the first step at or after it, and
+    stays selected there."""
+    page.goto(server_url + "/?mode=calendar&t=2025-05-01T06:00:00Z")
     wait_ready(page)
-    hover = "() => document.querySelector('#matrix .js-plotly-plot').data[0].customdata.flat().join('|')"
-    page.wait_for_function(f"({hover})().includes('not yet, at the moment shown')")
-    page.goto(server_url + "/?fact=offer")  # the last step: everybody who ever knew knows
-    wait_ready(page)
-    page.wait_for_function(f"!({hover})().includes('not yet') && ({hover})().includes('first knows it')")
+    page.click("#log .ag-row[row-id='3'] .ag-cell[col-id='kind']")  # B's send at 10:15 local (07:15 UTC)
+    page.wait_for_selector("#log .ag-row-selected[row-id='3']")
+    moment = page.evaluate("new URLSearchParams(location.search).get('t')")
+    assert "2025-05-01T07:15:00Z" <= moment < "2025-05-01T07:20:00Z"  # steps are 2 minutes apart here
+
+
+def test_matrix_hover_in_the_browser_is_the_servers(page, server_url, tiny_run):
+    """The page writes the matrix's hover text at each step exactly as ``hover_at`` does: at 10:00 the
+    offer is not yet known to C; at the last step nothing is 'not yet'."""
+    from dashboard.figures.matrix import NOT_YET, hover_at, hover_lines
+    from sim.timeparse import parse_instant
+
+    hover = "() => document.querySelector('#matrix .js-plotly-plot').data[0].customdata"
+    for query, local in (("t=2025-05-01T07:00:00Z", "2025-05-01T10:00"), ("", "2025-05-01T16:00")):
+        page.goto(server_url + f"/?fact=offer&{query}")
+        wait_ready(page)
+        expected = hover_at(hover_lines(tiny_run), parse_instant(local + "+03:00").timestamp())
+        page.wait_for_function(f"e => JSON.stringify(({hover})()) === JSON.stringify(e)", arg=expected)
+        assert (NOT_YET in "".join(sum(expected, []))) == (query != "")
 
 
 def test_step_buttons(page, server_url):

@@ -92,3 +92,25 @@ def test_skip_reasons_read_as_names_and_statements():
     names, statements = {"a": "A"}, {"offer": "An offer"}
     assert readable_reason("a is the origin of offer, other", names, statements) == "A is the origin of “An offer”, other"
     assert readable_reason("not delivered", names, statements) == "not delivered"
+
+
+def test_editing_a_base_file_reaches_its_variant(tmp_path):
+    """A variant's run and fingerprint follow the file it extends, not only the variant file itself."""
+    from .conftest import make_scenarios
+
+    folder = make_scenarios(tmp_path)
+    before = data.load_run("alternatives/no_relay", folder=folder)
+    stamp = data.fingerprint("alternatives/no_relay", None, folder)
+    assert [p for p, _ in data.versions(folder / "alternatives" / "no_relay.yaml")] == [
+        str(folder / "alternatives" / "no_relay.yaml"), str((folder / "tiny.yaml").resolve())]
+    base = folder / "tiny.yaml"
+    base.write_text(base.read_text(encoding="utf-8").replace("title: Tiny relay", "title: Tiny relay, edited"),
+                    encoding="utf-8")
+    st = base.stat()
+    os.utime(base, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
+    after = data.load_run("alternatives/no_relay", folder=folder)
+    assert before.scenario.meta.title == "Tiny relay — No relay"
+    assert after.scenario.meta.title == "Tiny relay, edited — No relay"
+    assert data.fingerprint("alternatives/no_relay", None, folder) != stamp
+    (folder / "loop.yaml").write_text("extends: loop.yaml\n", encoding="utf-8")
+    assert len(data.versions(folder / "loop.yaml")) == 1  # a cycle ends the chain; loading it says why
