@@ -140,6 +140,8 @@ def extends_target(path: str | Path) -> Path | None:
     path = Path(path)
     try:
         text = _read(path)
+        if "extends" not in text:  # no need to parse a scenario file for it
+            return None
         try:
             data = parse_fast(text)
         except NotFast:
