@@ -22,25 +22,27 @@ if TYPE_CHECKING:
     from sim.result import RunResult
 
 NODE_SIZE = 30
+WIDE = 1.3  # the circle of affiliations is this much wider than tall: pictures are wider than tall
 
 
 def positions(result: RunResult) -> dict[str, tuple[float, float]]:
-    """Actor id → (x, y): affiliations around a circle in file order, each on an arc as wide as its
-    cluster, and each affiliation's actors on a small circle (networkx circular layout) around its
-    centre. Deterministic: the same scenario always gets the same layout."""
+    """Actor id → (x, y): affiliations around an ellipse in file order (:data:`WIDE`), each on an arc as
+    wide as its cluster, and each affiliation's actors on a small circle (networkx circular layout)
+    around its centre. Deterministic: the same scenario always gets the same layout."""
     s = result.scenario
     affs = affiliations(result)
     sizes = {f: sum(1 for a in s.actors if a.affiliation == f) for f in affs}
     radii = {f: 0.0 if n == 1 else 0.2 + 0.045 * n for f, n in sizes.items()}
-    # Each affiliation gets an arc of the big circle as wide as its cluster (plus room for labels).
-    widths = {f: 2 * (radii[f] + 0.13) + 0.45 for f in affs}
+    # Each affiliation gets an arc of the big circle as wide as its cluster, plus room for labels (an
+    # affiliation of one has its name above the actor and the actor's name below).
+    widths = {f: 2 * (radii[f] + 0.13) + 0.45 + (0.3 if sizes[f] == 1 else 0.0) for f in affs}
     big = max(0.8, sum(widths.values()) / (2 * math.pi))
     centres: dict[str, tuple[float, float]] = {}
     angle = math.pi / 2
     for f in affs:
         half = widths[f] / big / 2
         angle -= half
-        centres[f] = (0.0, 0.0) if len(affs) == 1 else (big * math.cos(angle), big * math.sin(angle))
+        centres[f] = (0.0, 0.0) if len(affs) == 1 else (WIDE * big * math.cos(angle), big * math.sin(angle))
         angle -= half
     pos: dict[str, tuple[float, float]] = {}
     for f in affs:
@@ -53,6 +55,27 @@ def positions(result: RunResult) -> dict[str, tuple[float, float]]:
             x, y = float(ring[a][0]) - centres[f][0], float(ring[a][1]) - centres[f][1]
             pos[a] = (centres[f][0] - y, centres[f][1] + x)
     return pos
+
+
+def label_positions(result: RunResult, pos: dict[str, tuple[float, float]]) -> dict[str, str]:
+    """Actor id → where its name goes: away from the centre of its affiliation's cluster — above or
+    below (and to the side it leans to), or beside for the members level with the centre — and below
+    an affiliation of one, whose name stands above it."""
+    groups: dict[str, list[str]] = {}
+    for a in result.scenario.actors:
+        groups.setdefault(a.affiliation, []).append(a.id)
+    out = {}
+    for members in groups.values():
+        cx = sum(pos[a][0] for a in members) / len(members)
+        cy = sum(pos[a][1] for a in members) / len(members)
+        for a in members:
+            dx, dy = pos[a][0] - cx, pos[a][1] - cy
+            side = "right" if dx > 0 else "left"
+            if len(members) > 1 and abs(dx) > 2 * abs(dy):
+                out[a] = f"middle {side}"
+            else:
+                out[a] = ("top " if dy > 1e-9 else "bottom ") + (side if abs(dx) > 0.5 * abs(dy) else "center")
+    return out
 
 
 @dataclass(frozen=True)
@@ -184,7 +207,7 @@ def _dynamic(result: RunResult, fact: str, t: float, focus: str | None, pos: dic
 
 LEGENDS = {  # where the legend goes: beside the graph, or in rows under it where the graph is narrow
     "right": dict(orientation="v", x=1.0, xanchor="left", y=1.0),
-    "below": dict(orientation="h", x=0.0, xanchor="left", y=0.0, yanchor="top", traceorder="normal"),
+    "below": dict(orientation="h", x=0.0, xanchor="left", y=-0.02, yanchor="top", traceorder="normal"),
 }
 
 
@@ -206,14 +229,11 @@ def network_spec(result: RunResult, fact: str, t: float, focus: str | None = Non
         act = by_id[a]
         role = f" — {act.role}" if act.role else ""
         hover.append(f"<b>{act.name}</b>{role}<br>{act.affiliation}<br>{fact}: {provenance(result, a, fact)}")
-    centre_y = {f: sum(pos[a.id][1] for a in s.actors if a.affiliation == f)
-                   / sum(1 for a in s.actors if a.affiliation == f) for f in affiliations(result)}
-    label_pos = ["top center" if pos[a][1] > centre_y[by_id[a].affiliation] + 1e-9 else "bottom center"
-                 for a in actors]
+    label_pos = label_positions(result, pos)
     dyn = _dynamic(result, fact, t, focus, pos, flights(result))
     data.append(_scatter(
         x=[pos[a][0] for a in actors], y=[pos[a][1] for a in actors], mode="markers+text",
-        text=[wrap(short[a]) for a in actors], textposition=label_pos, textfont=dict(size=11, color="#222"),
+        text=[wrap(short[a]) for a in actors], textposition=[label_pos[a] for a in actors], textfont=dict(size=11, color="#222"),
         hovertext=hover, hoverinfo="text", showlegend=False, name="actors", customdata=actors,
         marker=dict(size=[NODE_SIZE + (8 if a == focus else 0) for a in actors], color=dyn[0]["marker"]["color"],
                     line=dict(color=["#000" if a == focus else colours[by_id[a].affiliation] for a in actors],
@@ -244,12 +264,12 @@ def network_spec(result: RunResult, fact: str, t: float, focus: str | None = Non
         annotations.append(dict(x=mx, y=my + r if alone else my, text=f"<b>{f}</b>", showarrow=False,
                                 yanchor="bottom" if alone else "middle", font=dict(color=colours[f], size=13),
                                 opacity=0.9))
-    pad = 0.45
+    pad = 0.45  # room for names around the outermost actors; more below, where names hang under them
     layout = dict(
         meta={"dynamic": [n - 3, n - 2, n - 1]}, shapes=shapes, annotations=annotations,
         margin=dict(l=5, r=5, t=10, b=5, autoexpand=True), plot_bgcolor="#fff", paper_bgcolor="#fff",
         xaxis=dict(visible=False, range=[min(xs) - pad, max(xs) + pad], fixedrange=False),
-        yaxis=dict(visible=False, range=[min(ys) - pad, max(ys) + pad], scaleanchor="x", scaleratio=1),
+        yaxis=dict(visible=False, range=[min(ys) - 1.6 * pad, max(ys) + pad], scaleanchor="x", scaleratio=1),
         legend=LEGENDS[legend] | dict(bgcolor="rgba(255,255,255,0.85)", font=dict(size=11), groupclick="toggleitem",
                                       tracegroupgap=6),
         hoverlabel=dict(align="left"), uirevision="network", showlegend=True, template=template(),

@@ -54,6 +54,35 @@ def test_positions_are_stable(tiny):
     assert positions(run(tiny)) == positions(run(load_scenario(DATA / "tiny.yaml", "slow_relay")))
 
 
+def test_names_stand_outside_their_cluster():
+    """Each actor's name is placed away from the centre of its affiliation's cluster; an affiliation of
+    one has its name above, so its actor's name goes below."""
+    from dashboard.figures.network import label_positions
+
+    from .conftest import ROOT
+
+    result = run(load_scenario(ROOT / "scenarios" / "alexander_release.yaml"))
+    pos = positions(result)
+    where = label_positions(result, pos)
+    groups: dict[str, list[str]] = {}
+    for a in result.scenario.actors:
+        groups.setdefault(a.affiliation, []).append(a.id)
+    sides = set()
+    for members in groups.values():
+        cx = sum(pos[a][0] for a in members) / len(members)
+        cy = sum(pos[a][1] for a in members) / len(members)
+        for a in members:
+            vertical, _, horizontal = where[a].partition(" ")
+            dx, dy = pos[a][0] - cx, pos[a][1] - cy
+            if len(members) == 1:
+                assert where[a] == "bottom center"
+                continue
+            assert {"top": dy > 0, "bottom": dy <= 1e-9, "middle": abs(dx) > 2 * abs(dy)}[vertical], a
+            assert {"left": dx < 0, "right": dx > 0, "center": True}[horizontal], a
+            sides.add(where[a])
+    assert {"middle left", "middle right", "top center", "bottom center"} <= sides
+
+
 def test_focus_rings_show_second_order_knowledge(tiny_run):
     fig = network_figure(tiny_run, "offer", at("2025-05-01T12:00+03:00"), focus="b")
     ring = next(tr for tr in fig.data if tr.name.endswith("knows that they know"))
