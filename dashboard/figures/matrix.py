@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 import plotly.graph_objects as go
 
-from .common import (KNOW_CODE, KNOW_COLORS, KNOW_LABELS, actor_order, affiliations, names,
-                     provenance, short_names, template)
+from .common import (KNOW_CODE, KNOW_COLORS, KNOW_LABELS, actor_order, affiliations, fact_statements, names,
+                     provenance, short_names, template, wrap)
 
 if TYPE_CHECKING:
     from sim.result import RunResult
@@ -72,6 +72,7 @@ def hover_lines(result: RunResult, group: str = "actors") -> list[list[list]]:
     """
     facts = list(result.compiled.facts)
     nm = names(result)
+    statements = {f: wrap(s, 60) for f, s in fact_statements(result).items()}
     out = []
     for label, members in _rows(result, group):
         row = []
@@ -81,7 +82,7 @@ def hover_lines(result: RunResult, group: str = "actors") -> list[list[list]]:
                 who = f"{nm[a]}: " if group == "affiliations" else ""
                 k = result.first.get((a, f))
                 lines.append([k.time if k is not None else None, who, provenance(result, a, f)])
-            row.append([f"<b>{label}</b> · {f}", lines])
+            row.append([f"<b>{label}</b> · {f}<br><i>{statements.get(f, f)}</i>", lines])
         out.append(row)
     return out[::-1]
 
@@ -121,7 +122,9 @@ def matrix_spec(result: RunResult, t: float, group: str = "actors", fact: str = 
                            line=dict(color="#111", width=2)))
     layout = dict(meta={"dynamic": [0]}, shapes=shapes, margin=dict(l=10, r=10, t=50, b=10), plot_bgcolor="#fff",
                   height=max(280, 190 + 22 * len(rows)),
-                  paper_bgcolor="#fff", xaxis=dict(side="bottom", tickangle=-35, fixedrange=True),
+                  paper_bgcolor="#fff",
+                  xaxis=dict(side="bottom", tickangle=-35, fixedrange=True, tickmode="array", tickvals=facts,
+                             ticktext=[f.replace("_", " ") for f in facts], tickfont=dict(size=10)),
                   yaxis=dict(fixedrange=True, tickmode="linear", dtick=1, automargin=True),
                   hoverlabel=dict(align="left"), uirevision="matrix", template=template())
     return {"data": [heat], "layout": layout}

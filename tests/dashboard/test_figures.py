@@ -164,15 +164,17 @@ def test_matrix_hover_says_what_is_not_known_yet(tiny_run):
 
     before = dict(zip(matrix_figure(tiny_run, at("2025-05-01T09:30+03:00")).data[0].y,
                       matrix_figure(tiny_run, at("2025-05-01T09:30+03:00")).data[0].customdata))
-    assert before["C"][0].startswith("<b>C</b> · offer<br>" + NOT_YET + "first knows it Thu 1 May 2025, 10:15")
+    assert before["C"][0].startswith("<b>C</b> · offer<br><i>A makes an offer</i><br>" + NOT_YET
+                                     + "first knows it Thu 1 May 2025, 10:15")
     assert NOT_YET not in before["A"][0]  # A originated it at 09:00
     after = hover_at(hover_lines(tiny_run), at("2025-05-01T11:00+03:00"))
     assert [NOT_YET in offer for offer, _reply in after] == [False] * 4  # by 11:00 everybody knows the offer
     assert [NOT_YET in reply for _offer, reply in after] == [False, True, False, True]  # C and A, later
     rows = [r for r in after if r[1].startswith("<b>E</b>")]
-    assert rows == [[rows[0][0], "<b>E</b> · reply<br>never knows it in this run"]]
+    assert rows == [[rows[0][0], "<b>E</b> · reply<br><i>C answers</i><br>never knows it in this run"]]
     groups = hover_at(hover_lines(tiny_run, "affiliations"), at("2025-05-01T09:30+03:00"))
-    assert any(cell.startswith("<b>Blue</b> · offer<br>C: " + NOT_YET) for row in groups for cell in row)
+    assert any(cell.startswith("<b>Blue</b> · offer<br><i>A makes an offer</i><br>C: " + NOT_YET)
+               for row in groups for cell in row)
 
 
 def test_export_has_a_frame_per_step_and_a_slider(tiny_run):
