@@ -33,7 +33,7 @@ def positions(result: RunResult) -> dict[str, tuple[float, float]]:
     affs = affiliations(result)
     sizes = {f: sum(1 for a in s.actors if a.affiliation == f) for f in affs}
     radii = {f: 0.0 if n == 1 else 0.2 + 0.045 * n for f, n in sizes.items()}
-    # Each affiliation gets an arc of the big circle as wide as its cluster, plus room for labels (an
+    # Each affiliation gets an arc of the ellipse as wide as its cluster, plus room for labels (an
     # affiliation of one has its name above the actor and the actor's name below).
     widths = {f: 2 * (radii[f] + 0.13) + 0.45 + (0.3 if sizes[f] == 1 else 0.0) for f in affs}
     big = max(0.8, sum(widths.values()) / (2 * math.pi))
@@ -233,7 +233,8 @@ def network_spec(result: RunResult, fact: str, t: float, focus: str | None = Non
     dyn = _dynamic(result, fact, t, focus, pos, flights(result))
     data.append(_scatter(
         x=[pos[a][0] for a in actors], y=[pos[a][1] for a in actors], mode="markers+text",
-        text=[wrap(short[a]) for a in actors], textposition=[label_pos[a] for a in actors], textfont=dict(size=11, color="#222"),
+        text=[wrap(short[a]) for a in actors], textposition=[label_pos[a] for a in actors],
+        textfont=dict(size=11, color="#222"),
         hovertext=hover, hoverinfo="text", showlegend=False, name="actors", customdata=actors,
         marker=dict(size=[NODE_SIZE + (8 if a == focus else 0) for a in actors], color=dyn[0]["marker"]["color"],
                     line=dict(color=["#000" if a == focus else colours[by_id[a].affiliation] for a in actors],
