@@ -13,7 +13,7 @@ import simpy
 
 from sim.compiled import Compiled
 
-from .workload import workload
+from .workload import refire, workload
 
 
 def first_known(c: Compiled) -> dict[tuple[str, str], float]:
@@ -23,7 +23,7 @@ def first_known(c: Compiled) -> dict[tuple[str, str], float]:
     known: dict[str, set[str]] = {a: set() for a in w.actors}
     first: dict[tuple[str, str], float] = {}
     fired: set[tuple[str, str]] = set()
-    rules, latency, taps = w.rules, w.latency, w.taps
+    rules, latency, taps, waiting = w.rules, w.latency, w.taps, w.waiting
 
     def fire(actor: str, fact: str, sender: str | None) -> None:
         for rid, frm, _a, to, ch, facts, delay in rules[(actor, fact)]:
@@ -34,7 +34,11 @@ def first_known(c: Compiled) -> dict[tuple[str, str], float]:
                 lambda _e, a=actor, to=to, ch=ch, fs=facts or (fact,): send(a, to, ch, fs, ()))
 
     def arrive(me: str, sender: str, facts: tuple[str, ...]) -> None:
-        k, now = known[me], env.now
+        k = known[me]
+        if k.issuperset(facts):  # nothing new: only rules waiting for this sender can fire
+            refire(waiting, me, facts, sender, fire)
+            return
+        now = env.now
         for f in facts:
             if f not in k:
                 k.add(f)
@@ -46,7 +50,7 @@ def first_known(c: Compiled) -> dict[tuple[str, str], float]:
         k = known[sender]
         if any(f not in k for f in requires):
             return
-        kn = tuple(f for f in facts if f in k)
+        kn = facts if k.issuperset(facts) else tuple([f for f in facts if f in k])
         if not kn:
             return
         lat = latency[ch]

@@ -12,7 +12,7 @@ from itertools import count
 
 from sim.compiled import Compiled
 
-from .workload import workload
+from .workload import refire, workload
 
 _RULE, _ARRIVAL = 1, 2
 
@@ -23,7 +23,7 @@ def first_known(c: Compiled) -> dict[tuple[str, str], float]:
     known: dict[str, set[str]] = {a: set() for a in w.actors}
     first: dict[tuple[str, str], float] = {}
     fired: set[tuple[str, str]] = set()
-    rules, latency, taps = w.rules, w.latency, w.taps
+    rules, latency, taps, waiting = w.rules, w.latency, w.taps, w.waiting
     heap: list[tuple] = []
     seq = count()
     now = w.start
@@ -39,7 +39,7 @@ def first_known(c: Compiled) -> dict[tuple[str, str], float]:
         k = known[sender]
         if any(f not in k for f in requires):
             return
-        kn = tuple(f for f in facts if f in k)
+        kn = facts if k.issuperset(facts) else tuple([f for f in facts if f in k])
         if not kn:
             return
         t = now + latency[ch]
@@ -50,6 +50,9 @@ def first_known(c: Compiled) -> dict[tuple[str, str], float]:
 
     def arrive(me: str, sender: str, facts: tuple[str, ...]) -> None:
         k = known[me]
+        if k.issuperset(facts):  # nothing new: only rules waiting for this sender can fire
+            refire(waiting, me, facts, sender, fire)
+            return
         for f in facts:
             if f not in k:
                 k.add(f)

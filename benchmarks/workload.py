@@ -7,6 +7,7 @@ which rules fired) and nothing else: no event log, no provenance, no second-orde
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sim.compiled import Compiled, point
@@ -25,6 +26,8 @@ class Workload:
     latency: dict[str, float]
     taps: dict[str, tuple[tuple[str, float], ...]]
     rules: dict[tuple[str, str], tuple[Rule, ...]]
+    waiting: dict[str, frozenset[str]]
+    """actor -> facts with a rule that waits for a particular sender (the only ones a known fact can fire)."""
 
 
 def workload(c: Compiled) -> Workload:
@@ -41,4 +44,15 @@ def workload(c: Compiled) -> Workload:
         taps={k: tuple((t.by, point(t.delay)) for t in ch.taps if t.probability >= 0.5) for k, ch in c.channels.items()},
         rules={k: tuple((r.id, r.from_actor, r.actor, r.to, r.channel, r.facts, point(r.delay)) for r in v)
                for k, v in c.rules.items()},
+        waiting=dict(c.waiting),
     )
+
+
+def refire(waiting: dict[str, frozenset[str]], me: str, facts: tuple[str, ...], sender: str,
+           fire: Callable[[str, str, str], None]) -> None:
+    """A message whose facts ``me`` knew already: only rules waiting for a particular sender can fire."""
+    w = waiting.get(me)
+    if w is not None and not w.isdisjoint(facts):
+        for f in facts:
+            if f in w:
+                fire(me, f, sender)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import gc
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .model import Fixed, LogNormal, Scenario, Triangular, Uniform, Window
@@ -124,6 +124,9 @@ class Compiled:
     script: tuple[CEvent, ...]  # sorted by replay time, then file order
     rules: dict[tuple[str, str], tuple[CRule, ...]]  # (actor, fact) -> rules it may fire
     origin_of: dict[str, str]  # fact -> the actor it comes from (originated on first use)
+    # actor -> facts with a rule that waits for a particular sender: the only rules a fact the
+    # actor knows already can still set off
+    waiting: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 def compile_scenario(s: Scenario) -> Compiled:
@@ -178,4 +181,13 @@ def _compile(s: Scenario) -> Compiled:
         script=tuple(script),
         rules={k: tuple(v) for k, v in rules.items()},
         origin_of={f.id: f.origin for f in s.facts if f.origin is not None},
+        waiting=_waiting(rules),
     )
+
+
+def _waiting(rules: dict[tuple[str, str], list[CRule]]) -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for (actor, fact), rs in rules.items():
+        if any(r.from_actor is not None for r in rs):
+            out.setdefault(actor, set()).add(fact)
+    return {a: frozenset(fs) for a, fs in out.items()}

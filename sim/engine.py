@@ -15,12 +15,21 @@ once, which gives the same order at one heap push and pop per arrival.
 
 Two modes: ``replay`` uses point estimates and delivers every message; ``stochastic`` samples
 event windows, latencies, reliabilities and taps from a ``random.Random`` seeded per run.
+
+What a run costs follows what is learned, not what a message could carry: a delivery whose
+facts the receiver knows already is one set comparison (plus a look at the rules still
+waiting for a particular sender), and second-order knowledge (who knew that whom knew) is
+derived from the log when asked (:func:`~sim.ledger.second_order`), not written during the
+run. A run stops with :class:`~sim.errors.RunLimitError` when it passes one of its
+:class:`~sim.limits.RunLimits`.
 """
 
 from __future__ import annotations
 
 import gc
+import math
 import random
+import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -29,10 +38,12 @@ from typing import Any, Literal
 import simpy
 from simpy.events import Event
 
-from .compiled import CEvent, Compiled, CRule, compile_scenario, sample
+from .compiled import CEvent, Compiled, CRule, LatencySpec, compile_scenario, sample
+from .errors import RunLimitError
 from .ledger import Ledger
-from .model import SYNCHRONOUS_MEDIA, Scenario
-from .records import EventRecord, Knowledge, MetaKnowledge
+from .limits import UNLIMITED, RunLimits, limit_message
+from .model import Scenario
+from .records import EventRecord
 from .result import RunResult
 
 Mode = Literal["replay", "stochastic"]
@@ -40,6 +51,7 @@ MODES: tuple[str, ...] = ("replay", "stochastic")
 
 URGENT, NORMAL = 0, 1  # SimPy's priorities: a process starting, and everything else
 WAITING, HANDED, BUSY = 0, 1, 2  # an actor waits for mail; a message is being handed over; it has one
+CHECK_CLOCK_EVERY = 4096  # SimPy events between two looks at the wall clock
 
 
 class _Due(Event):
@@ -59,7 +71,7 @@ class _Due(Event):
 class _Run:
     """State of one run; created and thrown away by :func:`run`."""
 
-    def __init__(self, c: Compiled, mode: Mode, seed: int | None):
+    def __init__(self, c: Compiled, mode: Mode, seed: int | None, limits: RunLimits = UNLIMITED):
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}: use 'replay' or 'stochastic'")
         self.c = c
@@ -67,23 +79,36 @@ class _Run:
         self.rng = random.Random(seed)
         self.env = simpy.Environment(initial_time=c.start)
         self.ledger = Ledger(c.actors)
-        self.first, self.meta, self.known = self.ledger.first, self.ledger.meta, self.ledger.known_by
+        self.known = self.ledger.known_by
+        self.waiting = c.waiting
         self.log: list[EventRecord] = []
         self.fired: set[tuple[str, str]] = set()
+        self.limits = limits
+        self.max_firings = limits.max_rule_firings if limits.max_rule_firings is not None else math.inf
         self.messages = 0
         self.events: list[tuple[float, int, CEvent]] = []
         self.next_event = 0
+        self.one = {a: (a,) for a in c.actors}  # each actor as a one-recipient tuple, made once
         self.inbox: dict[str, deque[tuple]] = {a: deque() for a in c.actors}
         self.state: dict[str, int] = dict.fromkeys(c.actors, WAITING)
 
     # -- recording -------------------------------------------------------------------------
-    def _record(self, kind: str, actor: str, to: str | None, channel: str | None, facts: tuple[str, ...],
-                sources: tuple[str, ...], cause: str, message: int | None = None, reason: str = "") -> int:
+    def _record(self, kind: str, actor: str, to: tuple[str, ...], channel: str | None, facts: tuple[str, ...],
+                sources: tuple[str, ...], cause: str, message: int | None = None, code: str = "",
+                missing: tuple[str, ...] = (), send: int | None = None, sent_at: float | None = None) -> int:
         medium = self.c.channels[channel].medium if channel else None
         rid = len(self.log)
         self.log.append(EventRecord(rid, self.env.now, kind, actor, to, channel, medium, facts, sources,  # type: ignore[arg-type]
-                                    cause, message, reason))
+                                    cause, message, code, missing, send, sent_at))  # type: ignore[arg-type]
         return rid
+
+    def _draw(self, spec: LatencySpec, what: str) -> float:
+        """A sampled delay; a stochastic run never goes back in time nor gets a NaN or infinite time."""
+        d = sample(spec, self.rng)
+        if not 0.0 <= d < math.inf:
+            raise AssertionError(f"{what} drew a delay of {d!r} s from {spec!r}: a run cannot go back in time "
+                                 "or reach a time that is not a finite number")
+        return d
 
     # -- arrivals --------------------------------------------------------------------------
     def _arrive(self, me: str, item: tuple, _event: Any) -> None:
@@ -123,39 +148,34 @@ class _Run:
                 _Due(env, 0.0, NORMAL, partial(self._taken, me))
                 return
 
-    def _learn(self, me: str, kind: str, sender: str, recipient: str, channel: str, medium: str,
-               facts: tuple[str, ...], sources: tuple[str, ...], cause: str, msg: int) -> None:
+    def _learn(self, me: str, kind: str, sender: str, recipient: tuple[str, ...], channel: str, medium: str,
+               facts: tuple[str, ...], sources: tuple[str, ...], cause: str, msg: int, send: int,
+               sent_at: float) -> None:
         """``me`` takes a delivery (``kind == "deliver"``) or an intercept from its inbox.
 
-        Writes the ledger as :meth:`Ledger.learn` and :meth:`Ledger.learn_that` would, inline.
+        Logs it, lets the :class:`~sim.ledger.Ledger` record what is new to ``me``, and fires
+        ``me``'s rules for each new fact and, for facts known already, only the rules that wait
+        for a particular sender.
         """
         now = self.env.now
         log = self.log
         rid = len(log)
         intercept = kind == "intercept"
         log.append(EventRecord(rid, now, kind, me if intercept else sender, recipient, channel, medium,  # type: ignore[arg-type]
-                               facts, sources, cause, msg))
-        first, meta, rules = self.first, self.meta, self.c.rules
-        mine = self.known[me]
-        how = "intercepted" if intercept else "told"
-        confirmed = not intercept and medium in SYNCHRONOUS_MEDIA
-        for f in facts:
-            if f not in mine:
-                mine.add(f)
-                first[(me, f)] = Knowledge(me, f, now, how, cause, rid, sender, channel, medium)  # type: ignore[arg-type]
-            key = (me, sender, f)
-            if key not in meta:
-                meta[key] = MetaKnowledge(me, sender, f, now, how, rid)  # type: ignore[arg-type]
-            if intercept:
-                key = (me, recipient, f)
-                if key not in meta:
-                    meta[key] = MetaKnowledge(me, recipient, f, now, "intercepted", rid)
-            elif confirmed:
-                key = (sender, me, f)
-                if key not in meta:
-                    meta[key] = MetaKnowledge(sender, me, f, now, "confirmed", rid)
-            if (me, f) in rules:  # rules fire on a first learning, or on a later one they were waiting for
-                self._fire(me, f, sender)
+                               facts, sources, cause, msg, "", (), send, sent_at))
+        new = self.ledger.hear(me, facts, now, "intercepted" if intercept else "told", cause, rid, sender,
+                               channel, medium)
+        waiting = self.waiting.get(me)
+        if new:
+            rules = self.c.rules
+            for f in (new if waiting is None else facts):  # rules fire in the order the message lists facts
+                if f in new or f in waiting:  # type: ignore[operator]
+                    if (me, f) in rules:
+                        self._fire(me, f, sender)
+        elif waiting is not None and not waiting.isdisjoint(facts):
+            for f in facts:
+                if f in waiting:
+                    self._fire(me, f, sender)
 
     def _own(self, actor: str, facts: Iterable[str], cause: str, sources: tuple[str, ...]) -> None:
         """``actor`` originates, now, the facts among ``facts`` that come from it and it does not know yet.
@@ -165,12 +185,12 @@ class _Run:
         origin_of, mine = self.c.origin_of, self.known[actor]
         own = tuple(dict.fromkeys(f for f in facts if f not in mine and origin_of.get(f) == actor))
         if own:
-            self._originate(actor, own, cause, sources, reason=f"{actor} is the origin of {', '.join(own)}")
+            self._originate(actor, own, cause, sources, code="origin")
 
     def _originate(self, actor: str, facts: Iterable[str], cause: str, sources: tuple[str, ...],
-                   reason: str = "") -> None:
+                   code: str = "") -> None:
         facts = tuple(facts)
-        rid = self._record("originate", actor, None, None, facts, sources, cause, reason=reason)
+        rid = self._record("originate", actor, (), None, facts, sources, cause, code=code)
         for f in facts:
             if self.ledger.learn(actor, f, self.env.now, "origin", cause, rid):
                 self._fire(actor, f, None)
@@ -182,7 +202,9 @@ class _Run:
             if (rule.id, fact) in self.fired:
                 continue
             self.fired.add((rule.id, fact))
-            delay = sample(rule.delay, self.rng) if self.stochastic else rule.replay_delay
+            if len(self.fired) > self.max_firings:
+                raise RunLimitError(limit_message("max_rule_firings", self.max_firings))
+            delay = self._draw(rule.delay, f"rule {rule.id}") if self.stochastic else rule.replay_delay
             _Due(self.env, delay, NORMAL, partial(self._rule_send, rule, fact))
 
     def _rule_send(self, rule: CRule, fact: str, _event: Any) -> None:
@@ -197,47 +219,53 @@ class _Run:
         mine = self.known[sender]
         if self.c.origin_of:
             self._own(sender, requires + facts, cause, sources)
-        for f in requires:
-            if f not in mine:
-                missing = [f for f in requires if f not in mine]
-                self._record("skip", sender, ";".join(to), channel, facts, sources, cause,
-                             reason=f"{sender} did not yet know {', '.join(missing)}")
-                return
-        known = tuple([f for f in facts if f in mine])
-        if not known:
-            self._record("skip", sender, ";".join(to), channel, facts, sources, cause,
-                         reason=f"{sender} knew none of {', '.join(facts)}")
+        if requires and not mine.issuperset(requires):
+            self._record("skip", sender, to, channel, facts, sources, cause, code="not_known",
+                         missing=tuple([f for f in requires if f not in mine]))
             return
+        if mine.issuperset(facts):
+            known, withheld = facts, ()
+        else:
+            known = tuple([f for f in facts if f in mine])
+            if not known:
+                self._record("skip", sender, to, channel, facts, sources, cause, code="knew_none", missing=facts)
+                return
+            withheld = tuple([f for f in facts if f not in mine])
         ch = self.c.channels[channel]
         medium = ch.medium
         msg = self.messages
         self.messages += 1
         log = self.log
-        log.append(EventRecord(len(log), self.env.now, "send", sender, ";".join(to), channel, medium, known,
-                               sources, cause, msg,
-                               "" if len(known) == len(facts) else
-                               f"not yet known to {sender}: {', '.join(f for f in facts if f not in known)}"))
-        env, arrive = self.env, self._arrive
+        now = self.env.now
+        rid = len(log)
+        log.append(EventRecord(rid, now, "send", sender, to, channel, medium, known, sources, cause, msg,
+                               "withheld" if withheld else "", withheld))
+        env, arrive, one = self.env, self._arrive, self.one
         if not self.stochastic:
             latency, taps = ch.replay_latency, ch.replay_taps
             for r in to:
                 _Due(env, latency, NORMAL,
-                     partial(arrive, r, ("deliver", sender, r, channel, medium, known, sources, cause, msg)))
+                     partial(arrive, r, ("deliver", sender, one[r], channel, medium, known, sources, cause, msg,
+                                         rid, now)))
                 for by, delay in taps:
                     _Due(env, delay, NORMAL,
-                         partial(arrive, by, ("intercept", sender, r, channel, medium, known, sources, cause, msg)))
+                         partial(arrive, by, ("intercept", sender, one[r], channel, medium, known, sources, cause,
+                                              msg, rid, now)))
             return
         rng = self.rng
         for r in to:
             if ch.reliability < 1.0 and rng.random() >= ch.reliability:
-                self._record("lost", sender, r, channel, known, sources, cause, msg, reason="not delivered")
+                self._record("lost", sender, one[r], channel, known, sources, cause, msg, code="lost", send=rid,
+                             sent_at=now)
                 continue
-            _Due(env, sample(ch.latency, rng), NORMAL,
-                 partial(arrive, r, ("deliver", sender, r, channel, medium, known, sources, cause, msg)))
+            _Due(env, self._draw(ch.latency, f"channel {channel}"), NORMAL,
+                 partial(arrive, r, ("deliver", sender, one[r], channel, medium, known, sources, cause, msg,
+                                     rid, now)))
             for tap in ch.taps:
                 if rng.random() < tap.probability:
-                    _Due(env, sample(tap.delay, rng), NORMAL,
-                         partial(arrive, tap.by, ("intercept", sender, r, channel, medium, known, sources, cause, msg)))
+                    _Due(env, self._draw(tap.delay, f"the tap by {tap.by} on channel {channel}"), NORMAL,
+                         partial(arrive, tap.by, ("intercept", sender, one[r], channel, medium, known, sources,
+                                                  cause, msg, rid, now)))
 
     # -- script ----------------------------------------------------------------------------
     def _script(self, _event: Any = None) -> None:
@@ -250,10 +278,11 @@ class _Run:
             if ev.kind == "decision":
                 if ev.requires and self.c.origin_of:
                     self._own(ev.actor, ev.requires, ev.id, ev.sources)
-                missing = [f for f in ev.requires if f not in self.known[ev.actor]]
+                mine = self.known[ev.actor]
+                missing = tuple([f for f in ev.requires if f not in mine])
                 if missing:
-                    self._record("skip", ev.actor, None, None, ev.facts, ev.sources, ev.id,
-                                 reason=f"{ev.actor} did not yet know {', '.join(missing)}")
+                    self._record("skip", ev.actor, (), None, ev.facts, ev.sources, ev.id, code="not_known",
+                                 missing=missing)
                 else:
                     self._originate(ev.actor, ev.facts, ev.id, ev.sources)
             else:
@@ -272,26 +301,49 @@ class _Run:
             t = ev.time
             if ev.window is not None and ev.window[1] > ev.window[0]:
                 t = self.rng.triangular(ev.window[0], ev.window[1], ev.time)
+                if not ev.window[0] <= t <= ev.window[1]:
+                    raise AssertionError(f"event {ev.id} drew the time {t!r} outside its window {ev.window!r}")
             out.append((t, ev.order, ev))
         out.sort(key=lambda x: (x[0], x[1]))
         return out
 
     def execute(self) -> None:
         self.events = self.times()
+        env = self.env
         if self.events:
             first = self.events[0][0]
-            now = self.env.now  # a script starting at the span's start runs first, as a starting process
-            _Due(self.env, max(0.0, first - now), URGENT if first <= now else NORMAL, self._script)
-        self.env.run()
+            now = env.now  # a script starting at the span's start runs first, as a starting process
+            _Due(env, max(0.0, first - now), URGENT if first <= now else NORMAL, self._script)
+        limits = self.limits
+        if limits.max_events is None and limits.max_seconds is None:
+            env.run()
+            return
+        max_events = limits.max_events if limits.max_events is not None else math.inf
+        deadline = time.monotonic() + limits.max_seconds if limits.max_seconds is not None else math.inf
+        log, step, clock = self.log, env.step, CHECK_CLOCK_EVERY
+        try:
+            while True:
+                step()
+                if len(log) > max_events:
+                    raise RunLimitError(limit_message("max_events", max_events))
+                clock -= 1
+                if not clock:
+                    clock = CHECK_CLOCK_EVERY
+                    if time.monotonic() > deadline:
+                        raise RunLimitError(limit_message("max_seconds", limits.max_seconds))  # type: ignore[arg-type]
+        except simpy.core.EmptySchedule:
+            return
 
 
 def run(scenario: Scenario | Compiled, mode: Mode = "replay", seed: int | None = 0,
-        label: str = "") -> RunResult:
+        label: str = "", limits: RunLimits | None = None) -> RunResult:
     """Run a scenario once and return its event log and knowledge ledger.
 
     The same scenario, mode and seed always give the same result. ``seed`` only matters in
     ``stochastic`` mode; pass a compiled scenario (:func:`~sim.compiled.compile_scenario`) to
-    skip compiling in repeated runs.
+    skip compiling in repeated runs. ``limits`` caps the run's events, rule firings and
+    wall-clock time (none by default; the CLI uses :data:`~sim.limits.CLI_LIMITS`); a run
+    that passes a cap raises :class:`~sim.errors.RunLimitError`.
     """
     c = scenario if isinstance(scenario, Compiled) else compile_scenario(scenario)
     # A run allocates many small objects that live until the end and frees the rest by reference
@@ -299,10 +351,10 @@ def run(scenario: Scenario | Compiled, mode: Mode = "replay", seed: int | None =
     collecting = gc.isenabled()
     gc.disable()
     try:
-        r = _Run(c, mode, seed)
+        r = _Run(c, mode, seed, limits if limits is not None else UNLIMITED)
         r.execute()
         return RunResult(compiled=c, mode=mode, seed=seed, label=label, events=tuple(r.log),
-                         first=r.ledger.first, meta=r.ledger.meta)
+                         first=r.ledger.first)
     finally:
         if collecting:
             gc.enable()

@@ -33,3 +33,9 @@ class ScenarioError(Exception):
 
 class QueryError(ValueError):
     """A query named something the scenario does not have (an actor, a fact, a time)."""
+
+
+class RunLimitError(Exception):
+    """A run reached one of its caps (:class:`~sim.limits.RunLimits`) and was stopped unfinished."""
+
+    exit_code = 2

@@ -1,23 +1,27 @@
 """The knowledge ledger: who first knew what, when and how, and who knew that whom knew.
 
-Written only on first learning, so it stays a pair of dicts whatever the run's length. The
-engine's hot path reads and writes ``first``, ``meta`` and ``known_by`` directly, with the same
-first-time-only rule as :meth:`Ledger.learn` and :meth:`Ledger.learn_that`.
+:class:`Ledger` is the one writer of first-order knowledge: the engine tells it what each
+actor hears or originates, and it keeps the first time only, so it stays one dict whatever the
+run's length. Second-order knowledge follows from the event log by the rules of
+:func:`second_order` and is derived when a reader asks (:attr:`sim.result.RunResult.meta`),
+so a run pays nothing for it.
 """
 
 from __future__ import annotations
 
-from .records import How, Knowledge, MetaHow, MetaKnowledge
+from collections.abc import Sequence
+
+from .model import SYNCHRONOUS_MEDIA
+from .records import EventRecord, How, Knowledge, MetaKnowledge
 
 
 class Ledger:
     """First-knowledge tracker for one run."""
 
-    __slots__ = ("first", "meta", "known_by")
+    __slots__ = ("first", "known_by")
 
     def __init__(self, actors: tuple[str, ...] = ()) -> None:
         self.first: dict[tuple[str, str], Knowledge] = {}
-        self.meta: dict[tuple[str, str, str], MetaKnowledge] = {}
         self.known_by: dict[str, set[str]] = {a: set() for a in actors}
 
     def knows(self, actor: str, fact: str) -> bool:
@@ -35,8 +39,53 @@ class Ledger:
         self.known_by.setdefault(actor, set()).add(fact)
         return True
 
-    def learn_that(self, knower: str, subject: str, fact: str, time: float, how: MetaHow, record: int) -> None:
-        """Record that ``knower`` learned that ``subject`` knows ``fact`` (first time only)."""
-        key = (knower, subject, fact)
-        if key not in self.meta:
-            self.meta[key] = MetaKnowledge(knower, subject, fact, time, how, record)
+    def hear(self, actor: str, facts: tuple[str, ...], time: float, how: How, via: str, record: int,
+             from_actor: str, channel: str, medium: str) -> tuple[str, ...]:
+        """Record that ``actor`` was told (or intercepted) ``facts``; return those new to it, in order.
+
+        A message whose facts the actor knows already costs one set comparison.
+        """
+        mine = self.known_by.setdefault(actor, set())
+        if mine.issuperset(facts):
+            return ()
+        new = tuple([f for f in facts if f not in mine])
+        first = self.first
+        for f in new:
+            first[(actor, f)] = Knowledge(actor, f, time, how, via, record, from_actor, channel, medium)
+        mine.update(new)
+        return new
+
+
+def second_order(events: Sequence[EventRecord]) -> dict[tuple[str, str, str], MetaKnowledge]:
+    """Who first knew that whom knew what, keyed ``(knower, subject, fact)``, from a run's log.
+
+    A recipient knows that the sender knows each fact it is told; over a synchronous medium
+    (a call, a meeting) the sender also knows that the recipient now knows (``confirmed``); an
+    interceptor knows that both the sender and the intended recipient know (``intercepted``).
+    Only the first time counts; entries are made in log order.
+    """
+    meta: dict[tuple[str, str, str], MetaKnowledge] = {}
+    for e in events:
+        kind = e.kind
+        if kind == "deliver":
+            sender, me = e.actor, e.recipients[0]
+            confirmed = e.medium in SYNCHRONOUS_MEDIA
+            for f in e.facts:
+                key = (me, sender, f)
+                if key not in meta:
+                    meta[key] = MetaKnowledge(me, sender, f, e.time, "told", e.id)
+                if confirmed:
+                    key = (sender, me, f)
+                    if key not in meta:
+                        meta[key] = MetaKnowledge(sender, me, f, e.time, "confirmed", e.id)
+        elif kind == "intercept":
+            me, recipient = e.actor, e.recipients[0]
+            sender = events[e.send].actor  # type: ignore[index]
+            for f in e.facts:
+                key = (me, sender, f)
+                if key not in meta:
+                    meta[key] = MetaKnowledge(me, sender, f, e.time, "intercepted", e.id)
+                key = (me, recipient, f)
+                if key not in meta:
+                    meta[key] = MetaKnowledge(me, recipient, f, e.time, "intercepted", e.id)
+    return meta

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .records import reason_text
 from .timeparse import to_utc_iso
 
 if TYPE_CHECKING:
@@ -18,12 +19,22 @@ KNOWLEDGE_COLUMNS = ("actor", "fact", "known_at", "how", "via_event", "from_acto
 
 
 def event_rows(result: RunResult) -> list[dict[str, Any]]:
-    """The event log as rows of ``EVENT_COLUMNS``."""
-    return [{"id": e.id, "time": to_utc_iso(e.time), "kind": e.kind, "actor": e.actor, "to": e.to or "",
+    """The event log as rows of ``EVENT_COLUMNS``: lists ``;``-joined, the reason as a sentence."""
+    return [{"id": e.id, "time": to_utc_iso(e.time), "kind": e.kind, "actor": e.actor, "to": ";".join(e.recipients),
              "channel": e.channel or "", "medium": e.medium or "", "facts": ";".join(e.facts),
              "sources": ";".join(e.sources), "cause": e.cause,
-             "message": "" if e.message is None else e.message, "reason": e.reason}
+             "message": "" if e.message is None else e.message, "reason": reason_text(e)}
             for e in result.events]
+
+
+def _structured(row: dict[str, Any], e: Any) -> dict[str, Any]:
+    """An event row for ``run.json``: the CSV's columns plus the record's structured fields."""
+    row["recipients"] = list(e.recipients)
+    row["reason_code"] = e.reason_code
+    row["missing"] = list(e.missing)
+    row["send"] = e.send
+    row["sent_at"] = to_utc_iso(e.sent_at) if e.sent_at is not None else None
+    return row
 
 
 def knowledge_rows(result: RunResult) -> list[dict[str, Any]]:
@@ -43,7 +54,7 @@ def run_to_dict(result: RunResult) -> dict[str, Any]:
         "mode": result.mode,
         "seed": result.seed,
         "label": result.label,
-        "events": event_rows(result),
+        "events": [_structured(row, e) for row, e in zip(event_rows(result), result.events)],
         "knowledge": [dict(row, path=result.path(row["actor"], row["fact"])) for row in knowledge_rows(result)],
         "knows_that": [{"knower": m.knower, "subject": m.subject, "fact": m.fact, "known_at": to_utc_iso(m.time),
                         "how": m.how, "record": m.record}

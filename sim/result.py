@@ -1,21 +1,43 @@
-"""The result of one run: the event log, the knowledge ledger and the queries over them."""
+"""The result of one run: the event log, the knowledge ledger and the queries over them.
+
+:class:`RunResult` is the one reader of a run: the CLI, the dashboard and the comparison ask it
+questions (who knew what when, which messages were in the air at a moment, which scripted
+events had uncertain times) instead of reading the ledger's dicts or the compiled input. Its
+mappings are read-only views and its sequences tuples.
+"""
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from functools import cached_property
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .errors import QueryError
+from .ledger import second_order
 from .records import EventRecord, Knowledge, MetaKnowledge
 from .references import _suggest
 from .timeparse import as_timestamp
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from .compiled import Compiled
     from .model import Scenario
 
 TimeLike = datetime | str | float | int | None
+
+
+class ScriptWindow(NamedTuple):
+    """A scripted event whose time the sources give only as a window (POSIX seconds)."""
+
+    event: str  # the scenario event id
+    actor: str
+    earliest: float
+    latest: float
+    estimate: float  # the replay time: the window's estimate, or its midpoint
 
 
 @dataclass(frozen=True)
@@ -24,6 +46,9 @@ class RunResult:
 
     Times are POSIX seconds; query methods accept aware datetimes, instant strings
     (``2025-05-11T22:00+03:00``) or POSIX seconds for ``at`` (``None`` means the end of the run).
+    ``first`` maps ``(actor, fact)`` to the first :class:`~sim.records.Knowledge`; ``meta``
+    maps ``(knower, subject, fact)`` to the first :class:`~sim.records.MetaKnowledge`, derived
+    from the log on first use. Both are read-only.
     """
 
     compiled: Compiled
@@ -31,20 +56,54 @@ class RunResult:
     seed: int | None
     label: str
     events: tuple[EventRecord, ...]
-    first: dict[tuple[str, str], Knowledge]
-    meta: dict[tuple[str, str, str], MetaKnowledge]
-    _by_fact: dict[str, list[Knowledge]] = field(init=False, repr=False, compare=False)
+    first: Mapping[tuple[str, str], Knowledge]
+    _by_fact: dict[str, tuple[Knowledge, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.first, MappingProxyType):
+            object.__setattr__(self, "first", MappingProxyType(dict(self.first)))
         by_fact: dict[str, list[Knowledge]] = {}
         for k in sorted(self.first.values(), key=lambda k: (k.time, k.record)):
             by_fact.setdefault(k.fact, []).append(k)
-        object.__setattr__(self, "_by_fact", by_fact)
+        object.__setattr__(self, "_by_fact", {f: tuple(ks) for f, ks in by_fact.items()})
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = {k: v for k, v in self.__dict__.items() if k != "meta"}  # derived again when asked
+        state["first"] = dict(self.first)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, first=MappingProxyType(state["first"]))
+
+    @cached_property
+    def meta(self) -> Mapping[tuple[str, str, str], MetaKnowledge]:
+        """Second-order knowledge, derived from the log (:func:`~sim.ledger.second_order`) once."""
+        return MappingProxyType(second_order(self.events))
 
     @property
     def scenario(self) -> Scenario:
         """The scenario that was run."""
         return self.compiled.scenario
+
+    @property
+    def actors(self) -> tuple[str, ...]:
+        """Actor ids, in file order."""
+        return self.compiled.actors
+
+    @property
+    def facts(self) -> tuple[str, ...]:
+        """Fact ids, in file order."""
+        return self.compiled.facts
+
+    @property
+    def start(self) -> float:
+        """The scenario span's start (POSIX seconds)."""
+        return self.compiled.start
+
+    @property
+    def end(self) -> float:
+        """The scenario span's end (POSIX seconds)."""
+        return self.compiled.end
 
     # -- argument checks -------------------------------------------------------------------
     def _actor(self, actor: str) -> str:
@@ -80,7 +139,7 @@ class RunResult:
     def knowers(self, fact: str, at: TimeLike = None) -> list[Knowledge]:
         """Everyone who knew ``fact`` at ``at``, earliest first."""
         t = self._at(at)
-        return [k for k in self._by_fact.get(self._fact(fact), []) if k.time <= t]
+        return [k for k in self._by_fact.get(self._fact(fact), ()) if k.time <= t]
 
     def how(self, actor: str, fact: str) -> list[Knowledge]:
         """The provenance chain by which ``actor`` first knew ``fact``, origin first.
@@ -121,10 +180,45 @@ class RunResult:
         """Scripted events and rule sends that did not happen, with their reasons."""
         return [e for e in self.events if e.kind == "skip"]
 
-    def events_until(self, at: TimeLike) -> list[EventRecord]:
-        """Event records with time at or before ``at``."""
+    def learned(self, actor: str, fact: str) -> Knowledge | None:
+        """How and when ``actor`` first knew ``fact``, or None if it never did."""
+        return self.first.get((self._actor(actor), self._fact(fact)))
+
+    def learned_by(self, actor: str, at: TimeLike = None) -> list[Knowledge]:
+        """Everything ``actor`` knew at ``at``, earliest first."""
         t = self._at(at)
-        return [e for e in self.events if e.time <= t]
+        self._actor(actor)
+        return sorted((k for k in self.first.values() if k.actor == actor and k.time <= t),
+                      key=lambda k: (k.time, k.record))
+
+    def reach(self, fact: str, at: TimeLike = None) -> int:
+        """How many actors knew ``fact`` at ``at``."""
+        ks = self._by_fact.get(self._fact(fact), ())
+        return len(ks) if at is None else bisect.bisect_right([k.time for k in ks], self._at(at))
+
+    def send_of(self, record: EventRecord) -> EventRecord | None:
+        """The send behind a delivery, intercept or loss; None for other records."""
+        return self.events[record.send] if record.send is not None else None
+
+    def sender(self, record: EventRecord) -> str:
+        """Who sent the message a record is about (an intercept's ``actor`` is the interceptor)."""
+        if record.kind == "intercept" and record.send is not None:
+            return self.events[record.send].actor
+        return record.actor
+
+    def flights(self) -> list[EventRecord]:
+        """Every delivery and intercept, in log order; each carries ``sent_at`` and ``send``."""
+        return [e for e in self.events if e.kind == "deliver" or e.kind == "intercept"]
+
+    def in_flight(self, at: TimeLike) -> list[EventRecord]:
+        """Deliveries and intercepts under way at ``at``: sent at or before it, arriving at or after it."""
+        t = self._at(at)
+        return [e for e in self.flights() if e.sent_at is not None and e.sent_at <= t <= e.time]
+
+    def windows(self) -> list[ScriptWindow]:
+        """Scripted events whose time is a window of some width, in the order the script runs them."""
+        return [ScriptWindow(ev.id, ev.actor, ev.window[0], ev.window[1], ev.time)
+                for ev in self.compiled.script if ev.window is not None and ev.window[1] > ev.window[0]]
 
     def to_dict(self) -> dict[str, Any]:
         """Everything in the run as JSON-ready data (times as ISO 8601 UTC)."""

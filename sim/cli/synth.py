@@ -18,9 +18,11 @@ def synth(out: Annotated[Path, typer.Option("--out", "-o", help="Scenario file t
           messages: Annotated[int, typer.Option("--messages", min=0, help="Number of scripted messages")] = 10_000,
           seed: Annotated[int, typer.Option("--seed", help="Random seed; the same seed gives the same file")] = 0,
           json_subset: Annotated[bool, typer.Option("--json", help="Write the JSON subset of YAML (loads much "
-                                                                   "faster for large files)")] = False) -> None:
+                                                                   "faster for large files)")] = False,
+          all_facts: Annotated[bool, typer.Option("--all-facts", help="Every message and rule send lists all "
+                                                                     "the facts (passes on all the sender knows)")] = False) -> None:
     """Write a synthetic scenario: channels with latencies, taps, rules, gated messages and decisions."""
     from ..synthetic import synth as make, write_yaml
 
-    write_yaml(make(actors, facts, messages, seed), out, json_subset=json_subset)
+    write_yaml(make(actors, facts, messages, seed, all_facts=all_facts), out, json_subset=json_subset)
     console().print(f"wrote {out} ({actors} actors, {facts} facts, {messages} messages, seed {seed})", soft_wrap=True)
