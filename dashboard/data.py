@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 from sim import RunResult, load_scenario, run
+from sim.limits import DASHBOARD_LIMITS
 from sim.sweep import SweepResult, sweep
 
 ENV_DIR = "BACKCHANNEL_SCENARIOS"
@@ -102,7 +103,8 @@ def fingerprint(name: str, alternative: str | None = None, folder: Path | None =
 
 @functools.lru_cache(maxsize=16)
 def _load(path: str, stamp: tuple, alternative: str | None, mode: str, seed: int) -> RunResult:
-    return run(load_scenario(path, alternative), mode=mode, seed=seed, label=alternative or "")  # type: ignore[arg-type]
+    return run(load_scenario(path, alternative), mode=mode, seed=seed, label=alternative or "",  # type: ignore[arg-type]
+               limits=DASHBOARD_LIMITS)
 
 
 def load_run(name: str, alternative: str | None = None, mode: str = "replay", seed: int = 0,

@@ -35,7 +35,10 @@ class QueryError(ValueError):
     """A query named something the scenario does not have (an actor, a fact, a time)."""
 
 
-class RunLimitError(Exception):
-    """A run reached one of its caps (:class:`~sim.limits.RunLimits`) and was stopped unfinished."""
+class RunLimitError(ValueError):
+    """A run reached one of its caps (:class:`~sim.limits.RunLimits`) and was stopped unfinished.
+
+    A ``ValueError``, as the input asked for more than the caps allow: handlers of bad input catch it.
+    """
 
     exit_code = 2

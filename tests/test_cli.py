@@ -154,3 +154,10 @@ def test_public_names_resolve():
     for name in sim.__all__:
         assert getattr(sim, name) is not None
     assert not hasattr(sim, "no_such_name")
+
+
+def test_a_run_past_its_cap_is_a_message_and_exit_code_2():
+    r = invoke("run", str(TINY), "--max-events", "3")
+    assert r.exit_code == 2 and "Traceback" not in r.output
+    assert "run stopped: more than 3 events (cap max_events); raise it with --max-events" in r.output
+    assert invoke("who-knew", str(TINY), "offer", "--max-events", "9").exit_code == 0  # the tiny run has 9

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sim import compile_scenario, load_scenario, load_text, run
+from sim.errors import RunLimitError
+from sim.limits import RunLimits
 from sim.timeparse import to_utc_iso
 
 from .test_loader import EVENT, HEAD
@@ -253,3 +257,93 @@ rules:
     ]
     assert all(e.time == r.events[0].time for e in r.events)
     assert r.how("b", "f2")[-1].via_event == "r2" and r.path("b", "f2") == ["a", "c", "b"]
+
+
+# -- bounded runs ----------------------------------------------------------------------------
+
+FAN_OUT = UTC_ABC + """\
+facts: [{id: f, statement: F}]
+channels:
+  - {id: abc, between: [a, b, c], medium: call}
+events:
+  - {id: d, kind: decision, time: "2025-05-01T01:00Z", summary: d, actor: a, facts: [f], sources: [{source: s, claim: c, grade: 3}]}
+""" + "".join(f"""  - {{id: m{i}, time: "2025-05-01T{2 + i // 60:02d}:{i % 60:02d}Z", summary: m, actor: a, to: [b, c], channel: abc,
+     facts: [f], sources: [{{source: s, claim: c, grade: 3}}]}}
+""" for i in range(40)) + """\
+rules:
+  - {id: rb, when: {actor: b, learns: [f]}, send: {to: [c], channel: abc}}
+  - {id: rc, when: {actor: c, learns: [f]}, send: {to: [a], channel: abc}}
+"""
+
+
+def test_event_cap_stops_the_run_and_says_how_to_raise_it():
+    s = load_text(FAN_OUT)
+    assert len(run(s).events) == 1 + 40 * 3 + 2 + 2  # the originate, 40 sends of two deliveries, two relays
+    with pytest.raises(RunLimitError, match=r"more than 50 events \(cap max_events\); raise it with "
+                                            r"--max-events .* RunLimits\(max_events=\.\.\.\)"):
+        run(s, limits=RunLimits(max_events=50))
+    assert len(run(s, limits=RunLimits(max_events=125)).events) == 125  # exactly at the cap is fine
+
+
+def test_rule_firing_cap():
+    with pytest.raises(RunLimitError, match=r"more than 1 rule firings \(cap max_rule_firings\); raise it with "
+                                            r"--max-rule-firings"):
+        run(load_text(FAN_OUT), limits=RunLimits(max_events=None, max_rule_firings=1))
+    run(load_text(FAN_OUT), limits=RunLimits(max_rule_firings=2))  # the two relays
+
+
+def test_wall_clock_cap(monkeypatch):
+    import sim.engine
+
+    monkeypatch.setattr(sim.engine, "CHECK_CLOCK_EVERY", 1)
+    with pytest.raises(RunLimitError, match=r"more than 1e-09 s of wall-clock time \(cap max_seconds\)"):
+        run(load_text(FAN_OUT), limits=RunLimits(max_events=None, max_seconds=1e-9))
+
+
+def test_limits_are_checked():
+    with pytest.raises(ValueError, match="max_events must be positive"):
+        RunLimits(max_events=0)
+
+
+def test_a_sampled_delay_that_goes_back_in_time_stops_the_run(tiny):
+    import dataclasses
+
+    from sim.compiled import CChannel
+
+    c = compile_scenario(tiny)
+    bad = {k: dataclasses.replace(ch, latency=("triangular", 0.0, float("nan"), float("inf")))
+           if isinstance(ch, CChannel) else ch for k, ch in c.channels.items()}
+    with pytest.raises(AssertionError, match="cannot go back in time"):
+        run(dataclasses.replace(c, channels=bad), "stochastic", seed=1)
+    neg = {k: dataclasses.replace(ch, latency=("uniform", -10.0, -5.0)) for k, ch in c.channels.items()}
+    with pytest.raises(AssertionError, match="drew a delay of -"):
+        run(dataclasses.replace(c, channels=neg), "stochastic", seed=1)
+
+
+latency_specs = st.one_of(
+    st.tuples(st.just("fixed"), st.floats(0, 1e7)),
+    st.tuples(st.just("uniform"), st.floats(0, 1e7), st.floats(0, 1e7)).map(lambda t: ("uniform", *sorted(t[1:]))),
+    st.tuples(st.just("triangular"), st.floats(0, 1e7), st.floats(0, 1e7), st.floats(0, 1e7)).map(
+        lambda t: ("triangular", *sorted(t[1:]))),
+    st.tuples(st.just("lognormal"), st.floats(0, 1e6), st.floats(0, 3)),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(latency=latency_specs, tap=latency_specs, delay=latency_specs, seed=st.integers(0, 2**32))
+def test_stochastic_runs_never_go_back_in_time(tiny, latency, tap, delay, seed):
+    """Whatever finite latencies, tap delays and rule delays a scenario has, a stochastic run's log
+    moves forward in time and every time is a finite number."""
+    import dataclasses
+    import math
+
+    c = compile_scenario(tiny)
+    channels = {k: dataclasses.replace(ch, latency=latency, taps=tuple(dataclasses.replace(t, delay=tap)
+                                                                      for t in ch.taps))
+                for k, ch in c.channels.items()}
+    rules = {k: tuple(dataclasses.replace(r, delay=delay) for r in rs) for k, rs in c.rules.items()}
+    r = run(dataclasses.replace(c, channels=channels, rules=rules), "stochastic", seed=seed)
+    times = [e.time for e in r.events]
+    assert all(math.isfinite(t) for t in times)
+    assert times == sorted(times)
+    assert all(e.sent_at <= e.time for e in r.events if e.sent_at is not None)

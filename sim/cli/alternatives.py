@@ -315,11 +315,14 @@ def compare_cmd(base: Annotated[Path, typer.Argument(help="Base scenario (or var
 
     from .. import run
     from ..compare import compare, format_delta
+    from ..limits import CLI_LIMITS
 
     if mode not in ("replay", "stochastic"):
         raise ValueError(f"unknown mode {mode!r}: use replay or stochastic")
-    rb = run(load(base, alternative_base), mode=mode, seed=seed, label=alternative_base or "base")  # type: ignore[arg-type]
-    ra = run(load(alt, alternative), mode=mode, seed=seed, label=alternative or "alternative")  # type: ignore[arg-type]
+    rb = run(load(base, alternative_base), mode=mode, seed=seed, label=alternative_base or "base",  # type: ignore[arg-type]
+             limits=CLI_LIMITS)
+    ra = run(load(alt, alternative), mode=mode, seed=seed, label=alternative or "alternative",  # type: ignore[arg-type]
+             limits=CLI_LIMITS)
     cmp = compare(rb, ra)
     if fact:
         known = set(rb.compiled.facts) | set(ra.compiled.facts)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
+from ..limits import CLI_LIMITS
 from .app import EXIT_BAD_INPUT, app, console, print_error, report_errors
 
 if TYPE_CHECKING:
@@ -17,14 +18,21 @@ ScenarioArg = Annotated[Path, typer.Argument(help="Scenario or variant YAML file
 AltOpt = Annotated[Optional[str], typer.Option("--alternative", "-a", help="Named alternative inside the file")]
 ModeOpt = Annotated[str, typer.Option("--mode", help="replay (point estimates) or stochastic (sampled)")]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed for stochastic mode")]
+MaxEventsOpt = Annotated[Optional[int], typer.Option("--max-events", min=1, help="Stop a run after this many events")]
+MaxFiringsOpt = Annotated[Optional[int], typer.Option("--max-rule-firings", min=1, help="Stop a run after this many rule firings")]
+MaxSecondsOpt = Annotated[Optional[float], typer.Option("--max-seconds", min=0.001, help="Stop a run after this many seconds")]
 
 
-def _run(file: Path, alternative: str | None, mode: str, seed: int) -> RunResult:
+def _run(file: Path, alternative: str | None, mode: str, seed: int, max_events: int | None = CLI_LIMITS.max_events,
+         max_rule_firings: int | None = CLI_LIMITS.max_rule_firings,
+         max_seconds: float | None = CLI_LIMITS.max_seconds) -> RunResult:
     from .. import load_scenario, run
+    from ..limits import RunLimits
 
     if mode not in ("replay", "stochastic"):
         raise ValueError(f"unknown mode {mode!r}: use replay or stochastic")
-    return run(load_scenario(file, alternative), mode=mode, seed=seed, label=alternative or "")  # type: ignore[arg-type]
+    return run(load_scenario(file, alternative), mode=mode, seed=seed, label=alternative or "",  # type: ignore[arg-type]
+               limits=RunLimits(max_events, max_rule_firings, max_seconds))
 
 
 def _local(ts: float, tz: str) -> str:
@@ -57,13 +65,15 @@ def validate(files: Annotated[list[Path], typer.Argument(help="Scenario or varia
 @app.command("run")
 @report_errors
 def run_cmd(file: ScenarioArg, alternative: AltOpt = None, mode: ModeOpt = "replay", seed: SeedOpt = 0,
-            out: Annotated[Optional[Path], typer.Option("--out", help="Write events.csv, knowledge.csv, run.json here")] = None) -> None:
+            out: Annotated[Optional[Path], typer.Option("--out", help="Write events.csv, knowledge.csv, run.json here")] = None,
+            max_events: MaxEventsOpt = CLI_LIMITS.max_events, max_rule_firings: MaxFiringsOpt = CLI_LIMITS.max_rule_firings,
+            max_seconds: MaxSecondsOpt = CLI_LIMITS.max_seconds) -> None:
     """Replay a scenario; summarise who learned each fact first and last, and what was skipped."""
     from rich.table import Table
 
     from .. import write_run
 
-    result = _run(file, alternative, mode, seed)
+    result = _run(file, alternative, mode, seed, max_events, max_rule_firings, max_seconds)
     s = result.scenario
     tz = s.meta.timezone
     c = console()
@@ -99,11 +109,13 @@ def run_cmd(file: ScenarioArg, alternative: AltOpt = None, mode: ModeOpt = "repl
 @report_errors
 def who_knew(file: ScenarioArg, fact: Annotated[str, typer.Argument(help="Fact id")],
              at: Annotated[Optional[str], typer.Option("--at", help="Time with offset or zone, e.g. 2025-05-11T23:00+03:00")] = None,
-             alternative: AltOpt = None, mode: ModeOpt = "replay", seed: SeedOpt = 0) -> None:
+             alternative: AltOpt = None, mode: ModeOpt = "replay", seed: SeedOpt = 0,
+             max_events: MaxEventsOpt = CLI_LIMITS.max_events, max_rule_firings: MaxFiringsOpt = CLI_LIMITS.max_rule_firings,
+             max_seconds: MaxSecondsOpt = CLI_LIMITS.max_seconds) -> None:
     """Who knew FACT at a moment, since when, and how (the provenance chain)."""
     from rich.table import Table
 
-    result = _run(file, alternative, mode, seed)
+    result = _run(file, alternative, mode, seed, max_events, max_rule_firings, max_seconds)
     s = result.scenario
     tz = s.meta.timezone
     ks = result.knowers(fact, at)
@@ -127,13 +139,15 @@ def who_knew(file: ScenarioArg, fact: Annotated[str, typer.Argument(help="Fact i
 @app.command()
 @report_errors
 def timeline(file: ScenarioArg, alternative: AltOpt = None, mode: ModeOpt = "replay", seed: SeedOpt = 0,
-             tz: Annotated[Optional[str], typer.Option("--tz", help="Display zone (default: the scenario's)")] = None) -> None:
+             tz: Annotated[Optional[str], typer.Option("--tz", help="Display zone (default: the scenario's)")] = None,
+             max_events: MaxEventsOpt = CLI_LIMITS.max_events, max_rule_firings: MaxFiringsOpt = CLI_LIMITS.max_rule_firings,
+             max_seconds: MaxSecondsOpt = CLI_LIMITS.max_seconds) -> None:
     """The sequence as a table in local time: what was sent, delivered, intercepted or skipped."""
     from rich.table import Table
 
     from ..timeparse import zone
 
-    result = _run(file, alternative, mode, seed)
+    result = _run(file, alternative, mode, seed, max_events, max_rule_firings, max_seconds)
     s = result.scenario
     zone_name = tz or s.meta.timezone
     zone(zone_name)
