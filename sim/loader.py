@@ -3,29 +3,55 @@
 This is the only module of ``sim`` that reads files. Every problem in a file is reported at
 once, as ``FILE:LINE:COL: path.to.field: message``, through :class:`ScenarioError`.
 
-Valid files take a fast path: libyaml (or ``json`` for YAML's JSON subset) into plain data,
-then validation (and a named alternative applied to that data). Only a file that fails there
-is read again by the located (ruamel round-trip) parser, whose positions turn each problem into
-``FILE:LINE:COL``.
+Every file — a scenario, a variant, the base a variant ``extends``, a scenario given as text —
+is read once, by the one located parser of :mod:`sim.located`, within :class:`LoadLimits`.
+``extends`` is confined: it names a regular file inside the allowed root folders (or a text that
+the caller supplies through ``open_base``), never a device, a FIFO, ``/proc`` or a symlink out of
+the roots; nothing is opened before ``stat`` says it is a regular file of an acceptable size.
 """
 
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+import os
+import stat
+import types
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from .errors import Problem, ScenarioError
-from .located import LList, LMap, NotFast, Pos, dotted, locate, parse_fast, parse_yaml
+from .located import LList, LMap, ParseLimits, Pos, dotted, locate, parse_yaml
 from .model import Scenario, Strict
 from .references import _suggest, check
 from .variants import apply
 
-_TAGS = {"instant", "window", "duration", "fixed", "uniform", "triangular", "lognormal"}
+_UNIONS = (Union, types.UnionType)
+
+OpenBase = Callable[[str], "tuple[str, str] | None"]
+
+
+@dataclass(frozen=True, slots=True)
+class LoadLimits:
+    """Caps on what loading one scenario may read and build; every cap, when hit, is a located error.
+
+    The defaults are generous for real scenarios (the documented one is 0.1 MB, 8 levels deep, no
+    aliases) and keep any input within about a second and a few hundred MB.
+    """
+
+    max_bytes: int = 20_000_000  # size of each file (or text), checked before it is parsed
+    max_depth: int = 64  # nesting of mappings and lists
+    max_aliases: int = 1_000  # uses of YAML aliases (``*name``)
+    max_alias_size: int = 1_000_000  # entries plus characters of text that aliases may add
+    max_chain: int = 32  # files one variant may extend through
+    max_path: int = 1_024  # characters of an ``extends`` path (255 per path component)
+
+    def parse(self) -> ParseLimits:
+        return ParseLimits(self.max_depth, self.max_aliases, self.max_alias_size)
 
 
 class VariantFile(Strict):
@@ -39,20 +65,85 @@ class VariantFile(Strict):
     add: dict[str, list[dict[str, Any]]] = {}
 
 
-def _clean_loc(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
-    """Drop pydantic's union tags and internal steps from ``loc``, keeping real keys and indices."""
+# -- mapping pydantic errors to positions ---------------------------------------------------------
+def _unwrap(tp: Any) -> Any:
+    """The type under ``Annotated`` wrappers and ``Optional`` (neither adds a step to a ``loc``)."""
+    while True:
+        if get_origin(tp) is Annotated:
+            tp = get_args(tp)[0]
+        elif get_origin(tp) in _UNIONS and type(None) in get_args(tp) and len(get_args(tp)) == 2:
+            tp = next(a for a in get_args(tp) if a is not type(None))
+        else:
+            return tp
+
+
+def _tags(tp: Any) -> dict[str, Any]:
+    """For a tagged union, each member by its tag; else empty."""
+    if get_origin(tp) not in _UNIONS:
+        return {}
+    out = {}
+    for member in get_args(tp):
+        if get_origin(member) is Annotated:
+            for meta in get_args(member)[1:]:
+                tag = getattr(meta, "tag", None)
+                if isinstance(tag, str):
+                    out[tag] = member
+    return out
+
+
+def _field(model: type[BaseModel], name: Any) -> Any:
+    for key, f in model.model_fields.items():
+        if name in (key, f.alias):
+            return f
+    return None
+
+
+def _field_type(f: Any) -> Any:
+    return Annotated[(f.annotation, *f.metadata)] if f.metadata else f.annotation
+
+
+def walk_loc(model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[tuple[Any, ...], type[BaseModel] | None]:
+    """Follow a pydantic error's ``loc`` over the models: its real keys and indices (union tags and
+    validator steps dropped), and the model that holds the last step (None if it is not a model's)."""
+    tp: Any = model
     out: list[Any] = []
-    node = data
-    for n, step in enumerate(loc):
-        if isinstance(node, dict) and step in node:
+    holder: type[BaseModel] | None = None
+    for step in loc:
+        tp = _unwrap(tp)
+        while True:  # a tagged union: the step naming the member is pydantic's, not the file's
+            members = _tags(tp)
+            if not members:
+                break
+            if step in members:
+                tp = _unwrap(members[step])
+                step = None
+                break
+            tp = None
+        if step is None:
+            continue
+        holder = None
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            holder = tp
+            f = _field(tp, step)
+            tp = _field_type(f) if f is not None else None
             out.append(step)
-            node = node[step]
-        elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
-            out.append(step)
-            node = node[step]
-        elif n == len(loc) - 1 and isinstance(step, str) and step not in _TAGS and "[" not in step:
-            out.append(step)  # a missing or unknown field
-    return tuple(out)
+            continue
+        origin, args = get_origin(tp), get_args(tp)
+        if origin is list and isinstance(step, int):
+            tp = args[0] if args else None
+        elif origin is tuple and isinstance(step, int):
+            tp = args[step] if step < len(args) and args[-1] is not Ellipsis else (args[0] if args else None)
+        elif origin is dict:
+            tp = args[1] if len(args) == 2 else None
+        elif get_origin(tp) in _UNIONS and isinstance(step, str):
+            tp = None
+            continue  # a plain union's member name
+        elif isinstance(step, str) and ("[" in step or step in ("int", "float", "str", "bool")):
+            continue  # a validator's step
+        else:
+            tp = None
+        out.append(step)
+    return tuple(out), holder
 
 
 def _message(err: dict[str, Any]) -> str:
@@ -74,25 +165,32 @@ def _problem(root: Any, loc: tuple[Any, ...], message: str, top_file: str) -> Pr
     file, line, col = locate(root, loc)
     if file and file != top_file:
         message += f" (as changed by {top_file})"
-    return Problem(file or top_file, line, col, dotted(loc), message)
+    return Problem(file or top_file, line, col, dotted(loc, root), message)
+
+
+def _not_a_mapping(data: Any, file: str) -> ScenarioError:
+    got = type(data).__name__ if data is not None else "nothing"
+    got = {"LList": "a list", "str": "text", "int": "a number", "float": "a number", "bool": "true or false",
+           "NoneType": "nothing"}.get(got, got)
+    return ScenarioError([Problem(file, 1, 1, "", f"expected a mapping of sections at the top of the file, got {got}")])
 
 
 def validate_data(data: Any, file: str, model: type[Strict] = Scenario) -> Any:
     """Validate located data against ``model`` and, for scenarios, its cross-references."""
     if not isinstance(data, LMap):
-        raise ScenarioError([Problem(file, 1, 1, "", f"expected a mapping of sections at the top of the file, "
-                                                     f"got {type(data).__name__ if data is not None else 'nothing'}")])
+        raise _not_a_mapping(data, file)
     try:
-        obj = model.model_validate(data)
+        with collector_paused():
+            obj = model.model_validate(data)
     except ValidationError as e:
         problems, seen = [], set()
-        for err in e.errors():
-            loc = _clean_loc(data, tuple(err["loc"]))
+        for err in e.errors(include_url=False, include_input=False):
+            loc, holder = walk_loc(model, tuple(err["loc"]))
             msg = _message(err)
             if err.get("type") == "extra_forbidden" and loc:
-                parent = locate_parent_keys(data, loc[:-1])
-                hint = _suggest(str(loc[-1]), parent)
-                msg = f"unknown field {loc[-1]!r}{hint}"
+                parent = walk_loc(model, tuple(err["loc"])[:-1])[0]
+                fields = _fields_at(model, parent)
+                msg = f"unknown field {loc[-1]!r}{_suggest(str(loc[-1]), fields)}"
             if (loc, msg) not in seen:
                 seen.add((loc, msg))
                 problems.append(_problem(data, loc, msg, file))
@@ -104,72 +202,196 @@ def validate_data(data: Any, file: str, model: type[Strict] = Scenario) -> Any:
     return obj
 
 
-def locate_parent_keys(data: Any, loc: tuple[Any, ...]) -> list[str]:
-    """Field names a model at ``loc`` would accept, for 'did you mean' hints on unknown fields."""
-    from . import model as m
-
-    node: Any = data
+def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """Field names the model at ``loc`` accepts, for 'did you mean' hints on unknown fields."""
+    tp: Any = model
     for step in loc:
-        node = node[step] if isinstance(node, (dict, list)) else None
-    section_models = {"meta": m.Meta, "sources": m.Source, "actors": m.Actor, "facts": m.Fact,
-                      "channels": m.Channel, "events": m.Event, "rules": m.Rule, "alternatives": m.Alternative,
-                      "taps": m.Tap, "span": m.Span, "when": m.Trigger, "send": m.Action}
-    names = [s for s in loc if isinstance(s, str)]
-    model = section_models.get(names[-1]) if names else Scenario
-    if model is None:
-        return []
-    return [f.alias or k for k, f in model.model_fields.items()]
+        tp = _unwrap(tp)
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            f = _field(tp, step)
+            tp = _field_type(f) if f is not None else None
+        elif get_origin(tp) in (list, tuple, dict):
+            args = get_args(tp)
+            tp = args[-1] if get_origin(tp) is dict else (args[step] if get_origin(tp) is tuple and
+                                                           isinstance(step, int) and step < len(args) else args[0])
+        else:
+            return []
+    tp = _unwrap(tp)
+    members = _tags(tp)
+    candidates = [_unwrap(m) for m in members.values()] if members else [tp]
+    names: list[str] = []
+    for c in candidates:
+        if isinstance(c, type) and issubclass(c, BaseModel):
+            names += [f.alias or k for k, f in c.model_fields.items()]
+    return names
 
 
-def _read(path: Path) -> str:
+def locate_parent_keys(data: Any, loc: tuple[Any, ...]) -> list[str]:
+    """Field names a scenario model at ``loc`` would accept (kept for callers of earlier versions)."""
+    del data
+    return _fields_at(Scenario, loc)
+
+
+# -- reading files, confined -----------------------------------------------------------------------
+_SYSTEM = tuple(Path(p) for p in ("/proc", "/sys", "/dev"))
+
+
+def _problem_at(pos: Pos | None, file: str, message: str, path: str = "") -> ScenarioError:
+    if pos is None:
+        return ScenarioError([Problem(file, 0, 0, path, message)])
+    return ScenarioError([Problem(pos[0] or file, pos[1], pos[2], path, message)])
+
+
+def _short(text: str, n: int = 80) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _check_name(ref: str, limits: LoadLimits) -> str | None:
+    """What is wrong with a path as written, before the file system is asked; None if nothing."""
+    if "\x00" in ref:
+        return "the path contains a NUL byte"
+    if len(ref) > limits.max_path or any(len(part) > 255 for part in ref.split("/")):
+        return f"the path is too long (at most {limits.max_path} characters, 255 per folder or file name)"
+    return None
+
+
+def _decode(raw: bytes, name: str) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        head = raw[: e.start].decode("utf-8", "ignore")
+        line = head.count("\n") + 1
+        col = len(head) - (head.rfind("\n") + 1) + 1
+        raise ScenarioError([Problem(name, line, col, "", f"the file is not UTF-8 text (byte 0x{raw[e.start]:02x} "
+                                                          "cannot start a character here); save it as UTF-8")]) from None
+
+
+def _read(path: Path, limits: LoadLimits, name: str | None = None, at: Pos | None = None,
+          via: str = "") -> str:
+    """The text of the regular file ``path``: checked with ``stat`` before it is opened (never a device,
+    FIFO, socket or folder; at most ``limits.max_bytes``), opened without blocking, decoded as UTF-8.
+
+    Problems are reported at ``at`` (the ``extends`` that names the file) when given, else in the file.
+    """
+    name = name or str(path)
+    who = f"{via}{_short(name)!r}: " if at is not None else ""
+    where = name if at is None else (at[0] or name)
+    if (bad := _check_name(str(path), limits)) is not None:
+        raise _problem_at(at, where, f"{who}{bad}")
+    try:
+        st = os.stat(path)
     except FileNotFoundError:
-        raise ScenarioError([Problem(str(path), 0, 0, "", "file not found")]) from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ScenarioError([Problem(str(path), 0, 0, "", f"cannot read file: {e}")]) from None
-
-
-def _change_problems(errors: list[Any], file: str) -> list[Problem]:
-    return [Problem(e.pos[0] or file, e.pos[1], e.pos[2], e.path, e.message) for e in errors]
-
-
-def extends_target(path: str | Path) -> Path | None:
-    """The file that the variant file ``path`` extends, as written relative to it; None for a scenario
-    file, and for a file that cannot be read (loading it says why)."""
-    path = Path(path)
+        raise _problem_at(at, where, f"{who}file not found" if at is None else f"{who}not found") from None
+    except OSError as e:
+        raise _problem_at(at, where, f"{who}cannot read file: {e.strerror or type(e).__name__}") from None
+    if not stat.S_ISREG(st.st_mode):
+        what = "a folder" if stat.S_ISDIR(st.st_mode) else "a device, FIFO or socket"
+        raise _problem_at(at, where, f"{who}is {what}, not a regular file; scenario files are regular files")
+    if st.st_size > limits.max_bytes:
+        raise _problem_at(at, where, f"{who}the file is {st.st_size:,} bytes, more than the cap of "
+                                     f"{limits.max_bytes:,} (LoadLimits.max_bytes)")
     try:
-        text = _read(path)
-        if "extends" not in text:  # no need to parse a scenario file for it
-            return None
-        try:
-            data = parse_fast(text)
-        except NotFast:
-            data = parse_yaml(text, str(path))
-    except ScenarioError:
-        return None
-    target = data.get("extends") if isinstance(data, dict) else None
-    return path.parent / target if isinstance(target, str) and target else None
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError as e:
+        raise _problem_at(at, where, f"{who}cannot read file: {e.strerror or type(e).__name__}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # replaced between stat and open
+            raise _problem_at(at, where, f"{who}is not a regular file; scenario files are regular files")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            raw = fh.read(limits.max_bytes + 1)
+    except OSError as e:
+        raise _problem_at(at, where, f"{who}cannot read file: {e.strerror or type(e).__name__}") from None
+    finally:
+        os.close(fd)
+    if len(raw) > limits.max_bytes:
+        raise _problem_at(at, where, f"{who}the file is more than the cap of {limits.max_bytes:,} bytes "
+                                     "(LoadLimits.max_bytes)")
+    return _decode(raw, name)
 
 
-def load_data(path: str | Path, _stack: tuple[Path, ...] = ()) -> LMap:
-    """Read a scenario or variant file into located data, resolving ``extends`` chains."""
-    path = Path(path)
-    name = str(path)
-    data = parse_yaml(_read(path), name)
+def _check_text(text: str, file: str, limits: LoadLimits) -> None:
+    if not isinstance(text, str):
+        raise ScenarioError([Problem(file, 0, 0, "", f"expected scenario text, got {type(text).__name__}")])
+    if len(text) > limits.max_bytes:
+        raise ScenarioError([Problem(file, 0, 0, "", f"the text is more than the cap of {limits.max_bytes:,} "
+                                                     "bytes (LoadLimits.max_bytes)")])
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError as e:
+        head = text[: e.start]
+        raise ScenarioError([Problem(file, head.count("\n") + 1, len(head) - (head.rfind("\n") + 1) + 1, "",
+                                     "the text holds a character that is not valid Unicode")]) from None
+    if size > limits.max_bytes:
+        raise ScenarioError([Problem(file, 0, 0, "", f"the text is {size:,} bytes, more than the cap of "
+                                                     f"{limits.max_bytes:,} (LoadLimits.max_bytes)")])
+
+
+def _roots(root: str | Path | None, top: Path | None) -> tuple[Path, ...]:
+    """The folders ``extends`` may read from: ``root`` if given, else the top file's folder and the
+    working directory (the files a user names on the command line live there)."""
+    if root is not None:
+        return (Path(os.path.realpath(root)),)
+    out = [Path(os.path.realpath(top.parent))] if top is not None else []
+    out.append(Path(os.path.realpath(os.getcwd())))
+    return tuple(dict.fromkeys(out))
+
+
+def _confine(ref: str, base_dir: Path, roots: tuple[Path, ...], pos: Pos, name: str,
+             limits: LoadLimits) -> tuple[Path, Path]:
+    """The file ``extends: ref`` names (as written, and resolved), if it lies inside ``roots``."""
+    if (bad := _check_name(ref, limits)) is not None:
+        raise _problem_at(pos, name, f"cannot use 'extends': {bad}", "extends")
+    written = base_dir / ref
+    real = Path(os.path.realpath(written))
+    if any(real == s or real.is_relative_to(s) for s in _SYSTEM):
+        raise _problem_at(pos, name, f"'extends' names {_short(ref)!r}, a system path; scenario files "
+                                     "are regular files", "extends")
+    if not any(real.is_relative_to(r) for r in roots):
+        allowed = " or ".join(str(r) for r in roots)
+        raise _problem_at(pos, name, f"'extends' names {_short(ref)!r}, which lies outside the folders it may "
+                                     f"read from ({allowed})", "extends")
+    return written, real
+
+
+# -- loading ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Context:
+    roots: tuple[Path, ...]
+    limits: LoadLimits
+    open_base: OpenBase | None
+
+
+def _variant_data(text: str, name: str, base_dir: Path | None, ctx: _Context,
+                  stack: tuple[str, ...]) -> Any:
+    """Located data of ``text`` (file ``name``), with its ``extends`` chain resolved and applied."""
+    data = parse_yaml(text, name, ctx.limits.parse())
     if not isinstance(data, LMap) or "extends" not in data:
         return data
     variant = validate_data(data, name, VariantFile)
-    resolved = path.resolve()
-    base_path = (path.parent / variant.extends)
-    if base_path.resolve() in _stack + (resolved,):
-        chain = " -> ".join(str(p) for p in _stack + (resolved, base_path.resolve()))
-        raise ScenarioError([Problem(name, *locate(data, ("extends",))[1:], "extends",
-                                     f"'extends' forms a cycle: {chain}")])
-    if not base_path.exists():
-        raise ScenarioError([Problem(name, *locate(data, ("extends",))[1:], "extends",
-                                     f"base scenario {str(base_path)!r} not found")])
-    base = load_data(base_path, _stack + (resolved,))
+    ref = variant.extends
+    pos = locate(data, ("extends",))
+    if len(stack) >= ctx.limits.max_chain:
+        raise _problem_at(pos, name, f"'extends' goes through more than {ctx.limits.max_chain} files "
+                                     "(LoadLimits.max_chain)", "extends")
+    supplied = ctx.open_base(ref) if ctx.open_base is not None else None
+    if supplied is not None:
+        base_text, base_name = supplied
+        key, next_dir = f"<{base_name}>", base_dir
+        _check_text(base_text, base_name, ctx.limits)
+    else:
+        if base_dir is None:
+            raise _problem_at(pos, name, "a scenario given as text can extend a file only when a root folder "
+                                         "is given", "extends")
+        written, real = _confine(ref, base_dir, ctx.roots, pos, name, ctx.limits)
+        key, base_name, next_dir = str(real), str(written), real.parent
+    if key in stack:
+        chain = " -> ".join((*stack, key))
+        raise _problem_at(pos, name, f"'extends' forms a cycle: {chain}", "extends")
+    if supplied is None:
+        base_text = _read(real, ctx.limits, base_name, at=pos, via="base scenario ")
+    base = _variant_data(base_text, base_name, next_dir, ctx, (*stack, key))
+    if not isinstance(base, LMap):
+        raise _not_a_mapping(base, base_name)
     base = base.copy()
     base.pop("alternatives", None)
     merged, errors = apply(base, data, "")
@@ -189,6 +411,42 @@ def load_data(path: str | Path, _stack: tuple[Path, ...] = ()) -> LMap:
     return merged
 
 
+def _change_problems(errors: list[Any], file: str) -> list[Problem]:
+    return [Problem(e.pos[0] or file, e.pos[1], e.pos[2], e.path, e.message) for e in errors]
+
+
+def _context(root: str | Path | None, top: Path | None, limits: LoadLimits | None,
+             open_base: OpenBase | None) -> _Context:
+    return _Context(_roots(root, top), limits or LoadLimits(), open_base)
+
+
+def load_data(path: str | Path, *, root: str | Path | None = None, limits: LoadLimits | None = None,
+              open_base: OpenBase | None = None) -> LMap:
+    """Read a scenario or variant file into located data, resolving ``extends`` chains."""
+    path = Path(path)
+    ctx = _context(root, path, limits, open_base)
+    real = os.path.realpath(path) if _check_name(str(path), ctx.limits) is None else str(path)
+    text = _read(path, ctx.limits)
+    return _variant_data(text, str(path), path.parent, ctx, (real,))
+
+
+def extends_target(path: str | Path) -> Path | None:
+    """The file that the variant file ``path`` extends, as written relative to it; None for a scenario
+    file, and for a file that cannot be read (loading it says why)."""
+    path = Path(path)
+    try:
+        text = _read(path, LoadLimits())
+        if "extends" not in text:  # no need to parse a scenario file for it
+            return None
+        data = parse_yaml(text, str(path))
+    except ScenarioError:
+        return None
+    target = data.get("extends") if isinstance(data, dict) else None
+    if not isinstance(target, str) or not target or _check_name(target, LoadLimits()) is not None:
+        return None
+    return path.parent / target
+
+
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while building many objects that all stay alive.
@@ -205,59 +463,35 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-_NOWHERE: Pos = ("", 0, 0)
+def load_scenario(path: str | Path, alternative: str | None = None, *, root: str | Path | None = None,
+                  limits: LoadLimits | None = None, open_base: OpenBase | None = None) -> Scenario:
+    """Load, validate and (optionally) apply the named alternative of a scenario or variant file.
 
-
-def _unlocated(value: Any) -> Any:
-    """Plain parsed data as located data with no positions (the fast path never reports one)."""
-    if isinstance(value, dict):
-        return LMap({k: _unlocated(v) for k, v in value.items()}, where=dict.fromkeys(value, _NOWHERE))
-    if isinstance(value, list):
-        return LList([_unlocated(v) for v in value], where=[_NOWHERE] * len(value))
-    return value
-
-
-def _fast(text: str, alternative: str | None = None) -> Scenario | None:
-    """The scenario in ``text`` (with ``alternative`` applied) if it is valid and the fast parser can
-    read it, else None: then the located parser reads it again and says where each problem is."""
-    with collector_paused():
-        try:
-            data = parse_fast(text)
-        except NotFast:
-            return None
-        if not isinstance(data, dict) or "extends" in data:
-            return None
-        try:
-            scenario = Scenario.model_validate(data)
-        except ValidationError:
-            return None
-        if check(scenario):
-            return None
-        if alternative is None:
-            return scenario
-        try:
-            return _with_alternative(_unlocated(data), scenario, alternative, "")
-        except ScenarioError:
-            return None
-
-
-def load_scenario(path: str | Path, alternative: str | None = None) -> Scenario:
-    """Load, validate and (optionally) apply the named alternative of a scenario or variant file."""
+    ``root``: the folder that ``extends`` may read from (default: the file's folder and the working
+    directory); ``limits``: the caps (default :class:`LoadLimits`); ``open_base(ref)``: the text of a
+    base named by ``extends: ref`` as ``(text, display name)``, or None to read it as a path.
+    """
     name = str(path)
-    if (scenario := _fast(_read(Path(path)), alternative)) is not None:
-        return scenario
-    data = load_data(path)
+    with collector_paused():
+        data = load_data(path, root=root, limits=limits, open_base=open_base)
     scenario = validate_data(data, name)
-    if alternative is None:
-        return scenario
-    return _with_alternative(data, scenario, alternative, name)
+    return scenario if alternative is None else _with_alternative(data, scenario, alternative, name)
 
 
-def load_text(text: str, file: str = "<text>", alternative: str | None = None) -> Scenario:
-    """Validate scenario YAML given as text (``extends`` is not allowed here)."""
-    if (scenario := _fast(text, alternative)) is not None:
-        return scenario
-    data = parse_yaml(text, file)
+def load_text(text: str, file: str = "<text>", alternative: str | None = None, *,
+              root: str | Path | None = None, limits: LoadLimits | None = None,
+              open_base: OpenBase | None = None) -> Scenario:
+    """Validate scenario YAML given as text, named ``file`` in problems.
+
+    ``extends`` in the text is resolved through ``open_base`` or, as a path, inside ``root`` (without a
+    root, a text cannot extend a file).
+    """
+    limits = limits or LoadLimits()
+    _check_text(text, file, limits)
+    ctx = _Context(_roots(root, None) if root is not None else (), limits, open_base)
+    base_dir = Path(os.path.realpath(root)) if root is not None else None
+    with collector_paused():
+        data = _variant_data(text, file, base_dir, ctx, (f"<{file}>",))
     scenario = validate_data(data, file)
     return scenario if alternative is None else _with_alternative(data, scenario, alternative, file)
 
@@ -272,7 +506,7 @@ def _with_alternative(data: LMap, scenario: Scenario, alternative: str, file: st
     change = data["alternatives"][k]
     base = data.copy()
     base.pop("alternatives")
-    merged, errors = apply(base, change, f"alternatives.{k}")
+    merged, errors = apply(base, change, f"alternatives[{alternative}]")
     if errors:
         raise ScenarioError(_change_problems(errors, file))
     meta = merged["meta"].copy()
@@ -281,16 +515,19 @@ def _with_alternative(data: LMap, scenario: Scenario, alternative: str, file: st
     return validate_data(merged, file)
 
 
-def validate_files(paths: list[str | Path]) -> dict[str, list[Problem]]:
+def validate_files(paths: list[str | Path], *, root: str | Path | None = None,
+                   limits: LoadLimits | None = None) -> dict[str, list[Problem]]:
     """Validate each file (and each of its named alternatives); map file name to its problems."""
     out: dict[str, list[Problem]] = {}
     for p in paths:
         problems: list[Problem] = []
         try:
-            s = load_scenario(p)
+            with collector_paused():
+                data = load_data(p, root=root, limits=limits)
+            s = validate_data(data, str(p))
             for alt in s.alternatives:
                 try:
-                    load_scenario(p, alt.id)
+                    _with_alternative(data, s, alt.id, str(p))
                 except ScenarioError as e:
                     problems.extend(e.problems)
         except ScenarioError as e:
@@ -299,3 +536,5 @@ def validate_files(paths: list[str | Path]) -> dict[str, list[Problem]]:
     return out
 
 
+__all__ = ["LList", "LMap", "LoadLimits", "VariantFile", "extends_target", "load_data", "load_scenario",
+           "load_text", "validate_data", "validate_files", "walk_loc"]

@@ -1,155 +1,35 @@
-"""YAML parsed into plain dicts and lists that remember where each value came from.
+"""YAML parsed in one pass into plain dicts and lists that remember where each value came from.
 
 ``LMap`` and ``LList`` are ``dict`` and ``list`` subclasses carrying the file name and the
 1-based line/column of every key and item, so that a validation error's ``loc`` maps back
 to ``file:line:col`` — also after a variant has removed, replaced or added entries from
 another file.
 
-:func:`parse_fast` is the fast path for files that are valid: plain dicts and lists, no
-positions, read by libyaml (or by ``json`` when the file is in YAML's JSON subset) with the
-same YAML 1.2 typing as the located parser. It refuses (:class:`NotFast`) whatever it cannot
-read exactly like :func:`parse_yaml` would; callers then use the located parser, which also
-reports positions.
+:func:`parse_yaml` reads libyaml's event stream (PyYAML's C parser, whose events carry line
+and column marks) and builds the located data straight from it, iteratively: scalars are typed
+by the YAML 1.2 core schema (dates and times stay text: the format reads them), every explicit
+tag is refused, duplicate keys are errors, and nesting depth and alias expansion are capped
+(:class:`ParseLimits`), each with a located :class:`ScenarioError`. There is no other reader.
 """
 
 from __future__ import annotations
 
-import json
 import re
+from dataclasses import dataclass
 from typing import Any
-
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.constructor import DuplicateKeyError
-from ruamel.yaml.error import MarkedYAMLError
 
 from .errors import Problem, ScenarioError
 
 Pos = tuple[str, int, int]  # file, line, col (1-based)
 
 
-class NotFast(Exception):
-    """The fast parser cannot promise to read this text exactly as :func:`parse_yaml` would."""
+@dataclass(frozen=True, slots=True)
+class ParseLimits:
+    """Caps on what one YAML text may build: nesting depth, alias uses and what aliases add."""
 
-
-# -- fast path ----------------------------------------------------------------------------------
-_INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
-_FLOAT = re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)(?:[eE][-+]?[0-9]+)?$")
-_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
-_CORE = "tag:yaml.org,2002:"
-_fast_loader: Any = None
-
-
-def _no_constant(name: str) -> Any:
-    raise NotFast(name)
-
-
-def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out = dict(pairs)
-    if len(out) != len(pairs):
-        raise NotFast("duplicate key")
-    return out
-
-
-def _make_fast_loader() -> Any:
-    """A libyaml (C) parser with a constructor that types scalars as ruamel's YAML 1.2 does."""
-    import yaml
-    from ruamel.yaml.resolver import implicit_resolvers
-    from yaml._yaml import CParser  # libyaml; ImportError means PyYAML was built without it
-
-    class Resolver(yaml.resolver.BaseResolver):
-        yaml_implicit_resolvers: dict[str, list[Any]] = {}
-
-    for versions, tag, regexp, first in implicit_resolvers:
-        if (1, 2) in versions:
-            for ch in first:
-                Resolver.yaml_implicit_resolvers.setdefault(ch, []).append((tag, regexp))
-
-    class Constructor(yaml.constructor.BaseConstructor):
-        def construct_object(self, node: Any, deep: bool = False) -> Any:  # noqa: ARG002 - one pass, no recursion limit tricks
-            return self._build(node)
-
-        def _build(self, node: Any) -> Any:
-            tag = node.tag
-            if tag == _CORE + "str":
-                return node.value
-            if tag == _CORE + "map":
-                out: dict[Any, Any] = {}
-                for k, v in node.value:
-                    key = self._build(k)
-                    if k.tag == _CORE + "merge" or not isinstance(key, (str, int)) or isinstance(key, bool) \
-                            or key in out:
-                        raise NotFast("merge, odd or duplicate key")
-                    out[key] = self._build(v)
-                return out
-            if tag == _CORE + "seq":
-                return [self._build(v) for v in node.value]
-            if tag == _CORE + "timestamp":
-                return node.value
-            if tag == _CORE + "int" and _INT.match(node.value):
-                return int(node.value)
-            if tag == _CORE + "float" and _FLOAT.match(node.value):
-                return float(node.value)
-            if tag == _CORE + "bool" and node.value in _BOOLS:
-                return _BOOLS[node.value]
-            if tag == _CORE + "null" and node.value in ("", "~", "null", "Null", "NULL"):
-                return None
-            raise NotFast(f"tag {tag}")
-
-    class Loader(CParser, Constructor, Resolver):  # type: ignore[misc]
-        def __init__(self, stream: Any) -> None:
-            CParser.__init__(self, stream)
-            Constructor.__init__(self)
-            Resolver.__init__(self)
-
-    return Loader
-
-
-def parse_fast(text: str) -> Any:
-    """Parse YAML text into plain dicts and lists, fast; raise :class:`NotFast` when unsure.
-
-    Valid text gives exactly what :func:`parse_yaml` gives, without the positions. Text in the
-    JSON subset of YAML is read by :mod:`json`; anything else by libyaml through PyYAML.
-    """
-    global _fast_loader
-    head = text.lstrip()
-    if head.startswith("{"):
-        try:
-            return json.loads(text, object_pairs_hook=_pairs, parse_constant=_no_constant)
-        except ValueError:
-            pass  # not JSON after all: YAML that starts with a flow mapping
-    try:
-        import yaml
-    except ImportError:
-        raise NotFast("PyYAML is not installed") from None
-    if _fast_loader is None:
-        try:
-            _fast_loader = _make_fast_loader()
-        except ImportError:
-            raise NotFast("PyYAML has no libyaml") from None
-    loader = _fast_loader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            raise NotFast("empty document")
-        return loader.construct_document(node)
-    except (yaml.YAMLError, RecursionError) as e:
-        raise NotFast(str(e)) from None
-    finally:
-        loader.dispose()
-
-
-# -- located path -------------------------------------------------------------------------------
-def _ruamel() -> Any:
-    from ruamel.yaml import YAML
-    from ruamel.yaml.constructor import RoundTripConstructor
-
-    class _Constructor(RoundTripConstructor):
-        """Round-trip constructor that keeps timestamps as text (zones are checked by the format)."""
-
-    _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_str)
-    yaml = YAML(typ="rt")
-    yaml.Constructor = _Constructor
-    return yaml
+    max_depth: int = 64
+    max_aliases: int = 1_000
+    max_alias_size: int = 1_000_000  # entries plus characters of text that aliases may add
 
 
 class LMap(dict):
@@ -177,85 +57,228 @@ class LList(list):
         self.where: list[Pos] = list(where or [])
 
 
-def _tag_of(node: Any) -> str | None:
-    tag = getattr(node, "tag", None)
-    value = getattr(tag, "value", None) if tag is not None else None
-    return str(value) if value and not str(value).startswith("tag:yaml.org,2002:") or (
-        value and str(value).startswith("tag:yaml.org,2002:python")) else None
+# -- scalars: the YAML 1.2 core schema ----------------------------------------------------------
+_INT = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+_SPECIAL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False,
+            "null": None, "Null": None, "NULL": None, "~": None, "": None,
+            ".inf": float("inf"), ".Inf": float("inf"), ".INF": float("inf"),
+            "+.inf": float("inf"), "+.Inf": float("inf"), "+.INF": float("inf"),
+            "-.inf": float("-inf"), "-.Inf": float("-inf"), "-.INF": float("-inf"),
+            ".nan": float("nan"), ".NaN": float("nan"), ".NAN": float("nan")}
+_MAYBE = frozenset("0123456789+-.~tTfFnN")  # first characters of anything but plain text
 
 
-def _convert(node: Any, file: str, pos: Pos) -> Any:
-    if (tag := _tag_of(node)) is not None:
-        raise _TagError(tag, pos)
-    if isinstance(node, CommentedMap):
-        out = LMap(pos=pos)
-        for k, v in node.items():
-            try:
-                line, col = node.lc.value(k) if not isinstance(v, (CommentedMap, CommentedSeq)) else node.lc.key(k)
-                kl, kc = node.lc.key(k)
-                if isinstance(v, (CommentedMap, CommentedSeq)) and v.lc.line is not None:
-                    line, col = v.lc.line, v.lc.col
-                    if isinstance(v, CommentedMap) and not v:
-                        line, col = kl, kc
-            except (KeyError, TypeError):
-                line, col = pos[1] - 1, pos[2] - 1
-            cpos = (file, line + 1, col + 1)
-            out[str(k) if not isinstance(k, (str, int)) else k] = _convert(v, file, cpos)
-            out.where[k] = cpos
-        return out
-    if isinstance(node, CommentedSeq):
-        out = LList(pos=pos)
-        for i, v in enumerate(node):
-            try:
-                line, col = node.lc.item(i)
-            except (KeyError, TypeError):
-                line, col = pos[1] - 1, pos[2] - 1
-            cpos = (file, line + 1, col + 1)
-            out.append(_convert(v, file, cpos))
-            out.where.append(cpos)
-        return out
-    if type(node).__name__ == "TaggedScalar":
-        raise _TagError(str(getattr(node.tag, "value", "?")), pos)
-    if isinstance(node, str):
-        return str(node)
-    if isinstance(node, bool):
-        return bool(node)
-    if isinstance(node, int):
-        return int(node)
-    if isinstance(node, float):
-        return float(node)
-    return node
+def plain_scalar(text: str) -> Any:
+    """The value of a plain (unquoted) scalar: null, bool, int, float, or the text itself."""
+    if not text:
+        return None
+    if text[0] not in _MAYBE:
+        return text
+    if text in _SPECIAL:
+        return _SPECIAL[text]
+    if _INT.fullmatch(text):
+        if text[:2] == "0o":
+            return int(text[2:], 8)
+        if text[:2] == "0x":
+            return int(text[2:], 16)
+        return int(text)
+    if _FLOAT.fullmatch(text):
+        return float(text)
+    return text
 
 
-class _TagError(Exception):
-    def __init__(self, tag: str, pos: Pos):
-        self.tag, self.pos = tag, pos
+def _tag_text(tag: str) -> str:
+    return "!!" + tag[len("tag:yaml.org,2002:"):] if tag.startswith("tag:yaml.org,2002:") else tag
 
 
-def parse_yaml(text: str, file: str) -> Any:
-    """Parse YAML text safely (no custom tags) into ``LMap``/``LList`` values.
+class _Stop(Exception):
+    """A located problem found while building: ends the parse."""
 
-    Raises :class:`ScenarioError` with the position of any syntax error or duplicate key.
-    """
-    yaml = _ruamel()
+    def __init__(self, pos: Pos, message: str):
+        super().__init__(message)
+        self.pos, self.message = pos, message
+
+
+def _size(value: Any, memo: dict[int, int]) -> int:
+    """What ``value`` costs when an alias repeats it: one per entry plus the length of its text."""
+    if isinstance(value, str):
+        return 1 + len(value)
+    if not isinstance(value, (dict, list)):
+        return 1
+    key = id(value)
+    if key not in memo:
+        items = value.values() if isinstance(value, dict) else value
+        memo[key] = 1 + sum(_size(v, memo) for v in items)
+    return memo[key]
+
+
+def _reader_position(text: str, byte_offset: int) -> tuple[int, int]:
+    head = text.encode("utf-8", "surrogatepass")[:byte_offset].decode("utf-8", "ignore")
+    line = head.count("\n")
+    return line + 1, len(head) - (head.rfind("\n") + 1) + 1
+
+
+def _build(text: str, file: str, limits: ParseLimits) -> Any:
+    """Build located data from libyaml's events for ``text`` (one document)."""
+    import yaml
+    from yaml._yaml import CParser  # libyaml; ImportError means PyYAML was built without it
+
+    Scalar, Alias = yaml.ScalarEvent, yaml.AliasEvent
+    MapStart, MapEnd = yaml.MappingStartEvent, yaml.MappingEndEvent
+    SeqStart, SeqEnd = yaml.SequenceStartEvent, yaml.SequenceEndEvent
+    DocStart, StreamEnd = yaml.DocumentStartEvent, yaml.StreamEndEvent
+    special, maybe, plain = _SPECIAL, _MAYBE, plain_scalar
+
+    parser = CParser(text)
+    get = parser.get_event
+    anchors: dict[str, Any] = {}
+    sizes: dict[int, int] = {}
+    aliases = alias_size = 0
+    max_depth = limits.max_depth
+    # one frame per open collection: [container, where, anchor, pending key or _NO_KEY, key pos, merges]
+    stack: list[list[Any]] = []
+    no_key = _NO_KEY
+    root: Any = _NOTHING
+    documents = 0
     try:
-        data = yaml.load(text)
-    except DuplicateKeyError as e:
-        mark = e.problem_mark
-        raise ScenarioError([Problem(file, mark.line + 1, mark.column + 1, "",
-                                     f"duplicate key: {e.problem.split('found duplicate key')[-1].strip()}"
-                                     if e.problem else "duplicate key")]) from None
-    except MarkedYAMLError as e:
+        while True:
+            ev = get()
+            kind = type(ev)
+            if kind is Scalar:
+                mark = ev.start_mark
+                pos = (file, mark.line + 1, mark.column + 1)
+                if ev.tag is not None:
+                    raise _Stop(pos, f"tag {_tag_text(ev.tag)!r} is not allowed; scenario files use plain YAML only")
+                value = ev.value
+                if ev.implicit[0] and (not value or value[0] in maybe):
+                    value = special[value] if value in special else plain(value)
+                if ev.anchor is not None:
+                    anchors[ev.anchor] = value
+            elif kind is MapStart or kind is SeqStart:
+                mark = ev.start_mark
+                pos = (file, mark.line + 1, mark.column + 1)
+                if ev.tag is not None:
+                    raise _Stop(pos, f"tag {_tag_text(ev.tag)!r} is not allowed; scenario files use plain YAML only")
+                if len(stack) >= max_depth:
+                    raise _Stop(pos, f"nesting is deeper than {max_depth} levels (the loader's cap on depth)")
+                if kind is MapStart:
+                    c: Any = LMap(pos=pos)
+                    stack.append([c, c.where, ev.anchor, no_key, None, None, pos])
+                else:
+                    c = LList(pos=pos)
+                    stack.append([c, c.where, ev.anchor, no_key, None, None, pos])
+                continue
+            elif kind is MapEnd or kind is SeqEnd:
+                frame = stack.pop()
+                value = frame[0]
+                pos = frame[6]
+                if frame[5]:
+                    _merge(value, frame[5])
+                if frame[2] is not None:
+                    anchors[frame[2]] = value
+            elif kind is Alias:
+                mark = ev.start_mark
+                pos = (file, mark.line + 1, mark.column + 1)
+                if ev.anchor not in anchors:
+                    raise _Stop(pos, f"alias *{ev.anchor} is used before its anchor &{ev.anchor} is complete")
+                value = anchors[ev.anchor]
+                aliases += 1
+                if aliases > limits.max_aliases:
+                    raise _Stop(pos, f"more than {limits.max_aliases} aliases (the loader's cap on aliases)")
+                alias_size += _size(value, sizes)
+                if alias_size > limits.max_alias_size:
+                    raise _Stop(pos, f"aliases expand to more than {limits.max_alias_size:,} entries and characters "
+                                     "(the loader's cap on alias expansion)")
+            elif kind is DocStart:
+                documents += 1
+                if documents > 1:
+                    mark = ev.start_mark
+                    raise _Stop((file, mark.line + 1, mark.column + 1),
+                                "a second YAML document: a scenario file holds one document")
+                continue
+            elif kind is StreamEnd:
+                break
+            else:
+                continue  # stream start, document end
+            # place ``value`` (at ``pos``) in the collection that holds it
+            if not stack:
+                root = value
+                continue
+            top = stack[-1]
+            container = top[0]
+            if type(container) is LList:
+                container.append(value)
+                top[1].append(pos)
+            elif top[3] is no_key:
+                if isinstance(value, (dict, list)):
+                    raise _Stop(pos, "a key must be a plain value, not a mapping or a list")
+                if value == "<<" and kind is Scalar and ev.implicit[0]:
+                    top[3] = _MERGE
+                else:
+                    top[3] = value if isinstance(value, (str, int)) and not isinstance(value, bool) else ev.value
+                top[4] = pos
+            else:
+                key = top[3]
+                top[3] = no_key
+                if key is _MERGE:
+                    merges = top[5] if top[5] is not None else []
+                    merges.append((value, pos))
+                    top[5] = merges
+                    continue
+                if key in container:
+                    first = top[1][key]
+                    raise _Stop(top[4], f"duplicate key {key!r} (first given at line {first[1]}, column {first[2]})")
+                container[key] = value
+                top[1][key] = pos
+    except _Stop as e:
+        raise ScenarioError([Problem(*e.pos, "", e.message)]) from None
+    except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         raise ScenarioError([Problem(file, line, col, "", f"YAML syntax error: {e.problem or e.context}")]) from None
-    except Exception as e:  # ruamel raises several unmarked errors on malformed input
+    except yaml.reader.ReaderError as e:
+        line, col = _reader_position(text, e.position)
+        raise ScenarioError([Problem(file, line, col, "", f"YAML could not be read: character "
+                                                          f"#x{e.character:04x} is not allowed ({e.reason})")
+                             ]) from None
+    except yaml.YAMLError as e:
         raise ScenarioError([Problem(file, 0, 0, "", f"YAML could not be read: {e}")]) from None
-    try:
-        return _convert(data, file, (file, 1, 1))
-    except _TagError as e:
-        raise ScenarioError([Problem(*e.pos, "", f"tag {e.tag!r} is not allowed; scenario files "
-                                                 "use plain YAML only")]) from None
+    finally:
+        parser.dispose()
+    return None if root is _NOTHING else root
+
+
+class _Marker:
+    __slots__ = ()
+
+
+_NO_KEY, _NOTHING, _MERGE = _Marker(), _Marker(), _Marker()
+
+
+def _merge(target: LMap, merges: list[tuple[Any, Pos]]) -> None:
+    """YAML merge keys (``<<: *base``): entries the mapping does not give itself come from the merged ones."""
+    for value, pos in merges:
+        sources = value if isinstance(value, list) else [value]
+        for src in sources:
+            if not isinstance(src, LMap):
+                raise _Stop(pos, "a merge key ('<<') takes a mapping or a list of mappings")
+            for k, v in src.items():
+                if k not in target:
+                    target[k] = v
+                    target.where[k] = src.where.get(k, pos)
+
+
+def parse_yaml(text: str, file: str, limits: ParseLimits | None = None) -> Any:
+    """Parse YAML text safely (no tags, one document) into ``LMap``/``LList`` values.
+
+    Raises :class:`ScenarioError` with the position of any syntax error, duplicate key, explicit
+    tag, too deep nesting or too large alias expansion.
+    """
+    data = _build(text, file, limits or ParseLimits())
+    if isinstance(data, LMap):
+        data.pos = (file, 1, 1)
+    return data
 
 
 def locate(root: Any, loc: tuple[Any, ...]) -> Pos:
@@ -277,6 +300,35 @@ def locate(root: Any, loc: tuple[Any, ...]) -> Pos:
     return best
 
 
-def dotted(loc: tuple[Any, ...]) -> str:
-    """``('events', 3, 'time')`` → ``events.3.time``."""
-    return ".".join(str(p) for p in loc)
+def _item_name(items: list[Any], i: int) -> str | None:
+    """The id that names item ``i`` of ``items`` (``by`` for a tap), if it has one no other item shares."""
+    item = items[i]
+    if not isinstance(item, dict):
+        return None
+    for key in ("id", "by"):
+        name = item.get(key)
+        if isinstance(name, str) and name:
+            same = sum(1 for other in items if isinstance(other, dict) and other.get(key) == name)
+            return name if same == 1 else None
+    return None
+
+
+def dotted(loc: tuple[Any, ...], root: Any = None) -> str:
+    """``('events', 3, 'time')`` → ``events.3.time``, or ``events[e4].time`` when ``root`` holds the data
+    and the item has an id of its own."""
+    out = ""
+    node = root
+    for step in loc:
+        name = None
+        if isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+            name = _item_name(node, step)
+            node = node[step]
+        elif isinstance(node, dict) and step in node:
+            node = node[step]
+        else:
+            node = None
+        if name is not None:
+            out += f"[{name}]"
+        else:
+            out += f".{step}" if out else str(step)
+    return out

@@ -12,23 +12,21 @@ from typing import Annotated, Literal, Union
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, PlainSerializer, Tag,
                       model_validator)
 
-from .timeparse import parse_duration, parse_instant, zone
+from .timeparse import check_year, parse_duration, parse_instant, zone
 
 Id = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_-]*$", min_length=1, max_length=80,
                           description="An identifier: letters, digits, _ and -; starts with a letter or _")]
 
 
 def _duration(v: object) -> float:
-    if isinstance(v, float) and v >= 0:  # already parsed (model_copy / re-validation)
-        return v
-    return parse_duration(v)  # type: ignore[arg-type]
+    return parse_duration(v)  # type: ignore[arg-type]  # a number is read alike, whole or not: 0, else a unit
 
 
 def _instant(v: object) -> datetime:
     if isinstance(v, datetime):
         if v.tzinfo is None:
             raise ValueError(f"time {v.isoformat()} has no UTC offset or zone")
-        return v
+        return check_year(v, None)
     if not isinstance(v, str):
         raise ValueError("a time is a string like 2025-05-11T22:00+03:00 or 2025-05-11 22:00 Asia/Qatar")
     return parse_instant(v)
@@ -49,7 +47,7 @@ Instant = Annotated[datetime, BeforeValidator(_instant),
                     Field(json_schema_extra={"type": "string", "examples": ["2025-05-11T22:00+03:00"]},
                           description="An instant with a UTC offset or a trailing IANA zone name")]
 ZoneName = Annotated[str, BeforeValidator(_zone_name), Field(description="An IANA time zone, e.g. Asia/Qatar")]
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+Probability = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 
 
 class Strict(BaseModel):
@@ -145,14 +143,18 @@ class Triangular(Strict):
 
 
 class LogNormal(Strict):
-    """Log-normal with the given median and shape ``sigma``; replay uses the median."""
+    """Log-normal with the given median and shape ``sigma``; replay uses the median.
+
+    The one latency unbounded above: draws are finite (median at most 100 years, sigma at most 5),
+    and a message that a draw puts past the span arrives after it.
+    """
 
     lognormal: LogNormalParams
 
 
 class LogNormalParams(Strict):
     median: Duration
-    sigma: float = Field(gt=0.0, le=5.0)
+    sigma: float = Field(gt=0.0, le=5.0, allow_inf_nan=False)
 
 
 def _latency_kind(v: object) -> str:

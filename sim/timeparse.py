@@ -15,20 +15,31 @@ _DURATION = re.compile(r"^\s*(?:(?P<d>\d+(?:\.\d+)?)\s*d)?\s*(?:(?P<h>\d+(?:\.\d
 _UNIT_SECONDS = {"d": 86400.0, "h": 3600.0, "m": 60.0, "s": 1.0}
 
 
+MAX_DURATION = 100 * 365.25 * 86400.0  # seconds: a duration is at most 100 years
+MIN_YEAR, MAX_YEAR = 1900, 2200  # instants lie within these years
+
+
 def parse_duration(text: str | int | float) -> float:
     """Return a duration in seconds from ``90s``, ``15m``, ``2h``, ``1d``, ``1h30m`` or ``0``.
 
-    Raises ``ValueError`` for negative or malformed durations.
+    Raises ``ValueError`` for a negative, malformed or unit-less duration (a number other than 0,
+    whole or not), and for one longer than 100 years.
     """
-    if isinstance(text, bool):
+    if isinstance(text, bool) or not isinstance(text, (str, int, float)):
         raise ValueError("a duration is a number with a unit, like 15m, 2h or 1d")
     if isinstance(text, (int, float)):
-        if text < 0:
-            raise ValueError(f"duration {text} is negative")
         if text == 0:
             return 0.0
-        raise ValueError(f"duration {text} has no unit: write it as {text}s, {text}m, {text}h or {text}d")
+        if text < 0:
+            raise ValueError(f"duration {text} is negative")
+        shown = f"{text:g}" if isinstance(text, float) else str(text)
+        if len(shown) > 20 or shown in ("inf", "nan"):
+            raise ValueError("a duration is a number with a unit, like 15m, 2h or 1d")
+        raise ValueError(f"duration {shown} has no unit: write it as {shown}s, {shown}m, {shown}h or {shown}d")
     s = str(text).strip()
+    shown = s if len(s) <= 40 else s[:39] + "…"
+    if len(s) > 40:
+        raise ValueError(f"cannot read duration {shown!r}: use a number and a unit, like 30s, 15m, 2h, 1d or 1h30m")
     if s.startswith("-"):
         raise ValueError(f"duration {s!r} is negative")
     if s == "0":
@@ -38,7 +49,10 @@ def parse_duration(text: str | int | float) -> float:
     m = _DURATION.match(s)
     if not s or not m or not any(m.group(u) for u in "dhms"):
         raise ValueError(f"cannot read duration {s!r}: use a number and a unit, like 30s, 15m, 2h, 1d or 1h30m")
-    return sum(float(m.group(u)) * _UNIT_SECONDS[u] for u in "dhms" if m.group(u))
+    seconds = sum(float(m.group(u)) * _UNIT_SECONDS[u] for u in "dhms" if m.group(u))
+    if not seconds <= MAX_DURATION:
+        raise ValueError(f"duration {s!r} is longer than 100 years")
+    return seconds
 
 
 def format_duration(seconds: float) -> str:
@@ -52,12 +66,27 @@ def format_duration(seconds: float) -> str:
     return sign + (" ".join(parts[:2]) if parts else "0s")
 
 
+_ZONE = re.compile(r"[A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+)*")
+
+
 def zone(name: str) -> ZoneInfo:
     """Return the IANA zone ``name`` or raise ``ValueError`` naming it."""
+    hint = "use an IANA name like Asia/Qatar or America/New_York"
+    if not isinstance(name, str) or len(name) > 64 or not _ZONE.fullmatch(name):
+        shown = name if isinstance(name, str) and len(name) <= 40 else f"{str(name)[:39]}…"
+        raise ValueError(f"unknown time zone {shown!r}: {hint}")
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
-        raise ValueError(f"unknown time zone {name!r}: use an IANA name like Asia/Qatar or America/New_York") from None
+    except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):
+        raise ValueError(f"unknown time zone {name!r}: {hint}") from None
+
+
+def check_year(dt: datetime, text: object) -> datetime:
+    """``dt`` if its year lies within 1900–2200, else ``ValueError``."""
+    if not MIN_YEAR <= dt.year <= MAX_YEAR:
+        shown = text if isinstance(text, str) and len(text) <= 40 else dt.isoformat()
+        raise ValueError(f"time {shown!r} lies outside the years {MIN_YEAR}–{MAX_YEAR} a scenario may use")
+    return dt
 
 
 def parse_instant(text: str) -> datetime:
@@ -68,6 +97,9 @@ def parse_instant(text: str) -> datetime:
     s = str(text).strip()
     if not s:
         raise ValueError("empty time")
+    if len(s) > 100:
+        raise ValueError(f"cannot read time {s[:39] + '…'!r}: write it like 2025-05-11T22:00+03:00 "
+                         "or 2025-05-11 22:00 Asia/Qatar")
     tz = None
     head, _, tail = s.rpartition(" ")
     if head and "/" in tail or tail in ("UTC", "Z"):
@@ -87,7 +119,7 @@ def parse_instant(text: str) -> datetime:
     if dt.tzinfo is None:
         raise ValueError(f"time {text!r} has no UTC offset or zone; a bare time is ambiguous, "
                          "add +03:00 or a zone name such as Asia/Qatar")
-    return dt
+    return check_year(dt, text)
 
 
 def to_utc_iso(ts: float) -> str:

@@ -26,7 +26,7 @@ def test_validate_ok_and_bad(tmp_path):
     bad.write_text(TINY.read_text().replace("latency: 10m", "latency: -10m").replace("actor: c\n", "actor: cc\n"))
     r = invoke("validate", str(TINY), str(bad))
     assert r.exit_code == 2
-    assert f"{bad}:21:14: channels.0.latency: duration '-10m' is negative" in r.output
+    assert f"{bad}:21:14: channels[ab].latency: duration '-10m' is negative" in r.output
     assert "Traceback" not in r.output
 
 
@@ -34,7 +34,7 @@ def test_validate_reports_every_problem_in_alternatives(tmp_path):
     bad = tmp_path / "alt.yaml"
     bad.write_text(TINY.read_text().replace('remove: ["tap:ab/e"]', 'remove: ["tap:ab/zz"]'))
     r = invoke("validate", str(bad))
-    assert r.exit_code == 2 and "alternatives.0.remove.0: no tap on 'ab'" in r.output
+    assert r.exit_code == 2 and "alternatives[no_tap].remove.0: no tap on 'ab'" in r.output
 
 
 def test_run_writes_the_three_files(tmp_path):

@@ -223,7 +223,7 @@ def test_rule_needs_exactly_one_action():
                                      "decide: {facts: [go]}, send: {to: [c], channel: abc}")
     with pytest.raises(ScenarioError, match="exactly one of 'send'"):
         load_text(both)
-    with pytest.raises(ScenarioError, match=r"rules.0.decide.facts.0: unknown fact 'gone'"):
+    with pytest.raises(ScenarioError, match=r"rules\[b_decides\]\.decide\.facts\.0: unknown fact 'gone'"):
         load_text(ORIGIN_AND_DECIDE.replace("facts: [go], delay", "facts: [gone], delay"))
 
 

@@ -175,9 +175,7 @@ def _precheck(base: Path, removes: list[str], sets: dict[str, Any]) -> None:
 def variant_text(base: Path, out: Path, removes: list[str], sets: dict[str, Any], adds: dict[str, list[Any]],
                  title: str = "", description: str = "") -> str:
     """The YAML text of a variant file at ``out`` that changes ``base``."""
-    import io
-
-    from ruamel.yaml import YAML
+    import yaml
 
     doc: dict[str, Any] = {"extends": Path(os.path.relpath(base.resolve(), out.resolve().parent)).as_posix()}
     if title:
@@ -190,13 +188,8 @@ def variant_text(base: Path, out: Path, removes: list[str], sets: dict[str, Any]
         doc["set"] = dict(sets)
     if adds:
         doc["add"] = adds
-    yaml = YAML(typ="safe", pure=True)
-    yaml.default_flow_style = False
-    yaml.sort_base_mapping_type_on_output = False  # type: ignore[attr-defined]
-    yaml.width = 110
-    buf = io.StringIO()
-    yaml.dump(doc, buf)
-    return f"# yaml-language-server: $schema={_schema_ref(out, base)}\n" + buf.getvalue()
+    body = yaml.safe_dump(doc, default_flow_style=False, sort_keys=False, width=110, allow_unicode=True)
+    return f"# yaml-language-server: $schema={_schema_ref(out, base)}\n" + body
 
 
 def _origins(text: str, file: str, add_where: dict[str, list[tuple[str, int, int]]]) -> list[tuple[int, str, tuple[str, int, int] | None]]:
