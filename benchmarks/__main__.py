@@ -35,6 +35,8 @@ TARGETS = {
     "e2e_1m_mib": 8192.0,
     "help_s": 0.5,
     "sweep_runs_per_s_2": 1000.0,
+    "explain_s": 1.0,  # what mattered, one outcome of the documented scenario, one core (issue 14)
+    "explain_runs_per_s_2": 1000.0,
     "view_change_p95_ms": 100.0,  # the dashboard, issue 3
     "page_interactive_ms": 2000.0,
     "export_bytes": 5_000_000,
@@ -91,6 +93,14 @@ def sweep() -> dict[str, Any]:
     try:
         return sweep_bench.measure(runs=2000)
     except Exception as e:  # a colleague's benchmark; report, don't crash the table
+        return {"error": f"{type(e).__name__}: {e}"}
+
+
+def explain() -> dict[str, Any]:
+    try:
+        from . import explain_bench
+        return explain_bench.measure(runs=200)
+    except Exception as e:
         return {"error": f"{type(e).__name__}: {e}"}
 
 
@@ -162,6 +172,8 @@ def report(res: dict[str, Any]) -> tuple[str, list[tuple[str, str, str]]]:
     lines.append("sweep: " + (sw["error"] if "error" in sw else
                               ", ".join(f"{k} {v}" for k, v in sw.items() if k.startswith("runs_per_s"))))
     lines.append(f"backchannel --help cold start: {_fmt(res['cli_help']['median_s'])} (median)")
+    ex = res.get("explain", {"error": "not run"})
+    lines.append("explain: " + (ex["error"] if "error" in ex else ", ".join(f"{k} {v}" for k, v in ex.items())))
     db = res["dashboard"]
     lines.append("dashboard: " + (db["error"] if "error" in db else ", ".join(f"{k} {v}" for k, v in db.items())))
 
@@ -186,6 +198,13 @@ def report(res: dict[str, Any]) -> tuple[str, list[tuple[str, str, str]]]:
     rps = sw.get("runs_per_s_2_workers") if "error" not in sw else None
     checks.append(("sweep ≥ 1,000 runs/s on 2 workers", f"{rps}" if rps else sw.get("error", "—"),
                    _verdict(rps >= TARGETS["sweep_runs_per_s_2"] if rps else None)))
+    ex_ok = "error" not in ex and ex.get("same_as_variant_path") and ex.get("same_across_workers")
+    sec, erps = (ex.get("analysis_cpu_s"), ex.get("runs_per_s_2_workers")) if ex_ok else (None, None)
+    checks.append(("explain: one outcome's single removals ≤ 1 s on one core",
+                   _fmt(sec) if sec is not None else ex.get("error", "results differ"),
+                   _verdict(sec <= TARGETS["explain_s"] if sec is not None else None)))
+    checks.append(("explain --stochastic ≥ 1,000 runs/s on 2 workers", f"{erps}" if erps else "—",
+                   _verdict(erps >= TARGETS["explain_runs_per_s_2"] if erps else None)))
     ok = "error" not in db
     p95, page, size, played = (db.get(k) if ok else None for k in
                                ("view_change_p95_ms", "page_interactive_ms", "export_bytes", "playback_steps_per_s_at_8"))
@@ -217,10 +236,11 @@ def main(argv: list[str] | None = None) -> int:
         "quick": args.quick,
     }
     res["sizes"] = sizes(args.quick, args.reps)
-    print("… documented scenario, CLI, sweep, dashboard", file=sys.stderr, flush=True)
+    print("… documented scenario, CLI, sweep, explain, dashboard", file=sys.stderr, flush=True)
     res["documented"] = documented(args.reps)
     res["cli_help"] = cli_help()
     res["sweep"] = sweep()
+    res["explain"] = explain()
     res["dashboard"] = dashboard()
     text, checks = report(res)
     res["targets"] = [{"target": n, "measured": v, "verdict": x} for n, v, x in checks]
