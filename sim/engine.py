@@ -38,7 +38,7 @@ from typing import Any, Literal
 import simpy
 from simpy.events import Event
 
-from .compiled import CEvent, Compiled, CRule, LatencySpec, compile_scenario, sample
+from .compiled import CEvent, Compiled, CRule, CTap, LatencySpec, compile_scenario, sample
 from .errors import RunLimitError
 from .ledger import Ledger
 from .limits import UNLIMITED, RunLimits, limit_message
@@ -66,6 +66,11 @@ class _Due(Event):
         self._value = None
         self._ok = True
         env.schedule(self, priority, delay)  # type: ignore[arg-type]
+
+
+def _revealed(tap: CTap, facts: tuple[str, ...]) -> tuple[str, ...]:
+    """What an interception by ``tap`` of a message carrying ``facts`` passes on (none: no interception)."""
+    return facts if tap.reveals is None else tuple([f for f in facts if f in tap.reveals])
 
 
 class _Run:
@@ -247,10 +252,11 @@ class _Run:
                 _Due(env, latency, NORMAL,
                      partial(arrive, r, ("deliver", sender, one[r], channel, medium, known, sources, cause, msg,
                                          rid, now)))
-                for by, delay in taps:
-                    _Due(env, delay, NORMAL,
-                         partial(arrive, by, ("intercept", sender, one[r], channel, medium, known, sources, cause,
-                                              msg, rid, now)))
+                for (by, delay), tap in zip(taps, ch.replay_tap_of):
+                    if (revealed := _revealed(tap, known)):
+                        _Due(env, delay, NORMAL,
+                             partial(arrive, by, ("intercept", sender, one[r], channel, medium, revealed,
+                                                  tap.sources, cause, msg, rid, now)))
             return
         rng = self.rng
         for r in to:
@@ -262,10 +268,10 @@ class _Run:
                  partial(arrive, r, ("deliver", sender, one[r], channel, medium, known, sources, cause, msg,
                                      rid, now)))
             for tap in ch.taps:
-                if rng.random() < tap.probability:
+                if rng.random() < tap.probability and (revealed := _revealed(tap, known)):
                     _Due(env, self._draw(tap.delay, f"the tap by {tap.by} on channel {channel}"), NORMAL,
-                         partial(arrive, tap.by, ("intercept", sender, one[r], channel, medium, known, sources,
-                                                  cause, msg, rid, now)))
+                         partial(arrive, tap.by, ("intercept", sender, one[r], channel, medium, revealed,
+                                                  tap.sources, cause, msg, rid, now)))
 
     # -- script ----------------------------------------------------------------------------
     def _script(self, _event: Any = None) -> None:
@@ -297,12 +303,20 @@ class _Run:
         if not self.stochastic:
             return [(ev.time, ev.order, ev) for ev in self.c.script]  # compiled in this order
         out = []
+        drawn: dict[str, float] = {}
         for ev in self.c.script:
+            if ev.after is not None:
+                continue  # drawn below, once the event it follows has its time
             t = ev.time
             if ev.window is not None and ev.window[1] > ev.window[0]:
                 t = self.rng.triangular(ev.window[0], ev.window[1], ev.time)
                 if not ev.window[0] <= t <= ev.window[1]:
                     raise AssertionError(f"event {ev.id} drew the time {t!r} outside its window {ev.window!r}")
+            drawn[ev.id] = t
+            out.append((t, ev.order, ev))
+        for ev in self.c.relative:  # each after the event it follows, so the order holds in every run
+            t = drawn[ev.after] + self._draw(ev.after_delay, f"the delay of event {ev.id}")  # type: ignore[arg-type]
+            drawn[ev.id] = t
             out.append((t, ev.order, ev))
         out.sort(key=lambda x: (x[0], x[1]))
         return out
