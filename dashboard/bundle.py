@@ -35,15 +35,14 @@ def event_rows(result: RunResult) -> list[dict[str, Any]]:
     cites = _citations(result)
     outlets = {src.id: src for src in s.sources}
     summaries = {e.id: e.summary for e in s.events} | {r.id: r.summary for r in s.rules}
-    sent = {e.message: e for e in result.events if e.kind == "send"}
     statements = fact_statements(result)
     rows = []
     for e in result.events:
-        sender, to, kind = e.actor, e.to or "", e.kind
-        if e.kind == "intercept" and e.message in sent:
-            sender, kind = sent[e.message].actor, f"intercepted by {nm.get(e.actor, e.actor)}"
+        sender, kind = e.actor, e.kind
+        if e.kind == "intercept":
+            sender, kind = result.sender(e), f"intercepted by {nm.get(e.actor, e.actor)}"
         elif e.kind == "originate":
-            kind = "states its own position" if e.reason else "decision"
+            kind = "states its own position" if e.reason_code else "decision"
         srcs, claims = [], []
         for c in cites.get(e.cause, []):
             o = outlets.get(c.source)
@@ -52,10 +51,10 @@ def event_rows(result: RunResult) -> list[dict[str, Any]]:
         rows.append({
             "id": str(e.id), "t": e.time, "local": local_label(e.time, tz, long=False), "utc": utc_label(e.time),
             "kind": kind, "from": nm.get(sender, sender),
-            "to": ", ".join(nm.get(x, x) for x in to.split(";") if x),
+            "to": ", ".join(nm.get(x, x) for x in e.recipients),
             "channel": f"{e.channel} ({e.medium})" if e.channel else "", "facts": ", ".join(e.facts),
-            "what": summaries.get(e.cause, e.cause) + (f" — {readable_reason(e.reason, nm, statements)}"
-                                                       if e.reason else ""),
+            "what": summaries.get(e.cause, e.cause) + (f" — {readable_reason(e, nm, statements)}"
+                                                       if e.reason_code else ""),
             "sources": "; ".join(srcs), "claim": " / ".join(claims),
         })
     return rows
@@ -63,8 +62,8 @@ def event_rows(result: RunResult) -> list[dict[str, Any]]:
 
 def _headlines(result: RunResult, fact: str, times: list[float]) -> list[str]:
     statement = next((f.statement for f in result.scenario.facts if f.id == fact), fact)
-    known = sorted(k.time for (a, f), k in result.first.items() if f == fact)
-    total = len(result.compiled.actors)
+    known = [k.time for k in result.knowers(fact)] if fact in result.facts else []
+    total = len(result.actors)
     return [f"{bisect.bisect_right(known, t)} of {total} actors know “{statement}”" for t in times]
 
 

@@ -55,12 +55,12 @@ def resolve(state: ViewState) -> tuple[ViewState, RunResult, list[str]]:
         except (ScenarioError, ValueError) as e:
             notices.append(f"Alternative “{state.alt}” could not be applied: {str(e).splitlines()[0][:200]}")
             state = state.with_(alt="")
-    facts = result.compiled.facts
+    facts = result.facts
     if state.fact not in facts:
         if state.fact:
             notices.append(f"There is no fact “{state.fact}” in this scenario; showing “{default_fact(result)}”.")
         state = state.with_(fact=default_fact(result))
-    if state.actor and state.actor not in result.compiled.actors:
+    if state.actor and state.actor not in result.actors:
         notices.append(f"There is no actor “{state.actor}” in this scenario; no actor is in focus.")
         state = state.with_(actor="")
     state = _resolve_compare(state, notices)

@@ -19,9 +19,8 @@ def focus_entries(result: RunResult, actor: str) -> list[tuple[float, str]]:
     nm = names(result)
     statements = {f.id: f.statement for f in result.scenario.facts}
     out: list[tuple[float, str]] = []
-    for (a, f), k in result.first.items():
-        if a != actor:
-            continue
+    for k in result.learned_by(actor):
+        f = k.fact
         when = local_label(k.time, tz, long=False)
         if k.how == "origin":
             how = "originated it"
@@ -33,8 +32,9 @@ def focus_entries(result: RunResult, actor: str) -> list[tuple[float, str]]:
         if len(chain) > 2:
             line += f"  \n  chain: {' → '.join(chain)}"
         out.append((k.time, line))
-    for (knower, subject, f), m in result.meta.items():
-        if knower != actor or subject == actor:
+    for m in result.beliefs_about(actor):
+        subject, f = m.subject, m.fact
+        if subject == actor:
             continue
         how = {"told": "told by them", "confirmed": "they confirmed it", "intercepted": "from an intercept",
                "self": "own"}.get(m.how, m.how)
@@ -44,42 +44,25 @@ def focus_entries(result: RunResult, actor: str) -> list[tuple[float, str]]:
     return out
 
 
-def focus_markdown(result: RunResult, actor: str, t: float) -> str:
-    """``What did X know at t, and how?`` as Markdown (the server-side twin of the page's panel)."""
-    nm = names(result)
-    lines = [line for time, line in focus_entries(result, actor) if time <= t]
-    head = f"**What did {nm.get(actor, actor)} know at {local_label(t, result.scenario.meta.timezone)}, and how?**"
-    return "\n".join([head, ""] + (lines or ["- nothing yet"]))
-
-
-def headline(result: RunResult, fact: str, t: float) -> str:
-    """``5 of 12 actors know: <statement>`` at ``t``."""
-    statement = next((f.statement for f in result.scenario.facts if f.id == fact), fact)
-    n = sum(1 for a in result.compiled.actors if (k := result.first.get((a, fact))) and k.time <= t)
-    return f"{n} of {len(result.compiled.actors)} actors know: “{statement}”"
-
-
 def recent_entries(result: RunResult) -> list[tuple[float, str]]:
     """One timed Markdown line per thing that happened (deliveries, intercepts, decisions, skips)."""
     tz = result.scenario.meta.timezone
     nm = short_names(result)
     s = result.scenario
     summaries = {e.id: e.summary for e in s.events} | {r.id: r.summary for r in s.rules}
-    sent = {e.message: e for e in result.events if e.kind == "send"}
     statements = fact_statements(result)
     out = []
     for e in result.events:
         when = local_label(e.time, tz, long=False)
         what = summaries.get(e.cause, e.cause)
         if e.kind == "deliver":
-            line = f"{nm.get(e.actor, e.actor)} → {nm.get(e.to or '', e.to)}: {what}"
+            line = f"{nm.get(e.actor, e.actor)} → {nm.get(e.recipients[0], e.recipients[0])}: {what}"
         elif e.kind == "intercept":
-            src = sent.get(e.message)
-            line = f"**{nm.get(e.actor, e.actor)} intercepts** {nm.get(src.actor, '') if src else ''}: {what}"
-        elif e.kind == "originate" and not e.reason:
+            line = f"**{nm.get(e.actor, e.actor)} intercepts** {nm.get(result.sender(e), '')}: {what}"
+        elif e.kind == "originate" and not e.reason_code:
             line = f"**{nm.get(e.actor, e.actor)}** decides: {what}"
         elif e.kind == "skip":
-            line = f"~~{what}~~ (did not happen: {readable_reason(e.reason, nm, statements)})"
+            line = f"~~{what}~~ (did not happen: {readable_reason(e, nm, statements)})"
         elif e.kind == "lost":
             line = f"lost on the way: {what}"
         else:

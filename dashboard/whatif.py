@@ -116,7 +116,7 @@ def compare_summary(cmp: Comparison, fact: str, base_label: str, alt_label: str,
     for e in cmp.events:
         text = e.summary or e.id
         if e.change in ("skipped", "removed") and e.reason:
-            text += f" ({readable_reason(e.reason, actor_names, statements)})"
+            text += f" ({readable_reason(e.why, actor_names, statements) if e.why else e.reason})"
         elif e.change == "moved" and e.base_time is not None and e.alt_time is not None:
             shift = e.alt_time - e.base_time
             text += f" ({duration_words(shift)} {'later' if shift > 0 else 'earlier'})"

@@ -7,12 +7,14 @@ that turn into a table, CSV or JSON without further work.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from .records import reason_text
 from .timeparse import format_duration, to_utc_iso
 
 if TYPE_CHECKING:
+    from .records import EventRecord
     from .result import RunResult
 
 Status = Literal["same", "earlier", "later", "only_base", "only_alt", "never"]
@@ -53,6 +55,8 @@ class EventDiff:
     (absent from the base scenario, happens in the alternative), ``restored`` (skipped or not
     fired in the base, happens in the alternative), or ``moved`` (happens in both, first at
     different times). ``base_sends``/``alt_sends`` count how often it acted in each run.
+    ``reason`` says why in words with ids; ``why`` is the skip record it comes from, for
+    readers that word it themselves (:func:`~sim.records.reason_text`).
     """
 
     id: str
@@ -64,6 +68,7 @@ class EventDiff:
     alt_sends: int
     reason: str = ""
     summary: str = ""
+    why: EventRecord | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -114,6 +119,7 @@ class Comparison:
         events = []
         for e in self.events:
             d = asdict(e)
+            del d["why"]
             d["base_time"] = to_utc_iso(e.base_time) if e.base_time is not None else None
             d["alt_time"] = to_utc_iso(e.alt_time) if e.alt_time is not None else None
             events.append(d)
@@ -157,19 +163,19 @@ class _Activity:
     sends: int = 0
     skips: int = 0
     first: float | None = None
-    reason: str = ""
+    skip: EventRecord | None = None  # the first skip
 
 
 def _activity(result: RunResult) -> dict[str, _Activity]:
     """Per scenario event or rule id: how often it acted, was skipped, and when it first acted."""
     out: dict[str, _Activity] = {}
     for e in result.events:
-        if e.kind not in ("send", "originate", "skip") or (e.kind == "originate" and e.reason):
+        if e.kind not in ("send", "originate", "skip") or (e.kind == "originate" and e.reason_code):
             continue
         a = out.setdefault(e.cause, _Activity())
         if e.kind == "skip":
             a.skips += 1
-            a.reason = a.reason or e.reason
+            a.skip = a.skip or e
         else:
             a.sends += 1
             if a.first is None:
@@ -195,18 +201,22 @@ def _event_diffs(base: RunResult, alt: RunResult) -> list[EventDiff]:
     for id_, kind in kinds.items():
         b, a = ab.get(id_, _Activity()), aa.get(id_, _Activity())
         change: Change | None = None
+        why: EventRecord | None = None
         reason = ""
         if b.sends and not a.sends:
             change = "skipped" if id_ in in_alt else "removed"
-            reason = a.reason or ("not in the alternative scenario" if id_ not in in_alt else "never fired")
+            why = a.skip
+            reason = reason_text(why) if why else ("not in the alternative scenario" if id_ not in in_alt
+                                                  else "never fired")
         elif a.sends and not b.sends:
             change = "added" if id_ not in in_base else "restored"
-            reason = b.reason if id_ in in_base else ""
+            why = b.skip if id_ in in_base else None
+            reason = reason_text(why) if why else ""
         elif b.sends and a.sends and b.first is not None and a.first is not None \
                 and abs(a.first - b.first) >= SAME_WITHIN:
             change = "moved"
         if change is not None:
-            out.append(EventDiff(id_, kind, change, b.first, a.first, b.sends, a.sends, reason, summaries[id_]))
+            out.append(EventDiff(id_, kind, change, b.first, a.first, b.sends, a.sends, reason, summaries[id_], why))
     order = {"removed": 0, "skipped": 1, "added": 2, "restored": 3, "moved": 4}
     out.sort(key=lambda d: (order[d.change], d.base_time if d.base_time is not None else d.alt_time or 0.0, d.id))
     return out

@@ -5,12 +5,14 @@ from __future__ import annotations
 import bisect
 import functools
 import json
-import re
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from sim.records import reason_text
+
 if TYPE_CHECKING:
+    from sim.records import EventRecord
     from sim.result import RunResult
 
 KNOW_ORDER: tuple[str, ...] = ("origin", "told", "intercepted", "unknown")
@@ -111,17 +113,10 @@ def fact_statements(result: RunResult) -> dict[str, str]:
     return {f.id: f.statement for f in result.scenario.facts}
 
 
-_REASON = re.compile(r"^(?P<actor>\S+) (?P<verb>did not yet know|knew none of|is the origin of) (?P<facts>.+)$")
-
-
-def readable_reason(reason: str, actor_names: dict[str, str], statements: dict[str, str]) -> str:
-    """An engine's reason (``dermer did not yet know us_informs_israel``) with the actor's name and each
-    fact's statement in quotes; any other text as it is."""
-    m = _REASON.match(reason)
-    if not m:
-        return reason
-    facts = ", ".join(f"“{statements[f]}”" if f in statements else f for f in m["facts"].split(", "))
-    return f"{actor_names.get(m['actor'], m['actor'])} {m['verb']} {facts}"
+def readable_reason(record: EventRecord, actor_names: dict[str, str], statements: dict[str, str]) -> str:
+    """A record's reason (a skip, a partial send, a first-use originate, a loss) with the actor's name
+    and each fact's statement in quotes, e.g. ``Dermer did not yet know “…”``; empty if it has none."""
+    return reason_text(record, actor_names, lambda f: f"“{statements[f]}”" if f in statements else f)
 
 
 def wall(ts: float, tz: str) -> datetime:
@@ -169,7 +164,7 @@ def steps(result: RunResult, mode: str, extra: float | None = None) -> list[floa
     """
     times = event_times(result)
     if not times:
-        times = [result.compiled.start, result.compiled.end]
+        times = [result.start, result.end]
     if mode == "calendar":
         lo, hi = times[0], times[-1]
         if hi <= lo:
@@ -201,13 +196,13 @@ def date_marks(steps_: list[float], tz: str, count: int = 6) -> dict[int, str]:
 
 def knowledge_state(result: RunResult, actor: str, fact: str, t: float) -> str:
     """origin | told | intercepted | unknown for ``actor`` and ``fact`` at ``t``."""
-    k = result.first.get((actor, fact))
+    k = result.learned(actor, fact)
     return k.how if k is not None and k.time <= t else "unknown"
 
 
 def provenance(result: RunResult, actor: str, fact: str) -> str:
     """One line on how ``actor`` first knew ``fact``: when, how, from whom, and the chain."""
-    k = result.first.get((actor, fact))
+    k = result.learned(actor, fact)
     if k is None:
         return "never knows it in this run"
     tz = result.scenario.meta.timezone
@@ -226,10 +221,7 @@ def provenance(result: RunResult, actor: str, fact: str) -> str:
 
 def default_fact(result: RunResult) -> str:
     """The fact that reaches the most actors (file order breaks ties)."""
-    facts = result.compiled.facts
+    facts = result.facts
     if not facts:
         return ""
-    counts = {f: 0 for f in facts}
-    for (_a, f) in result.first:
-        counts[f] = counts.get(f, 0) + 1
-    return max(facts, key=lambda f: (counts[f], -facts.index(f)))
+    return max(facts, key=lambda f: (result.reach(f), -facts.index(f)))

@@ -76,7 +76,7 @@ def export_figure(result: RunResult, fact: str | None = None, mode: str = "event
     dyn_net = list(net.layout.meta["dynamic"])
     cursor = offset + tl.layout.meta["dynamic"][0]
     xs = cursor_x(result, mode, times, times)
-    n_lanes = len(result.compiled.actors)
+    n_lanes = len(result.actors)
     frames = []
     tz = result.scenario.meta.timezone
     for i, (t, dyn) in enumerate(zip(times, network_frames(result, fact, times, focus, pos))):

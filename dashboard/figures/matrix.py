@@ -37,12 +37,12 @@ def matrix_cells(result: RunResult, t: float, group: str = "actors") -> dict:
 
 def _known(result: RunResult, group: str) -> list[list[list[tuple[float, int]]]]:
     """Per row, per fact: (time first known, how code) of each member who ever knew it."""
-    facts = list(result.compiled.facts)
+    facts = list(result.facts)
     out = []
     for _label, members in _rows(result, group):
         row = []
         for f in facts:
-            ks = [result.first.get((a, f)) for a in members]
+            ks = [result.learned(a, f) for a in members]
             row.append([(k.time, KNOW_CODE[k.how]) for k in ks if k is not None] + [(float("inf"), -len(members))])
         out.append(row)
     return out
@@ -70,7 +70,7 @@ def hover_lines(result: RunResult, group: str = "actors") -> list[list[list]]:
 
     :func:`hover_at` turns them into the hover text at a moment; the page does the same in the browser.
     """
-    facts = list(result.compiled.facts)
+    facts = list(result.facts)
     nm = names(result)
     statements = {f: wrap(s, 60) for f, s in fact_statements(result).items()}
     out = []
@@ -80,7 +80,7 @@ def hover_lines(result: RunResult, group: str = "actors") -> list[list[list]]:
             lines = []
             for a in members[:8]:
                 who = f"{nm[a]}: " if group == "affiliations" else ""
-                k = result.first.get((a, f))
+                k = result.learned(a, f)
                 lines.append([k.time if k is not None else None, who, provenance(result, a, f)])
             row.append([f"<b>{label}</b> · {f}<br><i>{statements.get(f, f)}</i>", lines])
         out.append(row)
@@ -101,7 +101,7 @@ def matrix_spec(result: RunResult, t: float, group: str = "actors", fact: str = 
 
     The heatmap is trace 0 and the only one that changes with time (``layout.meta['dynamic']``).
     """
-    facts = list(result.compiled.facts)
+    facts = list(result.facts)
     rows = _rows(result, group)
     cells = matrix_cells(result, t, group)
     n = len(_BY_CODE)

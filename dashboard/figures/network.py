@@ -93,14 +93,8 @@ class Flight:
 
 def flights(result: RunResult) -> list[Flight]:
     """Every delivery and intercept with the time its message was sent."""
-    sent = {e.message: e for e in result.events if e.kind == "send"}
-    out = []
-    for e in result.events:
-        if e.kind in ("deliver", "intercept") and e.message in sent:
-            s = sent[e.message]
-            target = e.to if e.kind == "deliver" else e.actor
-            out.append(Flight(s.actor, target or "", s.time, e.time, e.facts, e.kind, e.channel or ""))
-    return out
+    return [Flight(result.sender(e), e.recipients[0] if e.kind == "deliver" else e.actor, e.sent_at, e.time,  # type: ignore[arg-type]
+                   e.facts, e.kind, e.channel or "") for e in result.flights()]
 
 
 def in_flight(all_flights: list[Flight], t: float) -> list[tuple[Flight, float]]:
@@ -115,8 +109,7 @@ def in_flight(all_flights: list[Flight], t: float) -> list[tuple[Flight, float]]
 
 def believed(result: RunResult, focus: str, fact: str, t: float) -> list[str]:
     """Actors whom ``focus`` knew (at ``t``) to know ``fact``, ``focus`` itself excluded."""
-    return [a for a in result.compiled.actors
-            if a != focus and (m := result.meta.get((focus, a, fact))) is not None and m.time <= t]
+    return [a for a in result.actors if a != focus and result.knows_that(focus, a, fact, t)]
 
 
 def _scatter(**props: object) -> dict:
@@ -181,7 +174,7 @@ def _legend() -> list[dict]:
 def _dynamic(result: RunResult, fact: str, t: float, focus: str | None, pos: dict[str, tuple[float, float]],
              all_flights: list[Flight]) -> list[dict]:
     """The traces that change with time, as plain dicts: node fill, focus rings, messages in flight."""
-    actors = list(result.compiled.actors)
+    actors = list(result.actors)
     fill = [KNOW_COLORS[knowledge_state(result, a, fact, t)] for a in actors]
     ring = believed(result, focus, fact, t) if focus else []
     moving = in_flight(all_flights, t)
@@ -222,7 +215,7 @@ def network_spec(result: RunResult, fact: str, t: float, focus: str | None = Non
     short = short_names(result)
     colours = affiliation_colors(result)
     data = _edges(result, pos) + _legend()
-    actors = list(result.compiled.actors)
+    actors = list(result.actors)
     by_id = {a.id: a for a in s.actors}
     hover = []
     for a in actors:

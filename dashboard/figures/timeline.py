@@ -88,9 +88,9 @@ def timeline_spec(result: RunResult, mode: str, steps: list[float], t: float, fa
                                layer="below"))
     # Uncertainty windows of scripted events.
     wx, wy = [], []
-    for ev in result.compiled.script:
-        if ev.window and ev.window[1] > ev.window[0] and ev.actor in lane:
-            x0, x1 = xm(ev.window[0]), xm(ev.window[1])
+    for ev in result.windows():
+        if ev.actor in lane:
+            x0, x1 = xm(ev.earliest), xm(ev.latest)
             y = lane[ev.actor]
             shapes.append(dict(type="rect", xref="x", yref="y", x0=x0, x1=x1, y0=y - 0.32, y1=y + 0.32,
                                fillcolor=WINDOW_COLOR, line=dict(width=0), layer="below"))
@@ -99,27 +99,25 @@ def timeline_spec(result: RunResult, mode: str, steps: list[float], t: float, fa
     data.append(dict(type="scatter", x=[None], y=[None], mode="markers", name="uncertain time",
                      marker=dict(symbol="square", size=14, color=WINDOW_COLOR)))
 
-    sent = {e.message: e for e in result.events if e.kind == "send"}
-
     def arrows(records, colour: str, dash: str, name: str, width: float, symbol: str = "arrow") -> None:
         xs: list[Any] = []
         ys: list[Any] = []
         text: list[Any] = []
         size: list[Any] = []
         for e in records:
-            src = sent.get(e.message)
-            if src is None:
+            if e.sent_at is None:
                 continue
-            target = e.actor if e.kind == "intercept" else e.to
-            if src.actor not in lane or target not in lane:
+            sender = result.sender(e)
+            target = e.actor if e.kind == "intercept" else e.recipients[0]
+            if sender not in lane or target not in lane:
                 continue
             how = {"intercept": "intercepted by", "lost": "lost on the way to"}.get(e.kind, "→")
-            label = (f"<b>{nm[src.actor]} {how} {nm[target]}</b><br>{summ.get(e.cause, e.cause)}<br>"
+            label = (f"<b>{nm[sender]} {how} {nm[target]}</b><br>{summ.get(e.cause, e.cause)}<br>"
                      f"{', '.join(e.facts)} · {e.channel} ({e.medium})<br>"
-                     f"sent {local_label(src.time, tz)}<br>{'arrived' if e.kind != 'lost' else 'lost'} "
+                     f"sent {local_label(e.sent_at, tz)}<br>{'arrived' if e.kind != 'lost' else 'lost'} "
                      f"{local_label(e.time, tz)}")
-            xs += [xm(src.time), xm(e.time), None]
-            ys += [lane[src.actor], lane[target], None]
+            xs += [xm(e.sent_at), xm(e.time), None]
+            ys += [lane[sender], lane[target], None]
             text += [label, label, None]
             size += [0, 11, 0]
         if xs:
@@ -144,8 +142,8 @@ def timeline_spec(result: RunResult, mode: str, steps: list[float], t: float, fa
         text = []
         for e in recs:
             line = f"<b>{nm[e.actor]}</b>: {summ.get(e.cause, e.cause)}<br>{', '.join(e.facts)}<br>{local_label(e.time, tz)}"
-            if e.reason:
-                line += f"<br><i>{readable_reason(e.reason, nm, statements)}</i>"
+            if e.reason_code:
+                line += f"<br><i>{readable_reason(e, nm, statements)}</i>"
             text.append(line)
         data.append(dict(type="scatter", x=[xm(e.time) for e in recs], y=[lane[e.actor] for e in recs],
                          mode="markers", name=name, hovertext=text, hoverinfo="text",

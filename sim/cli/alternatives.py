@@ -318,7 +318,7 @@ def compare_cmd(base: Annotated[Path, typer.Argument(help="Base scenario (or var
              limits=CLI_LIMITS)
     cmp = compare(rb, ra)
     if fact:
-        known = set(rb.compiled.facts) | set(ra.compiled.facts)
+        known = set(rb.facts) | set(ra.facts)
         for f in fact:
             if f not in known:
                 from ..references import _suggest

@@ -135,7 +135,7 @@ def who_knew(file: ScenarioArg, fact: Annotated[str, typer.Argument(help="Fact i
                   " → ".join(result.path(k.actor, fact)))
     c = console()
     c.print(t)
-    unaware = [names[a] for a in result.compiled.actors if a not in {k.actor for k in ks}]
+    unaware = [names[a] for a in result.actors if a not in {k.actor for k in ks}]
     if unaware:
         c.print(f"Did not know{when}: " + ", ".join(unaware), soft_wrap=True)
 
@@ -168,7 +168,7 @@ def timeline(file: ScenarioArg, alternative: AltOpt = None, mode: ModeOpt = "rep
         what = summaries.get(e.cause, e.cause)
         if e.kind == "skip":
             what = f"[dim]skipped: {what} — {e.reason}[/dim]"
-        to = ", ".join(names.get(x, x) for x in (e.to or "").split(";") if x)
+        to = ", ".join(names.get(x, x) for x in e.recipients)
         t.add_row(describe_record_when(result, e.id, zone_name), e.kind, names.get(e.actor, e.actor), to, e.medium or "",
                   ", ".join(e.facts), what)
     console().print(t)

@@ -73,7 +73,7 @@ def test_fingerprint_names_file_alternative_and_version(tmp_path):
 
 def test_skip_reasons_read_as_names_and_statements():
     """A skipped event says who did not know what in words, in the log, the story and the timeline."""
-    from sim import load_scenario, run
+    from sim import EventRecord, load_scenario, run
 
     from dashboard.figures.common import readable_reason, steps
     from dashboard.figures.timeline import timeline_spec
@@ -90,8 +90,10 @@ def test_skip_reasons_read_as_names_and_statements():
     skipped = next(tr for tr in spec["data"] if tr["name"].startswith("skipped"))
     assert all(f"<i>{said}</i>" in text for text in skipped["hovertext"])
     names, statements = {"a": "A"}, {"offer": "An offer"}
-    assert readable_reason("a is the origin of offer, other", names, statements) == "A is the origin of “An offer”, other"
-    assert readable_reason("not delivered", names, statements) == "not delivered"
+    origin = EventRecord(0, 0.0, "originate", "a", (), None, None, ("offer", "other"), (), "e", None, "origin")
+    assert readable_reason(origin, names, statements) == "A is the origin of “An offer”, other"
+    lost = EventRecord(1, 0.0, "lost", "a", ("b",), "ab", "text", ("offer",), (), "e", 0, "lost", (), 0, 0.0)
+    assert readable_reason(lost, names, statements) == "not delivered"
 
 
 def test_editing_a_base_file_reaches_its_variant(tmp_path):
