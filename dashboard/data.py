@@ -102,9 +102,9 @@ def fingerprint(name: str, alternative: str | None = None, folder: Path | None =
 
 
 @functools.lru_cache(maxsize=16)
-def _load(path: str, stamp: tuple, alternative: str | None, mode: str, seed: int) -> RunResult:
-    return run(load_scenario(path, alternative), mode=mode, seed=seed, label=alternative or "",  # type: ignore[arg-type]
-               limits=DASHBOARD_LIMITS)
+def _load(path: str, stamp: tuple, alternative: str | None, mode: str, seed: int, root: str) -> RunResult:
+    scenario = load_scenario(path, alternative, root=root)  # extends reads only inside the scenario folder
+    return run(scenario, mode=mode, seed=seed, label=alternative or "", limits=DASHBOARD_LIMITS)  # type: ignore[arg-type]
 
 
 def load_run(name: str, alternative: str | None = None, mode: str = "replay", seed: int = 0,
@@ -116,12 +116,12 @@ def load_run(name: str, alternative: str | None = None, mode: str = "replay", se
     p = resolve(name, folder)
     if p is None:
         raise FileNotFoundError(f"no scenario named {name!r}")
-    return _load(str(p), versions(p), alternative or None, mode, seed)
+    return _load(str(p), versions(p), alternative or None, mode, seed, str((folder or scenarios_dir()).resolve()))
 
 
 @functools.lru_cache(maxsize=4)
-def _sweep(path: str, stamp: tuple, alternative: str | None, runs: int, seed: int) -> SweepResult:
-    return sweep(load_scenario(path, alternative), runs, seed, workers=1, alternative=alternative or "")
+def _sweep(path: str, stamp: tuple, alternative: str | None, runs: int, seed: int, root: str) -> SweepResult:
+    return sweep(load_scenario(path, alternative, root=root), runs, seed, workers=1, alternative=alternative or "")
 
 
 def load_sweep(name: str, alternative: str | None, runs: int, seed: int = 0,
@@ -133,4 +133,4 @@ def load_sweep(name: str, alternative: str | None, runs: int, seed: int = 0,
     p = resolve(name, folder)
     if p is None:
         raise FileNotFoundError(f"no scenario named {name!r}")
-    return _sweep(str(p), versions(p), alternative or None, int(runs), int(seed))
+    return _sweep(str(p), versions(p), alternative or None, int(runs), int(seed), str((folder or scenarios_dir()).resolve()))

@@ -33,6 +33,8 @@ from .variants import apply
 _UNIONS = (Union, types.UnionType)
 
 OpenBase = Callable[[str], "tuple[str, str] | None"]
+MAX_PROBLEMS = 1_000  # problems listed for one file; a count of the rest follows them
+HINTS = 100  # unknown fields that get a 'did you mean' hint (each costs a fuzzy match)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,48 +104,47 @@ def _field_type(f: Any) -> Any:
     return Annotated[(f.annotation, *f.metadata)] if f.metadata else f.annotation
 
 
-def walk_loc(model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[tuple[Any, ...], type[BaseModel] | None]:
+def walk_loc(model: type[BaseModel], loc: tuple[Any, ...],
+             _memo: dict[tuple[int, Any], tuple[Any, bool, Any]] | None = None,
+             ) -> tuple[tuple[Any, ...], type[BaseModel] | None]:
     """Follow a pydantic error's ``loc`` over the models: its real keys and indices (union tags and
     validator steps dropped), and the model that holds the last step (None if it is not a model's)."""
+    memo = {} if _memo is None else _memo
     tp: Any = model
     out: list[Any] = []
     holder: type[BaseModel] | None = None
     for step in loc:
-        tp = _unwrap(tp)
-        while True:  # a tagged union: the step naming the member is pydantic's, not the file's
-            members = _tags(tp)
-            if not members:
-                break
-            if step in members:
-                tp = _unwrap(members[step])
-                step = None
-                break
-            tp = None
-        if step is None:
-            continue
-        holder = None
-        if isinstance(tp, type) and issubclass(tp, BaseModel):
-            holder = tp
-            f = _field(tp, step)
-            tp = _field_type(f) if f is not None else None
+        key = (id(tp), step if isinstance(step, str) else int)
+        if key not in memo:
+            memo[key] = (*_step(tp, step), tp)  # the type is kept alive with its id
+        tp, keep, holder = memo[key][0], memo[key][1], memo[key][2]
+        if keep:
             out.append(step)
-            continue
-        origin, args = get_origin(tp), get_args(tp)
-        if origin is list and isinstance(step, int):
-            tp = args[0] if args else None
-        elif origin is tuple and isinstance(step, int):
-            tp = args[step] if step < len(args) and args[-1] is not Ellipsis else (args[0] if args else None)
-        elif origin is dict:
-            tp = args[1] if len(args) == 2 else None
-        elif get_origin(tp) in _UNIONS and isinstance(step, str):
-            tp = None
-            continue  # a plain union's member name
-        elif isinstance(step, str) and ("[" in step or step in ("int", "float", "str", "bool")):
-            continue  # a validator's step
-        else:
-            tp = None
-        out.append(step)
     return tuple(out), holder
+
+
+def _step(tp: Any, step: Any) -> tuple[Any, bool, type[BaseModel] | None]:
+    """One step of :func:`walk_loc`: the type after ``step``, whether the step is the file's, and the
+    model whose field it is."""
+    tp = _unwrap(tp)
+    members = _tags(tp)
+    if members:  # a tagged union: the step naming the member is pydantic's, not the file's
+        return (_unwrap(members[step]) if step in members else None), False, None
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        f = _field(tp, step)
+        return (_field_type(f) if f is not None else None), True, tp
+    origin, args = get_origin(tp), get_args(tp)
+    if origin is list and isinstance(step, int):
+        return (args[0] if args else None), True, None
+    if origin is tuple and isinstance(step, int):
+        return (args[step] if step < len(args) and args[-1] is not Ellipsis else (args[0] if args else None)), True, None
+    if origin is dict:
+        return (args[1] if len(args) == 2 else None), True, None
+    if origin in _UNIONS and isinstance(step, str):
+        return None, False, None  # a plain union's member name
+    if isinstance(step, str) and ("[" in step or step in ("int", "float", "str", "bool")):
+        return tp, False, None  # a validator's step
+    return None, True, None
 
 
 def _message(err: dict[str, Any]) -> str:
@@ -183,23 +184,36 @@ def validate_data(data: Any, file: str, model: type[Strict] = Scenario) -> Any:
         with collector_paused():
             obj = model.model_validate(data)
     except ValidationError as e:
-        problems, seen = [], set()
-        for err in e.errors(include_url=False, include_input=False):
-            loc, holder = walk_loc(model, tuple(err["loc"]))
+        problems, seen, memo = [], set(), {}
+        errors = e.errors(include_url=False, include_input=False)
+        for err in errors:
+            loc, holder = walk_loc(model, tuple(err["loc"]), memo)
             msg = _message(err)
             if err.get("type") == "extra_forbidden" and loc:
-                parent = walk_loc(model, tuple(err["loc"])[:-1])[0]
-                fields = _fields_at(model, parent)
-                msg = f"unknown field {loc[-1]!r}{_suggest(str(loc[-1]), fields)}"
+                hint = ""
+                if len(problems) < HINTS:
+                    fields = _fields_at(model, walk_loc(model, tuple(err["loc"])[:-1], memo)[0])
+                    hint = _suggest(str(loc[-1]), fields)
+                msg = f"unknown field {loc[-1]!r}{hint}"
             if (loc, msg) not in seen:
                 seen.add((loc, msg))
                 problems.append(_problem(data, loc, msg, file))
-        raise ScenarioError(problems) from None
+                if len(problems) == MAX_PROBLEMS:
+                    break
+        raise ScenarioError(_capped(problems, len(errors), file)) from None
     if isinstance(obj, Scenario):
         issues = check(obj)
         if issues:
-            raise ScenarioError([_problem(data, loc, msg, file) for loc, msg in issues])
+            raise ScenarioError(_capped([_problem(data, loc, msg, file) for loc, msg in issues[:MAX_PROBLEMS]],
+                                        len(issues), file))
     return obj
+
+
+def _capped(problems: list[Problem], found: int, file: str) -> list[Problem]:
+    if found <= len(problems):
+        return problems
+    return [*problems, Problem(file, 0, 0, "", f"and {found - len(problems):,} more problems not shown "
+                                                f"(the first {len(problems):,} are listed)")]
 
 
 def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:

@@ -66,17 +66,15 @@ _SPECIAL = {"true": True, "True": True, "TRUE": True, "false": False, "False": F
             "+.inf": float("inf"), "+.Inf": float("inf"), "+.INF": float("inf"),
             "-.inf": float("-inf"), "-.Inf": float("-inf"), "-.INF": float("-inf"),
             ".nan": float("nan"), ".NaN": float("nan"), ".NAN": float("nan")}
-_MAYBE = frozenset("0123456789+-.~tTfFnN")  # first characters of anything but plain text
+_NUMERIC = frozenset("0123456789+-.")  # first characters of a number (the other special values are listed)
 
 
 def plain_scalar(text: str) -> Any:
     """The value of a plain (unquoted) scalar: null, bool, int, float, or the text itself."""
-    if not text:
-        return None
-    if text[0] not in _MAYBE:
-        return text
     if text in _SPECIAL:
         return _SPECIAL[text]
+    if text[0] not in _NUMERIC:
+        return text
     if _INT.fullmatch(text):
         if text[:2] == "0o":
             return int(text[2:], 8)
@@ -120,7 +118,12 @@ def _reader_position(text: str, byte_offset: int) -> tuple[int, int]:
 
 
 def _build(text: str, file: str, limits: ParseLimits) -> Any:
-    """Build located data from libyaml's events for ``text`` (one document)."""
+    """Build located data from libyaml's events for ``text`` (one document).
+
+    One loop over the events with the open collection's state in local variables (this loop is
+    most of the time a load takes): ``c`` the collection being filled, ``w`` its positions, ``key``
+    the mapping key waiting for its value; ``stack`` holds the state of the enclosing collections.
+    """
     import yaml
     from yaml._yaml import CParser  # libyaml; ImportError means PyYAML was built without it
 
@@ -128,7 +131,8 @@ def _build(text: str, file: str, limits: ParseLimits) -> Any:
     MapStart, MapEnd = yaml.MappingStartEvent, yaml.MappingEndEvent
     SeqStart, SeqEnd = yaml.SequenceStartEvent, yaml.SequenceEndEvent
     DocStart, StreamEnd = yaml.DocumentStartEvent, yaml.StreamEndEvent
-    special, maybe, plain = _SPECIAL, _MAYBE, plain_scalar
+    special, numeric, plain = _SPECIAL, _NUMERIC, plain_scalar
+    no_key, merge_key = _NO_KEY, _MERGE
 
     parser = CParser(text)
     get = parser.get_event
@@ -136,9 +140,15 @@ def _build(text: str, file: str, limits: ParseLimits) -> Any:
     sizes: dict[int, int] = {}
     aliases = alias_size = 0
     max_depth = limits.max_depth
-    # one frame per open collection: [container, where, anchor, pending key or _NO_KEY, key pos, merges]
-    stack: list[list[Any]] = []
-    no_key = _NO_KEY
+    stack: list[tuple[Any, ...]] = []
+    c: Any = None  # the open collection (None: at the top)
+    w: Any = None
+    is_list = False
+    key: Any = no_key
+    key_mark: Any = None
+    anchor: Any = None
+    merges: list[tuple[Any, Pos]] | None = None
+    start: Pos = (file, 1, 1)
     root: Any = _NOTHING
     documents = 0
     try:
@@ -146,40 +156,61 @@ def _build(text: str, file: str, limits: ParseLimits) -> Any:
             ev = get()
             kind = type(ev)
             if kind is Scalar:
-                mark = ev.start_mark
-                pos = (file, mark.line + 1, mark.column + 1)
                 if ev.tag is not None:
-                    raise _Stop(pos, f"tag {_tag_text(ev.tag)!r} is not allowed; scenario files use plain YAML only")
+                    m = ev.start_mark
+                    raise _Stop((file, m.line + 1, m.column + 1),
+                                f"tag {_tag_text(ev.tag)!r} is not allowed; scenario files use plain YAML only")
                 value = ev.value
-                if ev.implicit[0] and (not value or value[0] in maybe):
-                    value = special[value] if value in special else plain(value)
+                if ev.implicit[0]:
+                    if value in special:
+                        value = special[value]
+                    elif value[0] in numeric:
+                        value = plain(value)
                 if ev.anchor is not None:
                     anchors[ev.anchor] = value
+                if c is None:
+                    root = value
+                    continue
+                if is_list:
+                    m = ev.start_mark
+                    c.append(value)
+                    w.append((file, m.line + 1, m.column + 1))
+                    continue
+                if key is no_key:
+                    if value == "<<" and ev.implicit[0]:
+                        key = merge_key
+                    else:
+                        key = value if isinstance(value, (str, int)) and not isinstance(value, bool) else ev.value
+                    key_mark = ev.start_mark
+                    continue
+                m = ev.start_mark
+                pos = (file, m.line + 1, m.column + 1)
             elif kind is MapStart or kind is SeqStart:
-                mark = ev.start_mark
-                pos = (file, mark.line + 1, mark.column + 1)
+                m = ev.start_mark
+                pos = (file, m.line + 1, m.column + 1)
                 if ev.tag is not None:
                     raise _Stop(pos, f"tag {_tag_text(ev.tag)!r} is not allowed; scenario files use plain YAML only")
                 if len(stack) >= max_depth:
                     raise _Stop(pos, f"nesting is deeper than {max_depth} levels (the loader's cap on depth)")
-                if kind is MapStart:
-                    c: Any = LMap(pos=pos)
-                    stack.append([c, c.where, ev.anchor, no_key, None, None, pos])
-                else:
-                    c = LList(pos=pos)
-                    stack.append([c, c.where, ev.anchor, no_key, None, None, pos])
+                if c is not None and not is_list and key is no_key:
+                    raise _Stop(pos, "a key must be a plain value, not a mapping or a list")
+                stack.append((c, w, is_list, key, key_mark, anchor, merges, start))
+                c = LMap(pos=pos) if kind is MapStart else LList(pos=pos)
+                w, is_list, key, anchor, merges, start = c.where, kind is SeqStart, no_key, ev.anchor, None, pos
                 continue
             elif kind is MapEnd or kind is SeqEnd:
-                frame = stack.pop()
-                value = frame[0]
-                pos = frame[6]
-                if frame[5]:
-                    _merge(value, frame[5])
-                if frame[2] is not None:
-                    anchors[frame[2]] = value
+                value, pos = c, start
+                if merges:
+                    _merge(value, merges)
+                if anchor is not None:
+                    anchors[anchor] = value
+                c, w, is_list, key, key_mark, anchor, merges, start = stack.pop()
+                if c is None:
+                    root = value
+                    continue
             elif kind is Alias:
-                mark = ev.start_mark
-                pos = (file, mark.line + 1, mark.column + 1)
+                m = ev.start_mark
+                pos = (file, m.line + 1, m.column + 1)
                 if ev.anchor not in anchors:
                     raise _Stop(pos, f"alias *{ev.anchor} is used before its anchor &{ev.anchor} is complete")
                 value = anchors[ev.anchor]
@@ -190,47 +221,40 @@ def _build(text: str, file: str, limits: ParseLimits) -> Any:
                 if alias_size > limits.max_alias_size:
                     raise _Stop(pos, f"aliases expand to more than {limits.max_alias_size:,} entries and characters "
                                      "(the loader's cap on alias expansion)")
+                if c is None:
+                    root = value
+                    continue
+                if not is_list and key is no_key:
+                    if isinstance(value, (dict, list)):
+                        raise _Stop(pos, "a key must be a plain value, not a mapping or a list")
+                    key, key_mark = value, ev.start_mark
+                    continue
             elif kind is DocStart:
                 documents += 1
                 if documents > 1:
-                    mark = ev.start_mark
-                    raise _Stop((file, mark.line + 1, mark.column + 1),
+                    m = ev.start_mark
+                    raise _Stop((file, m.line + 1, m.column + 1),
                                 "a second YAML document: a scenario file holds one document")
                 continue
             elif kind is StreamEnd:
                 break
             else:
                 continue  # stream start, document end
-            # place ``value`` (at ``pos``) in the collection that holds it
-            if not stack:
-                root = value
-                continue
-            top = stack[-1]
-            container = top[0]
-            if type(container) is LList:
-                container.append(value)
-                top[1].append(pos)
-            elif top[3] is no_key:
-                if isinstance(value, (dict, list)):
-                    raise _Stop(pos, "a key must be a plain value, not a mapping or a list")
-                if value == "<<" and kind is Scalar and ev.implicit[0]:
-                    top[3] = _MERGE
-                else:
-                    top[3] = value if isinstance(value, (str, int)) and not isinstance(value, bool) else ev.value
-                top[4] = pos
+            # a complete value (a mapping's value, a list's item) at ``pos``
+            if is_list:
+                c.append(value)
+                w.append(pos)
+            elif key is merge_key:
+                merges = (merges or []) + [(value, pos)]
+                key = no_key
             else:
-                key = top[3]
-                top[3] = no_key
-                if key is _MERGE:
-                    merges = top[5] if top[5] is not None else []
-                    merges.append((value, pos))
-                    top[5] = merges
-                    continue
-                if key in container:
-                    first = top[1][key]
-                    raise _Stop(top[4], f"duplicate key {key!r} (first given at line {first[1]}, column {first[2]})")
-                container[key] = value
-                top[1][key] = pos
+                if key in c:
+                    first = w[key]
+                    raise _Stop((file, key_mark.line + 1, key_mark.column + 1),
+                                f"duplicate key {key!r} (first given at line {first[1]}, column {first[2]})")
+                c[key] = value
+                w[key] = pos
+                key = no_key
     except _Stop as e:
         raise ScenarioError([Problem(*e.pos, "", e.message)]) from None
     except yaml.MarkedYAMLError as e:

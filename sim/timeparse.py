@@ -33,8 +33,8 @@ def parse_duration(text: str | int | float) -> float:
         if text < 0:
             raise ValueError(f"duration {text} is negative")
         shown = f"{text:g}" if isinstance(text, float) else str(text)
-        if len(shown) > 20 or shown in ("inf", "nan"):
-            raise ValueError("a duration is a number with a unit, like 15m, 2h or 1d")
+        if not text <= MAX_DURATION:  # also inf and nan
+            raise ValueError("a duration is a number with a unit, like 15m, 2h or 1d, and at most 100 years")
         raise ValueError(f"duration {shown} has no unit: write it as {shown}s, {shown}m, {shown}h or {shown}d")
     s = str(text).strip()
     shown = s if len(s) <= 40 else s[:39] + "…"
