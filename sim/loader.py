@@ -281,14 +281,17 @@ def _with_alternative(data: LMap, scenario: Scenario, alternative: str, file: st
     return validate_data(merged, file)
 
 
-def validate_files(paths: list[str | Path]) -> dict[str, list[Problem]]:
-    """Validate each file (and each of its named alternatives); map file name to its problems."""
+def validate_files(paths: list[str | Path], alternative: str | None = None) -> dict[str, list[Problem]]:
+    """Validate each file (and each of its named alternatives, or only ``alternative``); map file name
+    to its problems."""
     out: dict[str, list[Problem]] = {}
     for p in paths:
         problems: list[Problem] = []
         try:
             s = load_scenario(p)
-            for alt in s.alternatives:
+            if alternative is not None:
+                load_scenario(p, alternative)
+            for alt in s.alternatives if alternative is None else ():
                 try:
                     load_scenario(p, alt.id)
                 except ScenarioError as e:
