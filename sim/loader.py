@@ -23,6 +23,7 @@ from .errors import Problem, ScenarioError
 from .located import LList, LMap, NotFast, Pos, dotted, locate, parse_fast, parse_yaml
 from .model import Scenario, Strict
 from .references import _suggest, check
+from .timeparse import bare_time_message
 from .variants import apply
 
 _TAGS = {"instant", "window", "duration", "fixed", "uniform", "triangular", "lognormal"}
@@ -89,6 +90,10 @@ def validate_data(data: Any, file: str, model: type[Strict] = Scenario) -> Any:
         for err in e.errors():
             loc = _clean_loc(data, tuple(err["loc"]))
             msg = _message(err)
+            if err.get("type") == "bare_time":
+                meta = data.get("meta")
+                hint = meta.get("timezone") if isinstance(meta, dict) else None
+                msg = bare_time_message(err["ctx"]["text"], hint if isinstance(hint, str) else None)
             if err.get("type") == "extra_forbidden" and loc:
                 parent = locate_parent_keys(data, loc[:-1])
                 hint = _suggest(str(loc[-1]), parent)

@@ -107,12 +107,14 @@ def _plain(v: Any) -> Any:
 
 def _schema_ref(out: Path, base: Path) -> str:
     """Relative path from the output's folder to docs/scenario.schema.json of the nearest project."""
-    here = Path(__file__).resolve().parents[2]
+    from ..resources import schema_file
+
     for start in (out.resolve().parent, base.resolve().parent, Path.cwd().resolve()):
         for d in (start, *start.parents):
             if (d / SCHEMA).is_file():
                 return Path(os.path.relpath(d / SCHEMA, out.resolve().parent)).as_posix()
-    return Path(os.path.relpath(here / SCHEMA, out.resolve().parent)).as_posix()
+    shipped = schema_file()
+    return Path(os.path.relpath(shipped, out.resolve().parent)).as_posix() if shipped else ""
 
 
 def _read_adds(files: list[Path]) -> tuple[dict[str, list[Any]], dict[str, list[tuple[str, int, int]]]]:
@@ -197,7 +199,8 @@ def variant_text(base: Path, out: Path, removes: list[str], sets: dict[str, Any]
     yaml.width = 110
     buf = io.StringIO()
     yaml.dump(doc, buf)
-    return f"# yaml-language-server: $schema={_schema_ref(out, base)}\n" + buf.getvalue()
+    ref = _schema_ref(out, base)
+    return (f"# yaml-language-server: $schema={ref}\n" if ref else "") + buf.getvalue()
 
 
 def _origins(text: str, file: str, add_where: dict[str, list[tuple[str, int, int]]]) -> list[tuple[int, str, tuple[str, int, int] | None]]:
