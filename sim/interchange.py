@@ -305,9 +305,10 @@ def to_timelinejs(result: RunResult) -> dict[str, Any]:
         who = names.get(e.actor, e.actor)
         if e.kind == "intercept":
             sender = names.get(senders.get(e.message) or "", "")
-            line = f"{who} intercepts {sender + chr(39) + 's' if sender else 'a'} message to {', '.join(to)}."
+            whose = f"{sender}'s" if sender else "a"
+            line = f"{who} intercepts {whose} message to {', '.join(to)}."
         elif e.kind == "skip":
-            line = f"Did not happen: {e.reason}."
+            line = f"Did not happen in this run: {who} did not yet know what it needed to."
         elif e.kind == "originate":
             line = f"{who} knows it first."
         else:

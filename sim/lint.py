@@ -33,33 +33,71 @@ except (ImportError, AttributeError, TypeError):
 
 
 def reachable(s: Scenario) -> set[tuple[str, str]]:
-    """Every (actor, fact) that some run could produce, ignoring times and chance."""
-    known: set[tuple[str, str]] = {(f.origin, f.id) for f in s.facts if f.origin}
+    """Every (actor, fact) that some run could produce, ignoring times and chance.
+
+    A worklist: each newly possible (actor, fact) is passed along the events and rules of that
+    actor once, so the cost follows what can be known, not the number of passes.
+    """
     taps = {c.id: [t.by for t in c.taps] for c in s.channels}
+    events_of: dict[str, list[Any]] = {}
     for e in s.events:
-        if e.kind == "decision":
-            known.update((e.actor, f) for f in e.facts)
-    changed = True
-    while changed:
-        size = len(known)
-        for e in s.events:
-            if e.kind != "message" or not all((e.actor, f) in known for f in e.requires):
+        events_of.setdefault(e.actor, []).append(e)
+    rules_of: dict[str, list[Any]] = {}
+    for r in s.rules:
+        rules_of.setdefault(r.when.actor, []).append(r)
+    has_by: dict[str, set[str]] = {}
+    todo: list[tuple[str, str]] = []
+
+    def give(who: str, fact: str) -> None:
+        has = has_by.setdefault(who, set())
+        if fact not in has:
+            has.add(fact)
+            todo.append((who, fact))
+
+    def deliver(targets: list[str], facts: Any) -> None:
+        for f in facts:
+            for who in targets:
+                give(who, f)
+
+    for f in s.facts:
+        if f.origin:
+            give(f.origin, f.id)
+    for e in s.events:
+        if not e.requires and e.kind == "decision":
+            for f in e.facts:
+                give(e.actor, f)
+    while todo:
+        actor, fact = todo.pop()
+        has = has_by[actor]
+        for e in events_of.get(actor, ()):
+            if not all(f in has for f in e.requires):
                 continue
-            carried = [f for f in e.facts if (e.actor, f) in known]
-            for who in [*e.to, *taps.get(e.channel or "", ())]:
-                known.update((who, f) for f in carried)
-        for r in s.rules:
-            learned = [f for f in r.when.learns if (r.when.actor, f) in known]
+            opened = fact in e.requires  # the event has just become possible: everything it can carry goes
+            if e.kind == "decision":
+                if opened:
+                    deliver([actor], e.facts)
+                continue
+            targets = [*e.to, *taps.get(e.channel or "", ())]
+            deliver(targets, [f for f in e.facts if f in has] if opened else [fact] if fact in e.facts else [])
+        for r in rules_of.get(actor, ()):
+            learned = [f for f in r.when.learns if f in has]
             if not learned:
                 continue
+            opened = fact in r.when.learns
             if r.decide is not None:
-                known.update((r.when.actor, f) for f in r.decide.facts)
-            elif r.send is not None:
-                carried = [f for f in (r.send.facts or learned) if (r.when.actor, f) in known]
-                for who in [*r.send.to, *taps.get(r.send.channel, ())]:
-                    known.update((who, f) for f in carried)
-        changed = len(known) != size
-    return known
+                if opened:
+                    deliver([actor], r.decide.facts)
+                continue
+            if r.send is None:
+                continue
+            targets = [*r.send.to, *taps.get(r.send.channel, ())]
+            if not r.send.facts:  # the fact just learned
+                deliver(targets, [fact] if opened else [])
+            elif opened:  # a firing: every listed fact the actor has
+                deliver(targets, [f for f in r.send.facts if f in has])
+            elif fact in r.send.facts:
+                deliver(targets, [fact])
+    return {(a, f) for a, facts in has_by.items() for f in facts}
 
 
 def _names(s: Scenario) -> dict[str, str]:
@@ -91,7 +129,7 @@ def unknowable_facts(s: Scenario, known: set[tuple[str, str]] | None = None) -> 
         elif not knowers - origins.get(f.id, set()):
             who = ", ".join(sorted(names[a] for a in knowers))
             yield ("facts", i, "id"), (f"no one can receive fact {f.id!r}: only {who} can know it "
-                                       f"(no message or rule passes it on)")
+                                       f"(no message or rule that can happen passes it on)")
 
 
 def unused_channels(s: Scenario) -> Iterator[Issue]:
