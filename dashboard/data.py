@@ -18,19 +18,27 @@ from sim.sweep import SweepResult, sweep
 
 ENV_DIR = "BACKCHANNEL_SCENARIOS"
 ENV_DEFAULT = "BACKCHANNEL_DEFAULT_SCENARIO"
+ENV_DEFAULT_ALT = "BACKCHANNEL_DEFAULT_ALTERNATIVE"
 DEFAULT_SCENARIO = "alexander_release"
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$")
 
 
 def scenarios_dir() -> Path:
-    """The scenario folder: ``$BACKCHANNEL_SCENARIOS`` or ``<repo>/scenarios``."""
+    """The scenario folder: ``$BACKCHANNEL_SCENARIOS``, else the scenarios shipped with the package."""
+    from sim.resources import scenarios_dir as shipped
+
     env = os.environ.get(ENV_DIR)
-    return Path(env) if env else Path(__file__).resolve().parent.parent / "scenarios"
+    return Path(env) if env else shipped() or Path(__file__).resolve().parent.parent / "scenarios"
 
 
 def default_scenario() -> str:
     """The scenario shown when the URL names none."""
     return os.environ.get(ENV_DEFAULT) or DEFAULT_SCENARIO
+
+
+def default_alternative() -> str:
+    """The named alternative of the default scenario shown when the URL names no scenario."""
+    return os.environ.get(ENV_DEFAULT_ALT) or ""
 
 
 def list_scenarios(folder: Path | None = None) -> list[str]:

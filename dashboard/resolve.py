@@ -33,6 +33,8 @@ def resolve(state: ViewState) -> tuple[ViewState, RunResult, list[str]]:
     notices: list[str] = []
     available = data.list_scenarios()
     default = data.default_scenario()
+    if not state.scenario and not state.alt:
+        state = state.with_(alt=data.default_alternative())
     wanted = state.scenario or default
     order = [wanted] + [n for n in [default] + available if n != wanted]
     if wanted not in available and data.resolve(wanted) is None:

@@ -28,6 +28,7 @@ from .errors import Problem, ScenarioError
 from .located import LList, LMap, ParseLimits, Pos, dotted, locate, parse_yaml
 from .model import Scenario, Strict
 from .references import _suggest, check
+from .timeparse import bare_time_message
 from .variants import apply
 
 _UNIONS = (Union, types.UnionType)
@@ -189,6 +190,10 @@ def validate_data(data: Any, file: str, model: type[Strict] = Scenario) -> Any:
         for err in errors:
             loc, holder = walk_loc(model, tuple(err["loc"]), memo)
             msg = _message(err)
+            if err.get("type") == "bare_time":
+                meta = data.get("meta")
+                hint = meta.get("timezone") if isinstance(meta, dict) else None
+                msg = bare_time_message(err["ctx"]["text"], hint if isinstance(hint, str) else None)
             if err.get("type") == "extra_forbidden" and loc:
                 hint = ""
                 if len(problems) < HINTS:
@@ -529,9 +534,10 @@ def _with_alternative(data: LMap, scenario: Scenario, alternative: str, file: st
     return validate_data(merged, file)
 
 
-def validate_files(paths: list[str | Path], *, root: str | Path | None = None,
+def validate_files(paths: list[str | Path], alternative: str | None = None, *, root: str | Path | None = None,
                    limits: LoadLimits | None = None) -> dict[str, list[Problem]]:
-    """Validate each file (and each of its named alternatives); map file name to its problems."""
+    """Validate each file (and each of its named alternatives, or only ``alternative``); map file name
+    to its problems."""
     out: dict[str, list[Problem]] = {}
     for p in paths:
         problems: list[Problem] = []
@@ -539,9 +545,9 @@ def validate_files(paths: list[str | Path], *, root: str | Path | None = None,
             with collector_paused():
                 data = load_data(p, root=root, limits=limits)
             s = validate_data(data, str(p))
-            for alt in s.alternatives:
+            for alt in [a.id for a in s.alternatives] if alternative is None else [alternative]:
                 try:
-                    _with_alternative(data, s, alt.id, str(p))
+                    _with_alternative(data, s, alt, str(p))
                 except ScenarioError as e:
                     problems.extend(e.problems)
         except ScenarioError as e:

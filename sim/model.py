@@ -12,7 +12,9 @@ from typing import Annotated, Literal, Union
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, PlainSerializer, Tag,
                       model_validator)
 
-from .timeparse import check_year, parse_duration, parse_instant, zone
+from pydantic_core import PydanticCustomError
+
+from .timeparse import BareTimeError, check_year, parse_duration, parse_instant, zone
 
 Id = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_-]*$", min_length=1, max_length=80,
                           description="An identifier: letters, digits, _ and -; starts with a letter or _")]
@@ -29,7 +31,10 @@ def _instant(v: object) -> datetime:
         return check_year(v, None)
     if not isinstance(v, str):
         raise ValueError("a time is a string like 2025-05-11T22:00+03:00 or 2025-05-11 22:00 Asia/Qatar")
-    return parse_instant(v)
+    try:
+        return parse_instant(v)
+    except BareTimeError as e:  # the loader words it with the scenario's own zone
+        raise PydanticCustomError("bare_time", str(e), {"text": e.text}) from None
 
 
 def _zone_name(v: object) -> str:

@@ -1,12 +1,15 @@
-"""Writing a run to disk: ``events.csv``, ``knowledge.csv`` and ``run.json``."""
+"""Writing a run to disk: ``events.csv``, ``knowledge.csv``, ``run.json`` and a ``manifest.json``."""
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
+import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .fileio import atomic_folder, atomic_open, atomic_write
 from .records import reason_text
 from .timeparse import to_utc_iso
 
@@ -16,6 +19,7 @@ if TYPE_CHECKING:
 
 EVENT_COLUMNS = ("id", "time", "kind", "actor", "to", "channel", "medium", "facts", "sources",
                  "cause", "message", "reason", "basis", "earliest", "latest")
+MANIFEST = "manifest.json"
 KNOWLEDGE_COLUMNS = ("actor", "fact", "known_at", "how", "via_event", "from_actor", "channel", "medium",
                      "basis", "earliest", "latest")
 
@@ -74,26 +78,58 @@ def run_to_dict(result: RunResult) -> dict[str, Any]:
     }
 
 
-def _write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with tmp.open("w", newline="", encoding="utf-8") as fh:
+def _write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> Path:
+    with atomic_open(path, newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=columns)
         w.writeheader()
         w.writerows(rows)
-    tmp.replace(path)
+    return path
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def write_run(result: RunResult, out_dir: str | Path) -> list[Path]:
-    """Write ``events.csv``, ``knowledge.csv`` and ``run.json`` into ``out_dir``; return the paths.
+    """Write ``events.csv``, ``knowledge.csv``, ``run.json`` and ``manifest.json`` into ``out_dir``.
 
-    Each file is written to a temporary name and renamed, so a failure never leaves half a file.
+    The files are written into a temporary folder that then takes the place of ``out_dir`` whole
+    (:func:`sim.fileio.atomic_folder`), so an interrupted write never leaves files of two runs
+    side by side. ``manifest.json`` holds a run id and each file's SHA-256: :func:`check_run` tells
+    whether a folder's files belong together. Returns the paths, the manifest last.
     """
+    run_id = uuid.uuid4().hex
+
+    def write(tmp: Path) -> list[Path]:
+        data = run_to_dict(result)
+        data["run_id"] = run_id
+        paths = [_write_csv(tmp / "events.csv", EVENT_COLUMNS, event_rows(result)),
+                 _write_csv(tmp / "knowledge.csv", KNOWLEDGE_COLUMNS, knowledge_rows(result)),
+                 atomic_write(tmp / "run.json", json.dumps(data, indent=1, ensure_ascii=False))]
+        manifest = {"run_id": run_id, "files": {p.name: _sha256(p) for p in paths}}
+        return [*paths, atomic_write(tmp / MANIFEST, json.dumps(manifest, indent=1) + "\n")]
+
+    return atomic_folder(out_dir, write)
+
+
+def check_run(out_dir: str | Path) -> list[str]:
+    """Problems with a folder written by :func:`write_run`: a missing manifest, a missing file, or a
+    file whose checksum is not the manifest's (from another run, or changed since). Empty if sound."""
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = [out / "events.csv", out / "knowledge.csv", out / "run.json"]
-    _write_csv(paths[0], EVENT_COLUMNS, event_rows(result))
-    _write_csv(paths[1], KNOWLEDGE_COLUMNS, knowledge_rows(result))
-    tmp = paths[2].with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(run_to_dict(result), indent=1, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(paths[2])
-    return paths
+    try:
+        manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        files = dict(manifest["files"])
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        return [f"{out / MANIFEST}: cannot read the manifest ({e})"]
+    problems = []
+    for name, digest in files.items():
+        p = out / name
+        if not p.is_file():
+            problems.append(f"{p}: missing")
+        elif _sha256(p) != digest:
+            problems.append(f"{p}: not the file of run {manifest.get('run_id')} (its checksum differs)")
+    return problems

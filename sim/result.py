@@ -19,7 +19,7 @@ from .errors import QueryError
 from .ledger import second_order
 from .records import EventRecord, Knowledge, MetaKnowledge
 from .references import _suggest
-from .timeparse import as_timestamp
+from .timeparse import BareTimeError, as_timestamp, bare_time_message, to_local
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -117,12 +117,13 @@ class RunResult:
             raise QueryError(f"unknown fact {fact!r}{_suggest(fact, self.compiled.facts)}")
         return fact
 
-    @staticmethod
-    def _at(at: TimeLike) -> float:
+    def _at(self, at: TimeLike) -> float:
         if at is None:
             return float("inf")
         try:
             return as_timestamp(at)
+        except BareTimeError as e:
+            raise QueryError(bare_time_message(e.text, self.scenario.meta.timezone)) from None
         except ValueError as e:
             raise QueryError(str(e)) from None
 
@@ -163,15 +164,17 @@ class RunResult:
         """The provenance chain by which ``actor`` first knew ``fact``, origin first.
 
         Empty if the actor never knew it. Each link's ``from_actor`` is the previous link's actor;
-        each is a :class:`~sim.records.Knowledge` that also carries ``basis``, ``earliest`` and
-        ``latest`` (the certainty of that link's knowledge, as :meth:`knowledge_certainty`).
+        each link's ``time`` is an aware ``datetime`` in the scenario's zone (the ledger's own
+        records, in :attr:`first`, keep POSIX seconds); each also carries ``basis``, ``earliest``
+        and ``latest`` (the certainty of that link's knowledge, as :meth:`knowledge_certainty`).
         """
         from .certainty import HowStep
         chain: list[Knowledge] = []
         k = self.first.get((self._actor(actor), self._fact(fact)))
         seen: set[str] = set()
+        tz = self.scenario.meta.timezone
         while k is not None and k.actor not in seen:
-            chain.append(k)
+            chain.append(k._replace(time=to_local(k.time, tz)))
             seen.add(k.actor)
             k = self.first.get((k.from_actor, fact)) if k.from_actor else None
         known = self.certainties.knowledge

@@ -117,9 +117,30 @@ def parse_instant(text: str) -> datetime:
             raise ValueError(f"time {text!r} has both an offset and a zone name; give one")
         dt = dt.replace(tzinfo=tz)
     if dt.tzinfo is None:
-        raise ValueError(f"time {text!r} has no UTC offset or zone; a bare time is ambiguous, "
-                         "add +03:00 or a zone name such as Asia/Qatar")
+        raise BareTimeError(str(text))
     return check_year(dt, text)
+
+
+def bare_time_message(text: str, zone_hint: str | None = None) -> str:
+    """Why a time without an offset or zone is refused, suggesting ``zone_hint`` (the scenario's
+    zone) and its offset at that time."""
+    suggestion = "a UTC offset such as +03:00 or a zone name such as Asia/Qatar"
+    if zone_hint:
+        try:
+            naive = datetime.fromisoformat(str(text).strip().replace(" ", "T", 1))
+            offset = naive.replace(tzinfo=zone(zone_hint)).isoformat()[-6:]
+            suggestion = f"{offset} or the zone name {zone_hint} (the scenario's zone)"
+        except ValueError:
+            suggestion = f"a UTC offset or the zone name {zone_hint} (the scenario's zone)"
+    return f"time {text!r} has no UTC offset or zone; a bare time is ambiguous, add {suggestion}"
+
+
+class BareTimeError(ValueError):
+    """A time with no UTC offset and no zone name; ``text`` is the time as written."""
+
+    def __init__(self, text: str, zone_hint: str | None = None):
+        self.text = text
+        super().__init__(bare_time_message(text, zone_hint))
 
 
 def to_utc_iso(ts: float) -> str:

@@ -79,7 +79,7 @@ def test_run_bad_input_exit_codes(tmp_path):
 def test_who_knew():
     r = invoke("who-knew", str(TINY), "offer", "--at", "2025-05-01T10:30+03:00")
     assert r.exit_code == 0
-    assert "a → b → c" in r.output and "Did not know" in r.output and "E" in r.output.split("Did not know")[1]
+    assert "A → B → C" in r.output and "Did not know" in r.output and "E" in r.output.split("Did not know")[1]
     r = invoke("who-knew", str(TINY), "ofer")
     assert r.exit_code == 2 and "did you mean 'offer'" in r.output
     r = invoke("who-knew", str(TINY), "offer", "--at", "2025-05-01 10:30")

@@ -30,6 +30,7 @@ def test_provenance_chain(tiny_run):
         ("a", "origin", "decide"), ("b", "told", "send_offer"), ("c", "told", "relay")]
     assert tiny_run.path("e", "offer") == ["a", "e"]
     assert tiny_run.how("b", "reply") == []
+    assert chain[0].time.isoformat() == "2025-05-01T09:00:00+03:00"  # an aware datetime in the scenario's zone
 
 
 def test_second_order_knowledge(tiny_run):
@@ -92,5 +93,6 @@ def test_provenance_is_causal_in_stochastic_runs(tiny, seed):
         source = r.first[(k.from_actor, k.fact)]
         assert source.time <= k.time
         chain = r.how(k.actor, k.fact)
-        assert chain[0].how == "origin" and chain[-1] == k
+        assert chain[0].how == "origin" and chain[-1]._replace(time=k.time) == k
+        assert abs(chain[-1].time.timestamp() - k.time) < 1e-5  # how() gives datetimes (to the microsecond)
         assert all(a.time <= b.time for a, b in zip(chain, chain[1:]))

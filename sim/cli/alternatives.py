@@ -11,6 +11,7 @@ import typer
 from rich.text import Text
 
 from .app import app, console, report_errors
+from .tables import Column, FormatOpt, csv_text, json_text, resolve_format, write_out
 
 if TYPE_CHECKING:
     from ..errors import Problem
@@ -106,12 +107,14 @@ def _plain(v: Any) -> Any:
 
 def _schema_ref(out: Path, base: Path) -> str:
     """Relative path from the output's folder to docs/scenario.schema.json of the nearest project."""
-    here = Path(__file__).resolve().parents[2]
+    from ..resources import schema_file
+
     for start in (out.resolve().parent, base.resolve().parent, Path.cwd().resolve()):
         for d in (start, *start.parents):
             if (d / SCHEMA).is_file():
                 return Path(os.path.relpath(d / SCHEMA, out.resolve().parent)).as_posix()
-    return Path(os.path.relpath(here / SCHEMA, out.resolve().parent)).as_posix()
+    shipped = schema_file()
+    return Path(os.path.relpath(shipped, out.resolve().parent)).as_posix() if shipped else ""
 
 
 def _read_adds(files: list[Path]) -> tuple[dict[str, list[Any]], dict[str, list[tuple[str, int, int]]]]:
@@ -189,7 +192,8 @@ def variant_text(base: Path, out: Path, removes: list[str], sets: dict[str, Any]
     if adds:
         doc["add"] = adds
     body = yaml.safe_dump(doc, default_flow_style=False, sort_keys=False, width=110, allow_unicode=True)
-    return f"# yaml-language-server: $schema={_schema_ref(out, base)}\n" + body
+    ref = _schema_ref(out, base)
+    return (f"# yaml-language-server: $schema={ref}\n" if ref else "") + body
 
 
 def _origins(text: str, file: str, add_where: dict[str, list[tuple[str, int, int]]]) -> list[tuple[int, str, tuple[str, int, int] | None]]:
@@ -224,10 +228,19 @@ def write_variant(base: Path, out: Path, removes: list[str], sets: dict[str, Any
 
     _precheck(base, removes, sets)
     text = variant_text(base, out, removes, sets, adds, title, description)
-    tmp = out.with_name(f".{out.name}.tmp")
+    import tempfile
+
+    from ..fileio import WriteError
+
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)  # never a planted link
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as e:
+        raise WriteError(e.errno or 0, e.strerror or str(e), str(out)) from None
+    tmp = Path(name)
     removed_by = re.compile(rf"is removed at {re.escape(str(tmp))}:\d+:\d+")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp.write_text(text, encoding="utf-8")
     try:
         scenario = load(tmp)
     except ScenarioError as e:
@@ -248,7 +261,12 @@ def write_variant(base: Path, out: Path, removes: list[str], sets: dict[str, Any
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    tmp.replace(out)
+    try:
+        os.chmod(tmp, 0o644)
+        tmp.replace(out)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise WriteError(e.errno or 0, e.strerror or str(e), str(out)) from None
     return scenario
 
 
@@ -302,7 +320,8 @@ def compare_cmd(base: Annotated[Path, typer.Argument(help="Base scenario (or var
                 seed: Annotated[int, typer.Option("--seed", help="Seed for stochastic mode (both runs)")] = 0,
                 fact: Annotated[Optional[list[str]], typer.Option("--fact", help="Only these facts")] = None,
                 all_: Annotated[bool, typer.Option("--all", help="Also list unchanged pairs")] = False,
-                out: Annotated[Optional[Path], typer.Option("--out", help="Write compare.csv and compare.json here")] = None) -> None:
+                out: Annotated[Optional[Path], typer.Option("--out", help="Write compare.csv and compare.json here")] = None,
+                format_: FormatOpt = None) -> None:
     """Who learned what earlier or later in ALT than in BASE, and which events were skipped or added."""
     from rich.table import Table
 
@@ -324,6 +343,20 @@ def compare_cmd(base: Annotated[Path, typer.Argument(help="Base scenario (or var
                 from ..references import _suggest
 
                 raise ValueError(f"unknown fact {f!r}{_suggest(f, known)}")
+    fmt = resolve_format(format_, None)
+    if fmt != "table":
+        keep = [r for r in cmp.knowledge_rows() if (not fact or r["fact"] in fact)
+                and (all_ or r["status"] not in ("same", "never"))]
+        from ..compare import KNOWLEDGE_COLUMNS
+
+        if fmt == "csv":
+            write_out(csv_text(keep, [Column(k) for k in KNOWLEDGE_COLUMNS]), None)
+        else:
+            write_out(json_text({**cmp.to_dict(), "knowledge": keep}), None)
+        if out is not None:
+            for p in write_comparison(cmp, out):
+                console(stderr=True).print(Text(f"wrote {p}"))
+        return
     tz = cmp.timezone
     names = {a.id: a.name for a in rb.scenario.actors} | {a.id: a.name for a in ra.scenario.actors}
     c = console()
@@ -367,18 +400,17 @@ def write_comparison(cmp: Any, out: Path) -> list[Path]:
 
     from ..compare import KNOWLEDGE_COLUMNS
 
-    out.mkdir(parents=True, exist_ok=True)
-    paths = [out / "compare.csv", out / "compare.json"]
-    tmp = paths[0].with_suffix(".csv.tmp")
-    with tmp.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=KNOWLEDGE_COLUMNS)
-        w.writeheader()
-        w.writerows(cmp.knowledge_rows())
-    tmp.replace(paths[0])
-    tmp = paths[1].with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(cmp.to_dict(), indent=1, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(paths[1])
-    return paths
+    from ..fileio import atomic_folder, atomic_open, atomic_write
+
+    def write(tmp: Path) -> list[Path]:
+        with atomic_open(tmp / "compare.csv", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=KNOWLEDGE_COLUMNS)
+            w.writeheader()
+            w.writerows(cmp.knowledge_rows())
+        return [tmp / "compare.csv", atomic_write(tmp / "compare.json", json.dumps(cmp.to_dict(), indent=1,
+                                                                                   ensure_ascii=False))]
+
+    return atomic_folder(out, write)
 
 
 # -- sweep --------------------------------------------------------------------------------------
@@ -392,7 +424,8 @@ def sweep_cmd(file: Annotated[Path, typer.Argument(help="Scenario or variant fil
               dask: Annotated[Optional[str], typer.Option("--dask", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")] = None,
               deadline: Annotated[Optional[str], typer.Option("--deadline", help="Moment for 'known by', e.g. 2025-05-08T12:00+03:00 (default: span end)")] = None,
               fact: Annotated[Optional[list[str]], typer.Option("--fact", help="Only show these facts")] = None,
-              out: Annotated[Optional[Path], typer.Option("--out", help="Write summary.parquet and runs.parquet here")] = None) -> None:
+              out: Annotated[Optional[Path], typer.Option("--out", help="Write summary.parquet and runs.parquet here")] = None,
+              format_: FormatOpt = None) -> None:
     """Run FILE many times in stochastic mode: how likely each actor learned each fact, when, and via what."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
     from rich.table import Table
@@ -413,6 +446,18 @@ def sweep_cmd(file: Annotated[Path, typer.Argument(help="Scenario or variant fil
                        out=out, alternative=alternative or "",
                        progress=lambda done, total: bar.update(task, completed=done))
     tz = result.timezone
+    fmt = resolve_format(format_, None)
+    if fmt != "table":
+        from ..timeparse import to_utc_iso
+
+        keep = [dict(r, **{k: to_utc_iso(r[k]) if r[k] is not None else None for k in r if k in ("p10", "p50", "p90")})
+                for r in result.rows() if not fact or r["fact"] in fact]
+        if fmt == "json":
+            write_out(json_text({"title": result.title, "runs": runs, "seed": seed, "rows": keep}), None)
+        else:
+            columns = [Column(k) for k in keep[0] if k != "first_sources"] if keep else []
+            write_out(csv_text(keep, [*columns, Column("first_sources")]) if keep else "", None)
+        return
     t = Table(title=Text(f"{result.title}: {runs} stochastic runs, seed {seed} (times in {tz}; "
                          f"deadline {_when(result.deadline, tz)})"))
     for col in ("fact", "actor", "knew", "by deadline", "p10", "median", "p90", "first via"):

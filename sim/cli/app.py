@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -12,19 +12,50 @@ from rich.console import Console
 app = typer.Typer(
     name="backchannel",
     help="Replay a documented negotiation and ask who knew what, and when — and what would have changed if.",
-    no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: reads the same in a terminal, a pipe or a file
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("backchannel")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+@app.callback(invoke_without_command=True)
+def _root(ctx: typer.Context,
+          show_version: Annotated[bool, typer.Option("--version", help="Print the version and exit.",
+                                                     is_eager=True)] = False) -> None:
+    """Replay a documented negotiation and ask who knew what, and when — and what would have changed if."""
+    if show_version:
+        typer.echo(f"backchannel {_version()}")
+        raise typer.Exit(0)
+    if ctx.invoked_subcommand is None:
+        typer.echo(ctx.get_help())
+        raise typer.Exit(0)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_BAD_INPUT = 2
+UNLIMITED_WIDTH = 100_000  # columns of a console that is not a terminal
 
 
 def console(stderr: bool = False) -> Console:
-    """A rich console for this process (created per call: no module-level state)."""
-    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=None, emoji=False)
+    """A rich console for this process (created per call: no module-level state).
+
+    Away from a terminal (a pipe, a file) it has no width limit: tables keep every cell whole.
+    """
+    import sys
+
+    stream = sys.stderr if stderr else sys.stdout
+    width = None if stream.isatty() else UNLIMITED_WIDTH
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width, emoji=False)
 
 
 def print_error(message: object) -> None:
@@ -32,6 +63,13 @@ def print_error(message: object) -> None:
     from rich.markup import escape
 
     console(stderr=True).print(f"[red]error[/red] {escape(str(message))}", soft_wrap=True)
+
+
+def print_warning(message: object) -> None:
+    """Print one warning line on stderr, verbatim."""
+    from rich.markup import escape
+
+    console(stderr=True).print(f"[yellow]warning[/yellow] {escape(str(message))}", soft_wrap=True)
 
 
 def report_errors(func: F) -> F:
@@ -52,7 +90,9 @@ def report_errors(func: F) -> F:
             print_error(e)
             raise typer.Exit(EXIT_BAD_INPUT) from None
         except OSError as e:
-            print_error(f"{e.strerror or e}: {e.filename or ''}")
+            from ..fileio import WriteError
+
+            print_error(e if isinstance(e, WriteError) else f"{e.strerror or e}: {e.filename or ''}")
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]

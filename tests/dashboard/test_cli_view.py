@@ -1,4 +1,4 @@
-"""``backchannel export`` and ``serve``'s configuration; --help stays free of Dash."""
+"""``backchannel export`` and ``serve`` (dashboard/cli.py); --help stays free of Dash."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 
 from typer.testing import CliRunner
 
-from sim.cli import app
+from dashboard.cli import app
 
 from .conftest import DATA, ROOT
 
@@ -28,12 +28,13 @@ def test_export_unknown_fact_is_an_input_error(tmp_path):
 
 
 def test_help_does_not_import_dash():
-    code = "import sys; from sim.cli import app; assert 'dash' not in sys.modules and 'plotly' not in sys.modules"
+    code = ("import sys; from dashboard.cli import app; "
+            "assert 'dash' not in sys.modules and 'plotly' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
 def test_serve_file_sets_folder_and_default(tmp_path, monkeypatch):
-    from sim.cli.view import _configure
+    from dashboard.cli import _configure
 
     monkeypatch.delenv("BACKCHANNEL_SCENARIOS", raising=False)
     monkeypatch.delenv("BACKCHANNEL_DEFAULT_SCENARIO", raising=False)

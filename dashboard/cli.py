@@ -1,0 +1,114 @@
+"""Dashboard commands: ``serve`` (the Dash app) and ``export`` (one self-contained HTML view, or the
+run in a format other tools read), and the ``backchannel`` entry point.
+
+They live here, not in :mod:`sim.cli`, so that the library never imports the dashboard: this module
+adds its commands to the library's command line (:data:`sim.cli.app`) and :func:`main` runs the
+whole. Dash and Plotly are imported inside the commands, so ``backchannel --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from sim.cli import app
+from sim.cli.app import EXIT_BAD_INPUT, console, print_error, report_errors
+
+EXPORT_FORMATS = ("html", "timelinejs", "gexf", "graphml")
+
+
+def _configure(file: Path | None, alternative: str | None = None) -> None:
+    """Point the dashboard at FILE's scenario folder (or keep the default folder) and make FILE (and
+    ALTERNATIVE inside it) what a link that names no scenario opens."""
+    from dashboard import data
+
+    if file is not None:
+        if not file.is_file():
+            raise OSError(2, "no such scenario file", str(file))
+        default_dir = data.scenarios_dir()
+        name = data.name_for(file, default_dir)
+        if name is None:
+            os.environ[data.ENV_DIR] = str(file.resolve().parent)
+            name = data.name_for(file, file.resolve().parent)
+        os.environ[data.ENV_DEFAULT] = name or data.DEFAULT_SCENARIO
+    if alternative:
+        os.environ[data.ENV_DEFAULT_ALT] = alternative
+
+
+@app.command()
+@report_errors
+def serve(file: Annotated[Optional[Path], typer.Argument(metavar="[FILE]", help="Scenario file to open first "
+                                                         "(default: the documented scenario)")] = None,
+          alternative: Annotated[Optional[str], typer.Option("--alternative", "-a",
+                                                             help="Named alternative inside FILE to open first")] = None,
+          host: Annotated[str, typer.Option("--host", help="Interface to listen on")] = "127.0.0.1",
+          port: Annotated[int, typer.Option("--port", help="Port to listen on")] = 8050) -> None:
+    """Start the dashboard: network, timeline, knowledge matrix and event log, with shareable links."""
+    from dashboard import data
+
+    from sim import load_scenario
+
+    _configure(file, alternative)
+    folder = data.scenarios_dir()
+    if not data.list_scenarios(folder):
+        what = "holds no scenario file" if folder.is_dir() else "does not exist"
+        print_error(f"no scenario folder: {folder} {what}; give a scenario file (backchannel serve FILE) "
+                    f"or set {data.ENV_DIR} to a folder of scenarios")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    if alternative:
+        path = data.resolve(data.default_scenario(), folder)
+        if path is not None:
+            load_scenario(path, alternative)  # an unknown alternative is an input error, with suggestions
+    from dashboard.app import create_app
+
+    console().print(f"Scenarios from {folder}; open http://{host}:{port}/", soft_wrap=True)
+    create_app().run(host=host, port=port, debug=False)
+
+
+@app.command()
+@report_errors
+def export(file: Annotated[Path, typer.Argument(metavar="FILE", help="Scenario or variant YAML file")],
+           out: Annotated[Path, typer.Option("--out", "-o", help="File to write")],
+           format_: Annotated[str, typer.Option("--format", "-f", help="html (one self-contained view), timelinejs "
+                                                "(TimelineJS JSON), gexf (Gephi, with time intervals) or graphml")] = "html",
+           alternative: Annotated[Optional[str], typer.Option("--alternative", "-a",
+                                                              help="Named alternative inside the file")] = None,
+           fact: Annotated[Optional[str], typer.Option("--fact", help="Fact to follow (default: the most widely known)")] = None,
+           mode: Annotated[str, typer.Option("--mode", help="event (a step per event) or calendar (even time steps)")] = "event",
+           actor: Annotated[Optional[str], typer.Option("--actor", help="Actor in focus")] = None) -> None:
+    """Write one self-contained HTML file (works offline) with the animated network, timeline and a slider;
+    or, with --format, the run as TimelineJS JSON, GEXF or GraphML."""
+    from sim import load_scenario, run
+    from sim.fileio import atomic_write
+
+    if format_ not in EXPORT_FORMATS:
+        raise ValueError(f"unknown format {format_!r}: use {', '.join(EXPORT_FORMATS)}")
+    if mode not in ("event", "calendar"):
+        raise ValueError(f"unknown mode {mode!r}: use event or calendar")
+    result = run(load_scenario(file, alternative), label=alternative or "")
+    if fact is not None:
+        result.knowers(fact)  # checks the id, suggesting a close one
+    if actor is not None:
+        result.beliefs_about(actor)
+    if format_ == "html":
+        from dashboard.figures.export import export_html
+
+        text = export_html(result, fact, mode, actor)
+    else:
+        from sim import interchange
+
+        text = {"timelinejs": interchange.to_timelinejs_text, "gexf": interchange.to_gexf_text,
+                "graphml": interchange.to_graphml_text}[format_](result)
+    atomic_write(out, text)
+    console().print(f"wrote {out} ({len(text.encode()) // 1024} KiB)")
+
+
+def main() -> None:
+    """Console entry point: every command of :mod:`sim.cli` plus ``serve`` and ``export``."""
+    app()
+
+
+__all__ = ["app", "main"]
