@@ -11,7 +11,7 @@ from pathlib import Path
 
 from dash import Dash
 
-from . import callbacks, layout
+from . import callbacks, layout, whatmattered
 
 
 def create_app() -> Dash:
@@ -25,6 +25,7 @@ def create_app() -> Dash:
     )
     app.layout = layout.layout
     callbacks.register(app)
+    whatmattered.register(app)
     return app
 
 

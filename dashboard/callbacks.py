@@ -10,7 +10,8 @@ from . import ids
 from .state import DEFAULT_RUNS, MAX_RUNS, MAX_SEED, PANELS, ViewState, decode, encode
 
 PANEL_IDS = {"network": ids.PANEL_NETWORK, "timeline": ids.PANEL_TIMELINE, "matrix": ids.PANEL_MATRIX,
-             "log": ids.PANEL_LOG, "compare": ids.PANEL_COMPARE, "sweep": ids.PANEL_SWEEP}
+             "log": ids.PANEL_LOG, "compare": ids.PANEL_COMPARE, "sweep": ids.PANEL_SWEEP,
+             "mattered": ids.PANEL_MATTERED}
 HIDDEN = {"display": "none"}
 SYNC_OUTPUTS: tuple[tuple[str, str], ...] = (
     (ids.URL, "search"), (ids.SCENARIO, "value"), (ids.SCENARIO, "options"), (ids.ALTERNATIVE, "value"),
@@ -77,6 +78,10 @@ def sync(search, scenario, alt, mode, fact, actor, panels, group, compare, calt,
         state = state_from_controls(scenario, alt, mode, fact, actor, panels, group, current, compare, calt, runs,
                                     seed)
         notices = []
+        kept = _view_state(view)  # a removal to compare with stays until another run is picked
+        if kept is not None and kept.remove and "compare" in state.panels \
+                and trigger not in (ids.SCENARIO, ids.COMPARE, ids.COMPARE_ALT):
+            state = state.with_(remove=kept.remove)
         if trigger == ids.SCENARIO:  # an alternative of the old file, compared with, goes too
             state = state.with_(alt="", fact="", t=None, calt=state.calt if state.compare else "")
         elif trigger == ids.ALTERNATIVE:
