@@ -12,6 +12,7 @@ from pathlib import Path
 from dash import Dash
 
 from . import callbacks, layout, whatmattered
+from .serving import limit_requests
 
 
 def create_app() -> Dash:
@@ -26,6 +27,7 @@ def create_app() -> Dash:
     app.layout = layout.layout
     callbacks.register(app)
     whatmattered.register(app)
+    limit_requests(app.server)
     return app
 
 

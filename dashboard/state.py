@@ -42,6 +42,7 @@ MAX_RUNS = 5000
 DEFAULT_RUNS = 500  # the sweep's size when its panel is turned on
 MAX_SEED = 2**31 - 1
 MAX_REMOVE = 20  # elements one link may remove
+MAX_NAME = 200  # characters of a scenario name
 _ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,79}$")
 _TARGET = re.compile(r"^(?:(?:event|rule|channel|actor):[A-Za-z_][A-Za-z0-9_-]{0,79}"
                      r"|tap:[A-Za-z_][A-Za-z0-9_-]{0,79}/[A-Za-z_][A-Za-z0-9_-]{0,79})$")
@@ -146,13 +147,13 @@ def decode(search: str | None) -> tuple[ViewState, list[str]]:
     state = ViewState()
     scenario = values.get("scenario", "")
     if scenario:
-        if _SCENARIO.match(scenario) and ".." not in scenario.split("/"):
+        if len(scenario) <= MAX_NAME and _SCENARIO.match(scenario) and ".." not in scenario.split("/"):
             state = state.with_(scenario=scenario)
         else:
             notices.append(f"“{scenario[:60]}” is not a scenario name; showing the default scenario.")
     compare = values.get("compare", "")
     if compare:
-        if _SCENARIO.match(compare) and ".." not in compare.split("/"):
+        if len(compare) <= MAX_NAME and _SCENARIO.match(compare) and ".." not in compare.split("/"):
             state = state.with_(compare=compare)
         else:
             notices.append(f"“{compare[:60]}” is not a scenario name; nothing to compare with.")

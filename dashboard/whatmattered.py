@@ -19,6 +19,7 @@ from sim.explain import KINDS, Explanation, explain, label, removal, without
 
 from . import data, ids
 from .figures.mattered import mattered_rows, path_words
+from .inputs import view as checked_view
 from .state import ViewState, decode
 
 if TYPE_CHECKING:
@@ -159,7 +160,8 @@ def panel_children(state: ViewState) -> list[Any]:
 
 def panel(view: Any) -> Any:
     """The callback: the panel's content for the view the sync callback stored (nothing while hidden)."""
-    if not isinstance(view, dict) or not isinstance(view.get("search"), str):
+    view = checked_view(view)
+    if view is None:
         return no_update
     state = decode(view["search"])[0]
     if "mattered" not in state.panels:

@@ -32,14 +32,18 @@ def _configure(file: Path | None) -> None:
 def serve(file: Annotated[Optional[Path], typer.Argument(help="Scenario file to open first (default: the "
                                                                 "documented scenario in scenarios/)")] = None,
           host: Annotated[str, typer.Option("--host", help="Interface to listen on")] = "127.0.0.1",
-          port: Annotated[int, typer.Option("--port", help="Port to listen on")] = 8050) -> None:
+          port: Annotated[int, typer.Option("--port", help="Port to listen on")] = 8050,
+          workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Worker processes (gunicorn)")] = 1,
+          threads: Annotated[int, typer.Option("--threads", min=1, help="Threads per worker")] = 4,
+          debug: Annotated[bool, typer.Option("--debug", help="Dash's development server with its debugger "
+                                                             "(never on a network)")] = False) -> None:
     """Start the dashboard: network, timeline, knowledge matrix and event log, with shareable links."""
     _configure(file)
     from dashboard import data
-    from dashboard.app import create_app
+    from dashboard.serving import serve as serve_dashboard
 
     console().print(f"Scenarios from {data.scenarios_dir()}; open http://{host}:{port}/", soft_wrap=True)
-    create_app().run(host=host, port=port, debug=False)
+    serve_dashboard(host, port, workers, threads, debug)
 
 
 @app.command()
