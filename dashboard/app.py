@@ -11,7 +11,8 @@ from pathlib import Path
 
 from dash import Dash
 
-from . import callbacks, layout
+from . import callbacks, layout, whatmattered
+from .serving import limit_requests
 
 
 def create_app() -> Dash:
@@ -25,6 +26,8 @@ def create_app() -> Dash:
     )
     app.layout = layout.layout
     callbacks.register(app)
+    whatmattered.register(app)
+    limit_requests(app.server)
     return app
 
 

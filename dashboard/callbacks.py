@@ -7,10 +7,22 @@ from __future__ import annotations
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, dcc, no_update
 
 from . import ids
+from .inputs import export_args, sync_args
+from .inputs import moment as checked_moment
+from .inputs import view as checked_view
+from .limits import Busy, client_of_request, max_runs, sweep_slot
 from .state import DEFAULT_RUNS, MAX_RUNS, MAX_SEED, PANELS, ViewState, decode, encode
 
+TOO_MANY = "This server runs sweeps of at most {n:,} replays; choose fewer."
+
+
+def sweep_key(state: ViewState) -> str:
+    """Names one sweep: the run, the number of replays and the seed."""
+    return f"{state.scenario}|{state.alt}|{state.sweep}|{state.seed}"
+
 PANEL_IDS = {"network": ids.PANEL_NETWORK, "timeline": ids.PANEL_TIMELINE, "matrix": ids.PANEL_MATRIX,
-             "log": ids.PANEL_LOG, "compare": ids.PANEL_COMPARE, "sweep": ids.PANEL_SWEEP}
+             "log": ids.PANEL_LOG, "compare": ids.PANEL_COMPARE, "sweep": ids.PANEL_SWEEP,
+             "mattered": ids.PANEL_MATTERED}
 HIDDEN = {"display": "none"}
 SYNC_OUTPUTS: tuple[tuple[str, str], ...] = (
     (ids.URL, "search"), (ids.SCENARIO, "value"), (ids.SCENARIO, "options"), (ids.ALTERNATIVE, "value"),
@@ -64,6 +76,8 @@ def sync(search, scenario, alt, mode, fact, actor, panels, group, compare, calt,
     ``view`` is what the previous call stored: when it names the same run, the event log and the
     option lists the page already holds are left as they are.
     """
+    search, scenario, alt, mode, fact, actor, panels, group, compare, calt, runs, seed, current, view = \
+        sync_args(search, scenario, alt, mode, fact, actor, panels, group, compare, calt, runs, seed, current, view)
     from .bundle import build_bundle, event_rows
     from .data import default_scenario, fingerprint, list_scenarios, load_run
     from .layout import run_options
@@ -77,6 +91,10 @@ def sync(search, scenario, alt, mode, fact, actor, panels, group, compare, calt,
         state = state_from_controls(scenario, alt, mode, fact, actor, panels, group, current, compare, calt, runs,
                                     seed)
         notices = []
+        kept = _view_state(view)  # a removal to compare with stays until another run is picked
+        if kept is not None and kept.remove and "compare" in state.panels \
+                and trigger not in (ids.SCENARIO, ids.COMPARE, ids.COMPARE_ALT):
+            state = state.with_(remove=kept.remove)
         if trigger == ids.SCENARIO:  # an alternative of the old file, compared with, goes too
             state = state.with_(alt="", fact="", t=None, calt=state.calt if state.compare else "")
         elif trigger == ids.ALTERNATIVE:
@@ -153,6 +171,8 @@ def _empty(message: str) -> tuple:
 
 def export(n_clicks, scenario, alt, mode, fact, actor, current):
     """The current view as one self-contained HTML file."""
+    n_clicks, scenario, alt, mode, fact, actor, current = export_args(n_clicks, scenario, alt, mode, fact, actor,
+                                                                      current)
     from .data import load_run
     from .figures.export import export_html
 
@@ -170,7 +190,8 @@ def export(n_clicks, scenario, alt, mode, fact, actor, current):
 
 def _view_state(view) -> ViewState | None:
     """The resolved view the sync callback stored (None before the first one)."""
-    if not isinstance(view, dict) or not isinstance(view.get("search"), str):
+    view = checked_view(view)
+    if view is None:
         return None
     return decode(view["search"])[0]
 
@@ -207,8 +228,13 @@ def sweep_panel(view):
     state = _view_state(view)
     if state is None or "sweep" not in state.panels or not state.sweep:
         return no_update, no_update, no_update
+    if state.sweep > max_runs():
+        return TOO_MANY.format(n=max_runs()), {}, {}
     try:
-        v = sweep_view(state, load_run(state.scenario, state.alt or None))
+        with sweep_slot(client_of_request(), sweep_key(state)):
+            v = sweep_view(state, load_run(state.scenario, state.alt or None))
+    except Busy as e:
+        return str(e), {}, {}
     except Exception as e:
         return _fail(e), {}, {}
     return v["text"], v["cdf"], v["sources"]
@@ -222,9 +248,14 @@ def sweep_known(view, moment):
     state = _view_state(view)
     if state is None or "sweep" not in state.panels or not state.sweep:
         return no_update
-    t = moment.get("t") if isinstance(moment, dict) else state.t
+    moment = checked_moment(moment)
+    t = moment["t"] if moment is not None else state.t
+    if state.sweep > max_runs():
+        return {}
     try:
-        return sweep_known_by(state, load_run(state.scenario, state.alt or None), float(t) if t is not None else None)
+        with sweep_slot(client_of_request(), sweep_key(state)):
+            return sweep_known_by(state, load_run(state.scenario, state.alt or None),
+                                  float(t) if t is not None else None)
     except Exception:
         return {}
 

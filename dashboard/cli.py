@@ -45,7 +45,11 @@ def serve(file: Annotated[Optional[Path], typer.Argument(metavar="[FILE]", help=
           alternative: Annotated[Optional[str], typer.Option("--alternative", "-a",
                                                              help="Named alternative inside FILE to open first")] = None,
           host: Annotated[str, typer.Option("--host", help="Interface to listen on")] = "127.0.0.1",
-          port: Annotated[int, typer.Option("--port", help="Port to listen on")] = 8050) -> None:
+          port: Annotated[int, typer.Option("--port", help="Port to listen on")] = 8050,
+          workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Worker processes (gunicorn)")] = 1,
+          threads: Annotated[int, typer.Option("--threads", min=1, help="Threads per worker")] = 4,
+          debug: Annotated[bool, typer.Option("--debug", help="Dash's development server with its debugger "
+                                                             "(never on a network)")] = False) -> None:
     """Start the dashboard: network, timeline, knowledge matrix and event log, with shareable links."""
     from dashboard import data
 
@@ -62,10 +66,10 @@ def serve(file: Annotated[Optional[Path], typer.Argument(metavar="[FILE]", help=
         path = data.resolve(data.default_scenario(), folder)
         if path is not None:
             load_scenario(path, alternative)  # an unknown alternative is an input error, with suggestions
-    from dashboard.app import create_app
+    from dashboard.serving import serve as serve_dashboard
 
     console().print(f"Scenarios from {folder}; open http://{host}:{port}/", soft_wrap=True)
-    create_app().run(host=host, port=port, debug=False)
+    serve_dashboard(host, port, workers, threads, debug)
 
 
 @app.command()

@@ -57,3 +57,6 @@ SWEEP_CDF = "sweep-cdf"
 SWEEP_SOURCES = "sweep-sources"
 SWEEP_KNOWN = "sweep-known"
 SWEEP_AT = "sweep-at"  # {"t": POSIX seconds} for the sweep heatmap: the moment shown, while paused
+
+PANEL_MATTERED = "panel-mattered"
+MATTERED = "mattered"  # the What mattered panel's body: outcome, path and ranked removals

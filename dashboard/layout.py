@@ -17,7 +17,7 @@ from .state import DEFAULT_PANELS, DEFAULT_RUNS, MAX_RUNS, PANELS
 EXPLANATION = ("Who knew what, and when. Dots travel along the channels between actors; each actor's colour "
                "shows whether they know the selected fact at the moment shown, and how they learned it.")
 PANEL_LABELS = {"network": "Network", "timeline": "Timeline", "matrix": "Matrix", "log": "Log",
-                "compare": "Compare", "sweep": "Sweep"}
+                "compare": "Compare", "sweep": "Sweep", "mattered": "What mattered"}
 RUN_CHOICES = (100, 200, 500, 1000, 2000, MAX_RUNS)
 SPEEDS = [{"label": "1 step/s", "value": 1000}, {"label": "2 steps/s", "value": 500},
           {"label": "4 steps/s", "value": 250}, {"label": "8 steps/s", "value": 125}]  # value: ms per step
@@ -157,6 +157,9 @@ def layout() -> html.Div:
         ], className="story"),
         compare_panel(),
         sweep_panel(),
+        _panel(ids.PANEL_MATTERED, "What mattered: each element removed in turn — what changes for the actor in "
+                                   "focus learning the selected fact",
+               dcc.Loading(html.Div(id=ids.MATTERED), type="dot", delay_show=300), hidden=True),
         _panel(ids.PANEL_LOG, "Event log (click a row to move there)",
                dag.AgGrid(id=ids.LOG, columnDefs=LOG_COLUMNS, rowData=[], getRowId="params.data.id",
                           defaultColDef={"resizable": True, "sortable": True, "filter": True,

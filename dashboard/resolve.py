@@ -11,6 +11,7 @@ from sim import RunResult, ScenarioError
 from . import data
 from .figures.common import default_fact, event_times
 from .state import DEFAULT_RUNS, PANELS, ViewState
+from .whatmattered import check_removals
 
 DAY = 86400.0
 
@@ -66,6 +67,7 @@ def resolve(state: ViewState) -> tuple[ViewState, RunResult, list[str]]:
         notices.append(f"There is no actor “{state.actor}” in this scenario; no actor is in focus.")
         state = state.with_(actor="")
     state = _resolve_compare(state, notices)
+    state = check_removals(state, result, notices)
     state = _panels(state)
     times = event_times(result)
     if state.t is not None and times and not times[0] - DAY <= state.t <= times[-1] + DAY:

@@ -1,6 +1,6 @@
-"""Serving the app on a free loopback port from a thread, and the flags Chromium needs here.
-
-Used by the browser tests, the screenshot script and the dashboard benchmark.
+"""Serving the app: in production (gunicorn or waitress, :func:`serve`), and on a free loopback port
+from a thread for the browser tests, the screenshot script and the benchmarks (:func:`served`),
+with the flags Chromium needs here.
 """
 
 from __future__ import annotations
@@ -36,3 +36,78 @@ def served(server: Any) -> Iterator[str]:
     finally:
         srv.shutdown()
         thread.join(5)
+
+
+# -- production serving -----------------------------------------------------------------------
+MAX_BODY_BYTES = 1 << 20  # a request body larger than this is refused (413); the page's largest is a few KB
+TIMEOUT_S = 60  # a gunicorn worker silent for this long is restarted
+
+
+def limit_requests(server: Any, max_bytes: int = MAX_BODY_BYTES) -> None:
+    """Refuse request bodies over ``max_bytes`` (HTTP 413) on the Flask ``server``, whatever serves it."""
+    server.config["MAX_CONTENT_LENGTH"] = max_bytes
+
+
+def gunicorn_available() -> bool:
+    """Whether gunicorn can be imported (``pip install 'backchannel[deploy]'``; Unix only)."""
+    try:
+        import gunicorn.app.base  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
+    """gunicorn settings: threaded workers (a sweep in one thread leaves view changes to the others),
+    request lines and headers bounded, no control socket, access log off."""
+    return {"bind": f"{host}:{port}", "workers": workers, "worker_class": "gthread", "threads": threads,
+            "timeout": TIMEOUT_S, "graceful_timeout": 10, "limit_request_line": 8190,
+            "limit_request_fields": 100, "limit_request_field_size": 8190, "control_socket_disable": True,
+            "accesslog": None, "errorlog": "-", "loglevel": "warning"}
+
+
+def run_gunicorn(options: dict[str, Any]) -> None:
+    """Serve ``dashboard.app:server`` with gunicorn and ``options`` until stopped."""
+    from gunicorn.app.base import BaseApplication
+
+    class Application(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            from .app import server
+
+            return server
+
+    Application().run()
+
+
+def serve(host: str = "127.0.0.1", port: int = 8050, workers: int = 1, threads: int = 4,
+          debug: bool = False) -> str:
+    """Serve the dashboard until stopped; return the name of the server used.
+
+    gunicorn with ``workers`` processes of ``threads`` threads when it is installed; waitress
+    (one process, ``threads`` threads) otherwise, which serves one worker only. ``debug`` runs
+    Dash's development server with its debugger, which must never face a network: only when asked.
+    """
+    if workers < 1 or threads < 1:
+        raise ValueError("--workers and --threads must be at least 1")
+    if debug:
+        from .app import create_app
+
+        create_app().run(host=host, port=port, debug=True)
+        return "dash development server (debug)"
+    if gunicorn_available():
+        run_gunicorn(gunicorn_options(host, port, workers, threads))
+        return "gunicorn"
+    if workers > 1:
+        raise ValueError("several workers need gunicorn: pip install 'backchannel[deploy]' (Unix only), "
+                         "or serve one worker with waitress")
+    import waitress
+
+    from .app import server
+
+    waitress.serve(server, host=host, port=port, threads=threads, max_request_body_size=MAX_BODY_BYTES,
+                   ident="backchannel", clear_untrusted_proxy_headers=True)
+    return "waitress"

@@ -8,13 +8,16 @@ Parameters (all optional)::
     mode      event (each step is the next event) or calendar (even steps of real time)
     fact      fact id shown on the network and timeline
     actor     actor id in focus (empty: none)
-    panels    comma-separated subset of network,timeline,matrix,log,compare,sweep (default: the first
-              four, plus compare when compare or calt is given, plus sweep when sweep is given)
+    panels    comma-separated subset of network,timeline,matrix,log,compare,sweep,mattered (default: the
+              first four, plus compare when compare, calt or remove is given, plus sweep when sweep is given)
     group     matrix rows: actors or affiliations
     compare   scenario name of the run to compare with (empty: the same file as ``scenario``)
     calt      named alternative of that file to compare with
     sweep     number of stochastic replays for the sweep panel (0 or absent: no sweep)
     seed      the sweep's seed
+    remove    elements to take out of this run for the run compared with, comma-separated KIND:ID
+              (event, rule, channel, actor; tap:CHANNEL/ACTOR), as ``backchannel variant --remove``
+              takes them; replaces compare and calt
 
 :func:`decode` never raises: malformed or unknown parameters fall back to defaults and each
 fallback is described in a notice for the page to show.
@@ -29,16 +32,20 @@ from urllib.parse import parse_qsl, urlencode
 
 from sim.timeparse import parse_instant
 
-PANELS: tuple[str, ...] = ("network", "timeline", "matrix", "log", "compare", "sweep")
+PANELS: tuple[str, ...] = ("network", "timeline", "matrix", "log", "compare", "sweep", "mattered")
 DEFAULT_PANELS: tuple[str, ...] = ("network", "timeline", "matrix", "log")
 MODES: tuple[str, ...] = ("event", "calendar")
 GROUPS: tuple[str, ...] = ("actors", "affiliations")
 PARAMS: tuple[str, ...] = ("scenario", "alt", "t", "mode", "fact", "actor", "panels", "group", "compare", "calt",
-                           "sweep", "seed")
+                           "sweep", "seed", "remove")
 MAX_RUNS = 5000
 DEFAULT_RUNS = 500  # the sweep's size when its panel is turned on
 MAX_SEED = 2**31 - 1
+MAX_REMOVE = 20  # elements one link may remove
+MAX_NAME = 200  # characters of a scenario name
 _ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,79}$")
+_TARGET = re.compile(r"^(?:(?:event|rule|channel|actor):[A-Za-z_][A-Za-z0-9_-]{0,79}"
+                     r"|tap:[A-Za-z_][A-Za-z0-9_-]{0,79}/[A-Za-z_][A-Za-z0-9_-]{0,79})$")
 _SCENARIO = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$")
 
 
@@ -58,6 +65,7 @@ class ViewState:
     calt: str = ""
     sweep: int = 0
     seed: int = 0
+    remove: tuple[str, ...] = ()
 
     def with_(self, **changes: object) -> ViewState:
         """A copy with some fields changed."""
@@ -66,7 +74,7 @@ class ViewState:
     @property
     def comparing(self) -> bool:
         """Whether a second run is named (a file, a named alternative, or both)."""
-        return bool(self.compare or self.calt)
+        return bool(self.compare or self.calt or self.remove)
 
 
 def implied_panels(state: ViewState) -> tuple[str, ...]:
@@ -115,6 +123,8 @@ def encode(state: ViewState) -> str:
         pairs.append(("sweep", str(state.sweep)))
     if state.seed:
         pairs.append(("seed", str(state.seed)))
+    if state.remove:
+        pairs.append(("remove", ",".join(state.remove)))
     return "?" + urlencode(pairs, safe="/:,")
 
 
@@ -137,13 +147,13 @@ def decode(search: str | None) -> tuple[ViewState, list[str]]:
     state = ViewState()
     scenario = values.get("scenario", "")
     if scenario:
-        if _SCENARIO.match(scenario) and ".." not in scenario.split("/"):
+        if len(scenario) <= MAX_NAME and _SCENARIO.match(scenario) and ".." not in scenario.split("/"):
             state = state.with_(scenario=scenario)
         else:
             notices.append(f"“{scenario[:60]}” is not a scenario name; showing the default scenario.")
     compare = values.get("compare", "")
     if compare:
-        if _SCENARIO.match(compare) and ".." not in compare.split("/"):
+        if len(compare) <= MAX_NAME and _SCENARIO.match(compare) and ".." not in compare.split("/"):
             state = state.with_(compare=compare)
         else:
             notices.append(f"“{compare[:60]}” is not a scenario name; nothing to compare with.")
@@ -175,6 +185,8 @@ def decode(search: str | None) -> tuple[ViewState, list[str]]:
                 notices.append(f"“{v[:20]}” is not a number of runs from 1 to {MAX_RUNS}; no sweep.")
             else:
                 notices.append(f"“{v[:20]}” is not a seed (a whole number from 0 to {MAX_SEED}); used 0.")
+    if values.get("remove"):
+        state = _remove(state, values["remove"], notices)
     if "panels" in values:
         raw = [p for p in values["panels"].split(",") if p and p != "none"]
         bad = [p for p in raw if p not in PANELS]
@@ -190,6 +202,24 @@ def decode(search: str | None) -> tuple[ViewState, list[str]]:
     else:
         notices.append(f"Unknown group “{group[:20]}”; showing actors.")
     return state, notices
+
+
+def _remove(state: ViewState, text: str, notices: list[str]) -> ViewState:
+    """``state`` with the elements a ``remove`` parameter names (unreadable ones dropped, with a notice)."""
+    targets = list(dict.fromkeys(t for t in text.split(",") if t))
+    bad = [t for t in targets if not _TARGET.match(t)]
+    if bad:
+        notices.append(f"“{bad[0][:60]}” is not an element to remove (KIND:ID, e.g. channel:ID or "
+                       f"tap:CHANNEL/ACTOR); ignored it.")
+    good = [t for t in targets if t not in bad]
+    if len(good) > MAX_REMOVE:
+        notices.append(f"A link may remove at most {MAX_REMOVE} elements; used the first {MAX_REMOVE}.")
+        good = good[:MAX_REMOVE]
+    if good and (state.compare or state.calt):
+        notices.append("A link that removes elements compares with this run without them; ignored "
+                       "“compare” and “calt”.")
+        state = state.with_(compare="", calt="")
+    return state.with_(remove=tuple(good))
 
 
 def _int(text: str) -> int | None:

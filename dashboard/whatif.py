@@ -48,6 +48,11 @@ def _pair(state: ViewState) -> tuple[RunResult, RunResult, str, str]:
     """The current run, the run compared with, and their short names."""
     base_file = data.load_run(state.scenario)
     base = data.load_run(state.scenario, state.alt or None)
+    if state.remove:  # this run without some elements
+        from .whatmattered import removed_label, removed_run
+
+        return (base, removed_run(state.scenario, state.alt or None, state.remove), run_label(base_file, state.alt),
+                removed_label(base, state.remove))
     target = state.compare or state.scenario
     other_file = data.load_run(target)
     other = data.load_run(target, state.calt or None)
