@@ -11,7 +11,7 @@ from pathlib import Path
 
 from dash import Dash
 
-from . import callbacks, layout
+from . import callbacks, editor, layout
 
 
 def create_app() -> Dash:
@@ -22,9 +22,11 @@ def create_app() -> Dash:
         assets_folder=str(Path(__file__).parent / "assets"),
         update_title=None,
         suppress_callback_exceptions=False,
+        assets_ignore=r"^editor\.min\.js$",  # the editor's bundle: editor-load.js loads it when the panel opens
     )
     app.layout = layout.layout
     callbacks.register(app)
+    editor.register(app)
     return app
 
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, dcc, no_update
 
 from . import ids
+from .editor import PANEL as PANEL_EDITOR
 from .state import DEFAULT_RUNS, MAX_RUNS, MAX_SEED, PANELS, ViewState, decode, encode
 
 PANEL_IDS = {"network": ids.PANEL_NETWORK, "timeline": ids.PANEL_TIMELINE, "matrix": ids.PANEL_MATRIX,
-             "log": ids.PANEL_LOG, "compare": ids.PANEL_COMPARE, "sweep": ids.PANEL_SWEEP}
+             "log": ids.PANEL_LOG, "compare": ids.PANEL_COMPARE, "sweep": ids.PANEL_SWEEP, "editor": PANEL_EDITOR}
 HIDDEN = {"display": "none"}
 SYNC_OUTPUTS: tuple[tuple[str, str], ...] = (
     (ids.URL, "search"), (ids.SCENARIO, "value"), (ids.SCENARIO, "options"), (ids.ALTERNATIVE, "value"),
@@ -66,6 +67,7 @@ def sync(search, scenario, alt, mode, fact, actor, panels, group, compare, calt,
     """
     from .bundle import build_bundle, event_rows
     from .data import default_scenario, fingerprint, list_scenarios, load_run
+    from .editor import title_of
     from .layout import run_options
     from .resolve import NoScenario, resolve
     from .whatif import network_outline
@@ -115,6 +117,8 @@ def sync(search, scenario, alt, mode, fact, actor, panels, group, compare, calt,
     named = load_run(state.scenario).scenario.alternatives  # an applied alternative's scenario lists none
     alts = [{"label": "as documented", "value": ""}] + [{"label": a.title, "value": a.id} for a in named]
     scenarios = [{"label": n, "value": n} for n in list_scenarios()]
+    scenarios += [{"label": title_of(n), "value": n} for n in dict.fromkeys((state.scenario, state.compare))
+                  if n.startswith("saved:")]  # a scenario saved from the editor
     facts = [{"label": f"{f.statement} ({f.id})", "value": f.id} for f in s.facts]
     actors = [{"label": f"{a.name} ({a.affiliation})", "value": a.id} for a in s.actors]
     notice = " ".join(notices)

@@ -12,7 +12,7 @@ is read again by the located (ruamel round-trip) parser, whose positions turn ea
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -169,7 +169,11 @@ def load_data(path: str | Path, _stack: tuple[Path, ...] = ()) -> LMap:
     if not base_path.exists():
         raise ScenarioError([Problem(name, *locate(data, ("extends",))[1:], "extends",
                                      f"base scenario {str(base_path)!r} not found")])
-    base = load_data(base_path, _stack + (resolved,))
+    return _merge(load_data(base_path, _stack + (resolved,)), data, variant, name)
+
+
+def _merge(base: LMap, data: LMap, variant: VariantFile, name: str) -> LMap:
+    """The variant ``data`` (file ``name``) applied to its loaded ``base``."""
     base = base.copy()
     base.pop("alternatives", None)
     merged, errors = apply(base, data, "")
@@ -253,13 +257,48 @@ def load_scenario(path: str | Path, alternative: str | None = None) -> Scenario:
     return _with_alternative(data, scenario, alternative, name)
 
 
-def load_text(text: str, file: str = "<text>", alternative: str | None = None) -> Scenario:
-    """Validate scenario YAML given as text (``extends`` is not allowed here)."""
+OpenBase = Callable[[str], "tuple[str, str] | None"]
+
+
+def load_text(text: str, file: str = "<text>", alternative: str | None = None, *, root: Path | None = None,
+              open_base: OpenBase | None = None) -> Scenario:
+    """Validate scenario or variant YAML given as text.
+
+    A variant's ``extends`` is first offered to ``open_base(ref)``, which returns ``(text, name)`` of the
+    base or None; None (or no ``open_base``) resolves it as a path inside ``root``, and without ``root`` a
+    text may not extend anything.
+    """
     if (scenario := _fast(text, alternative)) is not None:
         return scenario
     data = parse_yaml(text, file)
+    if isinstance(data, LMap) and "extends" in data:
+        data = _text_data(data, file, root, open_base, ())
     scenario = validate_data(data, file)
     return scenario if alternative is None else _with_alternative(data, scenario, alternative, file)
+
+
+def _text_data(data: LMap, file: str, root: Path | None, open_base: OpenBase | None, stack: tuple[str, ...]) -> LMap:
+    """A variant given as text, with its base read through ``open_base`` or from inside ``root``."""
+    variant = validate_data(data, file, VariantFile)
+    ref = variant.extends
+    where = locate(data, ("extends",))[1:]
+    if ref in stack + (file,):
+        raise ScenarioError([Problem(file, *where, "extends", f"'extends' forms a cycle: "
+                                                              f"{' -> '.join(stack + (file, ref))}")])
+    got = open_base(ref) if open_base is not None else None
+    if got is not None:
+        base_text, base_name = got
+        base = parse_yaml(base_text, base_name)
+        if isinstance(base, LMap) and "extends" in base:
+            base = _text_data(base, base_name, root, open_base, stack + (file,))
+        return _merge(base, data, variant, file)
+    inside = root.resolve() if root is not None else None
+    path = (inside / ref).resolve() if inside is not None and not Path(ref).is_absolute() else None
+    if path is None or not path.is_relative_to(inside) or not path.is_file():
+        what = "a scenario in the scenario folder or saved:ID" if root is not None else "nothing here"
+        raise ScenarioError([Problem(file, *where, "extends", f"base scenario {ref!r} not found "
+                                                              f"(a text may extend {what})")])
+    return _merge(load_data(path), data, variant, file)
 
 
 def _with_alternative(data: LMap, scenario: Scenario, alternative: str, file: str) -> Scenario:
