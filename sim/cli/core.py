@@ -13,18 +13,19 @@ from .app import EXIT_BAD_INPUT, app, console, print_error, report_errors
 if TYPE_CHECKING:
     from ..result import RunResult
 
-ScenarioArg = Annotated[Path, typer.Argument(help="Scenario or variant YAML file")]
+ScenarioArg = Annotated[Path, typer.Argument(help="Scenario or variant YAML file, or saved:ID from the store")]
 AltOpt = Annotated[Optional[str], typer.Option("--alternative", "-a", help="Named alternative inside the file")]
 ModeOpt = Annotated[str, typer.Option("--mode", help="replay (point estimates) or stochastic (sampled)")]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed for stochastic mode")]
 
 
 def _run(file: Path, alternative: str | None, mode: str, seed: int) -> RunResult:
-    from .. import load_scenario, run
+    from .. import run
+    from ..store import open_scenario
 
     if mode not in ("replay", "stochastic"):
         raise ValueError(f"unknown mode {mode!r}: use replay or stochastic")
-    return run(load_scenario(file, alternative), mode=mode, seed=seed, label=alternative or "")  # type: ignore[arg-type]
+    return run(open_scenario(file, alternative), mode=mode, seed=seed, label=alternative or "")  # type: ignore[arg-type]
 
 
 def _local(ts: float, tz: str) -> str:

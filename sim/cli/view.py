@@ -32,9 +32,14 @@ def _configure(file: Path | None) -> None:
 def serve(file: Annotated[Optional[Path], typer.Argument(help="Scenario file to open first (default: the "
                                                                 "documented scenario in scenarios/)")] = None,
           host: Annotated[str, typer.Option("--host", help="Interface to listen on")] = "127.0.0.1",
-          port: Annotated[int, typer.Option("--port", help="Port to listen on")] = 8050) -> None:
+          port: Annotated[int, typer.Option("--port", help="Port to listen on")] = 8050,
+          store: Annotated[Optional[Path], typer.Option("--store", help="SQLite file of the scenarios saved from the "
+                                                                        "editor (default: $BACKCHANNEL_STORE, else "
+                                                                        "the user's data directory)")] = None) -> None:
     """Start the dashboard: network, timeline, knowledge matrix and event log, with shareable links."""
     _configure(file)
+    if store is not None:
+        os.environ["BACKCHANNEL_STORE"] = str(store.resolve())
     from dashboard import data
     from dashboard.app import create_app
 
@@ -44,7 +49,7 @@ def serve(file: Annotated[Optional[Path], typer.Argument(help="Scenario file to 
 
 @app.command()
 @report_errors
-def export(file: Annotated[Path, typer.Argument(help="Scenario or variant YAML file")],
+def export(file: Annotated[Path, typer.Argument(help="Scenario or variant YAML file, or saved:ID")],
            out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write")],
            alternative: Annotated[Optional[str], typer.Option("--alternative", "-a",
                                                               help="Named alternative inside the file")] = None,
@@ -52,12 +57,13 @@ def export(file: Annotated[Path, typer.Argument(help="Scenario or variant YAML f
            mode: Annotated[str, typer.Option("--mode", help="event (a step per event) or calendar (even time steps)")] = "event",
            actor: Annotated[Optional[str], typer.Option("--actor", help="Actor in focus")] = None) -> None:
     """Write one self-contained HTML file (works offline) with the animated network, timeline and a slider."""
-    from .. import load_scenario, run
+    from .. import run
+    from ..store import open_scenario
     from dashboard.figures.export import export_html
 
     if mode not in ("event", "calendar"):
         raise ValueError(f"unknown mode {mode!r}: use event or calendar")
-    result = run(load_scenario(file, alternative), label=alternative or "")
+    result = run(open_scenario(file, alternative), label=alternative or "")
     if fact is not None:
         result.knowers(fact)  # checks the id, suggesting a close one
     if actor is not None:
