@@ -11,7 +11,7 @@ from pathlib import Path
 
 from dash import Dash
 
-from . import callbacks, layout, whatmattered
+from . import callbacks, editor, layout, whatmattered
 from .serving import limit_requests
 
 
@@ -23,10 +23,12 @@ def create_app() -> Dash:
         assets_folder=str(Path(__file__).parent / "assets"),
         update_title=None,
         suppress_callback_exceptions=False,
+        assets_ignore=r"^editor\.min\.js$",  # the editor's bundle: editor-load.js loads it when the panel opens
     )
     app.layout = layout.layout
     callbacks.register(app)
     whatmattered.register(app)
+    editor.register(app)
     limit_requests(app.server)
     return app
 

@@ -11,6 +11,7 @@ from .inputs import export_args, sync_args
 from .inputs import moment as checked_moment
 from .inputs import view as checked_view
 from .limits import Busy, client_of_request, max_runs, sweep_slot
+from .editor import PANEL as PANEL_EDITOR
 from .state import DEFAULT_RUNS, MAX_RUNS, MAX_SEED, PANELS, ViewState, decode, encode
 
 TOO_MANY = "This server runs sweeps of at most {n:,} replays; choose fewer."
@@ -22,7 +23,7 @@ def sweep_key(state: ViewState) -> str:
 
 PANEL_IDS = {"network": ids.PANEL_NETWORK, "timeline": ids.PANEL_TIMELINE, "matrix": ids.PANEL_MATRIX,
              "log": ids.PANEL_LOG, "compare": ids.PANEL_COMPARE, "sweep": ids.PANEL_SWEEP,
-             "mattered": ids.PANEL_MATTERED}
+             "mattered": ids.PANEL_MATTERED, "editor": PANEL_EDITOR}
 HIDDEN = {"display": "none"}
 SYNC_OUTPUTS: tuple[tuple[str, str], ...] = (
     (ids.URL, "search"), (ids.SCENARIO, "value"), (ids.SCENARIO, "options"), (ids.ALTERNATIVE, "value"),
@@ -80,6 +81,7 @@ def sync(search, scenario, alt, mode, fact, actor, panels, group, compare, calt,
         sync_args(search, scenario, alt, mode, fact, actor, panels, group, compare, calt, runs, seed, current, view)
     from .bundle import build_bundle, event_rows
     from .data import default_scenario, fingerprint, list_scenarios, load_run
+    from .editor import title_of
     from .layout import run_options
     from .resolve import NoScenario, resolve
     from .whatif import network_outline
@@ -133,6 +135,8 @@ def sync(search, scenario, alt, mode, fact, actor, panels, group, compare, calt,
     named = load_run(state.scenario).scenario.alternatives  # an applied alternative's scenario lists none
     alts = [{"label": "as documented", "value": ""}] + [{"label": a.title, "value": a.id} for a in named]
     scenarios = [{"label": n, "value": n} for n in list_scenarios()]
+    scenarios += [{"label": title_of(n), "value": n} for n in dict.fromkeys((state.scenario, state.compare))
+                  if n.startswith("saved:")]  # a scenario saved from the editor
     facts = [{"label": f"{f.statement} ({f.id})", "value": f.id} for f in s.facts]
     actors = [{"label": f"{a.name} ({a.affiliation})", "value": a.id} for a in s.actors]
     notice = " ".join(notices)

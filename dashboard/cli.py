@@ -49,8 +49,13 @@ def serve(file: Annotated[Optional[Path], typer.Argument(metavar="[FILE]", help=
           workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Worker processes (gunicorn)")] = 1,
           threads: Annotated[int, typer.Option("--threads", min=1, help="Threads per worker")] = 4,
           debug: Annotated[bool, typer.Option("--debug", help="Dash's development server with its debugger "
-                                                             "(never on a network)")] = False) -> None:
+                                                             "(never on a network)")] = False,
+          store: Annotated[Optional[Path], typer.Option("--store", help="SQLite file of the scenarios saved from the "
+                                                                        "editor (default: $BACKCHANNEL_STORE, else "
+                                                                        "the user's data directory)")] = None) -> None:
     """Start the dashboard: network, timeline, knowledge matrix and event log, with shareable links."""
+    if store is not None:
+        os.environ["BACKCHANNEL_STORE"] = str(store.resolve())
     from dashboard import data
 
     from sim import load_scenario
@@ -74,7 +79,7 @@ def serve(file: Annotated[Optional[Path], typer.Argument(metavar="[FILE]", help=
 
 @app.command()
 @report_errors
-def export(file: Annotated[Path, typer.Argument(metavar="FILE", help="Scenario or variant YAML file")],
+def export(file: Annotated[Path, typer.Argument(metavar="FILE", help="Scenario or variant YAML file, or saved:ID")],
            out: Annotated[Path, typer.Option("--out", "-o", help="File to write")],
            format_: Annotated[str, typer.Option("--format", "-f", help="html (one self-contained view), timelinejs "
                                                 "(TimelineJS JSON), gexf (Gephi, with time intervals) or graphml")] = "html",
@@ -85,14 +90,15 @@ def export(file: Annotated[Path, typer.Argument(metavar="FILE", help="Scenario o
            actor: Annotated[Optional[str], typer.Option("--actor", help="Actor in focus")] = None) -> None:
     """Write one self-contained HTML file (works offline) with the animated network, timeline and a slider;
     or, with --format, the run as TimelineJS JSON, GEXF or GraphML."""
-    from sim import load_scenario, run
+    from sim import run
     from sim.fileio import atomic_write
+    from sim.store import open_scenario
 
     if format_ not in EXPORT_FORMATS:
         raise ValueError(f"unknown format {format_!r}: use {', '.join(EXPORT_FORMATS)}")
     if mode not in ("event", "calendar"):
         raise ValueError(f"unknown mode {mode!r}: use event or calendar")
-    result = run(load_scenario(file, alternative), label=alternative or "")
+    result = run(open_scenario(file, alternative), label=alternative or "")
     if fact is not None:
         result.knowers(fact)  # checks the id, suggesting a close one
     if actor is not None:

@@ -67,6 +67,15 @@ def resolve(name: str, folder: Path | None = None) -> Path | None:
     return None
 
 
+def exists(name: str, folder: Path | None = None) -> bool:
+    """Whether ``name`` is a scenario in the folder or ``saved:ID`` in the scenario store."""
+    if isinstance(name, str) and name.startswith("saved:"):
+        from .editor import exists as saved_exists
+
+        return saved_exists(name)
+    return resolve(name, folder) is not None
+
+
 def name_for(path: Path, folder: Path | None = None) -> str | None:
     """The scenario name of ``path`` if it lies inside ``folder``."""
     root = (folder or scenarios_dir()).resolve()
@@ -120,7 +129,12 @@ def load_run(name: str, alternative: str | None = None, mode: str = "replay", se
     """Load and run scenario ``name`` (results are immutable, so a small cache is safe).
 
     Raises ``FileNotFoundError`` for an unknown name and :class:`sim.ScenarioError` for a bad file.
+    ``saved:ID`` runs a scenario saved from the editor, in a child process within the editor's limits.
     """
+    if name.startswith("saved:"):
+        from .editor import load_run as load_saved
+
+        return load_saved(name, alternative, mode, seed)
     p = resolve(name, folder)
     if p is None:
         raise FileNotFoundError(f"no scenario named {name!r}")
@@ -138,6 +152,10 @@ def load_sweep(name: str, alternative: str | None, runs: int, seed: int = 0,
 
     Raises like :func:`load_run`, and :class:`sim.sweep.SweepError` for a bad number of runs.
     """
+    if name.startswith("saved:"):
+        from .editor import load_scenario as saved_scenario
+
+        return sweep(saved_scenario(name, alternative), int(runs), int(seed), workers=1, alternative=alternative or "")
     p = resolve(name, folder)
     if p is None:
         raise FileNotFoundError(f"no scenario named {name!r}")

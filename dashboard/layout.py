@@ -11,13 +11,14 @@ import dash_ag_grid as dag
 from dash import dcc, html
 
 from . import ids
+from .editor import editor_panel
 from .figures.common import STAGE_HEIGHT
 from .state import DEFAULT_PANELS, DEFAULT_RUNS, MAX_RUNS, PANELS
 
 EXPLANATION = ("Who knew what, and when. Dots travel along the channels between actors; each actor's colour "
                "shows whether they know the selected fact at the moment shown, and how they learned it.")
 PANEL_LABELS = {"network": "Network", "timeline": "Timeline", "matrix": "Matrix", "log": "Log",
-                "compare": "Compare", "sweep": "Sweep", "mattered": "What mattered"}
+                "compare": "Compare", "sweep": "Sweep", "mattered": "What mattered", "editor": "Editor"}
 RUN_CHOICES = (100, 200, 500, 1000, 2000, MAX_RUNS)
 SPEEDS = [{"label": "1 step/s", "value": 1000}, {"label": "2 steps/s", "value": 500},
           {"label": "4 steps/s", "value": 250}, {"label": "8 steps/s", "value": 125}]  # value: ms per step
@@ -137,6 +138,7 @@ def layout() -> html.Div:
                      className="slider-wrap"),
         ], className="transport"),
         html.Div(id=ids.HEADLINE, className="headline"),
+        editor_panel(),
         html.Main([
             _panel(ids.PANEL_NETWORK, "Network: who can reach whom, by affiliation (click an actor to focus)",
                    dcc.Graph(id=ids.NETWORK, config=GRAPH_CONFIG, className="graph-network",

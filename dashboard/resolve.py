@@ -38,10 +38,12 @@ def resolve(state: ViewState) -> tuple[ViewState, RunResult, list[str]]:
         state = state.with_(alt=data.default_alternative())
     wanted = state.scenario or default
     order = [wanted] + [n for n in [default] + available if n != wanted]
-    if wanted not in available and data.resolve(wanted) is None:
-        notices.append(f"There is no scenario “{wanted}” in the scenario folder; showing another one.")
+    if wanted not in available and not data.exists(wanted):
+        notices.append(f"There is no saved scenario “{wanted[6:]}” on this server; showing another one."
+                       if wanted.startswith("saved:") else
+                       f"There is no scenario “{wanted}” in the scenario folder; showing another one.")
         order = order[1:]
-    order = [n for n in order if data.resolve(n) is not None]
+    order = [n for n in order if data.exists(n)]
     name, base = _first_loadable(order, notices)
     if name != wanted:
         state = state.with_(alt="")
@@ -85,7 +87,7 @@ def _resolve_compare(state: ViewState, notices: list[str]) -> ViewState:
     if not state.comparing:
         return state
     target = state.compare or state.scenario
-    if data.resolve(target) is None:
+    if not data.exists(target):
         notices.append(f"There is no scenario “{target}” to compare with; pick one in the Compare panel.")
         return state.with_(compare="", calt="")
     try:

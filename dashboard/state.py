@@ -3,15 +3,16 @@
 Parameters (all optional)::
 
     scenario  scenario name inside the scenario folder, e.g. alexander_release or alternatives/no_tap
+    saved     id of a scenario saved from the editor (instead of ``scenario``; ``/s/ID`` links here)
     alt       named alternative inside that file (empty: as documented)
     t         the moment shown, ISO 8601 (UTC ``Z`` or with an offset)
     mode      event (each step is the next event) or calendar (even steps of real time)
     fact      fact id shown on the network and timeline
     actor     actor id in focus (empty: none)
-    panels    comma-separated subset of network,timeline,matrix,log,compare,sweep,mattered (default: the
-              first four, plus compare when compare, calt or remove is given, plus sweep when sweep is given)
+    panels    comma-separated subset of network,timeline,matrix,log,compare,sweep,mattered,editor (default:
+              the first four, plus compare when compare, calt or remove is given, plus sweep when sweep is given)
     group     matrix rows: actors or affiliations
-    compare   scenario name of the run to compare with (empty: the same file as ``scenario``)
+    compare   scenario name of the run to compare with (empty: the same file as ``scenario``), or saved:ID
     calt      named alternative of that file to compare with
     sweep     number of stochastic replays for the sweep panel (0 or absent: no sweep)
     seed      the sweep's seed
@@ -32,12 +33,12 @@ from urllib.parse import parse_qsl, urlencode
 
 from sim.timeparse import parse_instant
 
-PANELS: tuple[str, ...] = ("network", "timeline", "matrix", "log", "compare", "sweep", "mattered")
+PANELS: tuple[str, ...] = ("network", "timeline", "matrix", "log", "compare", "sweep", "mattered", "editor")
 DEFAULT_PANELS: tuple[str, ...] = ("network", "timeline", "matrix", "log")
 MODES: tuple[str, ...] = ("event", "calendar")
 GROUPS: tuple[str, ...] = ("actors", "affiliations")
 PARAMS: tuple[str, ...] = ("scenario", "alt", "t", "mode", "fact", "actor", "panels", "group", "compare", "calt",
-                           "sweep", "seed", "remove")
+                           "sweep", "seed", "remove", "saved")
 MAX_RUNS = 5000
 DEFAULT_RUNS = 500  # the sweep's size when its panel is turned on
 MAX_SEED = 2**31 - 1
@@ -47,6 +48,7 @@ _ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,79}$")
 _TARGET = re.compile(r"^(?:(?:event|rule|channel|actor):[A-Za-z_][A-Za-z0-9_-]{0,79}"
                      r"|tap:[A-Za-z_][A-Za-z0-9_-]{0,79}/[A-Za-z_][A-Za-z0-9_-]{0,79})$")
 _SCENARIO = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$")
+_SAVED = re.compile(r"^saved:[0-9a-f]{16}$")  # a scenario saved from the editor (sim.store)
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,9 @@ def parse_t(text: str) -> float:
 def encode(state: ViewState) -> str:
     """The query string (with a leading ``?``) for ``state``; defaults are left out."""
     pairs: list[tuple[str, str]] = []
-    if state.scenario:
+    if _SAVED.match(state.scenario):
+        pairs.append(("saved", state.scenario.split(":", 1)[1]))
+    elif state.scenario:
         pairs.append(("scenario", state.scenario))
     if state.alt:
         pairs.append(("alt", state.alt))
@@ -151,9 +155,16 @@ def decode(search: str | None) -> tuple[ViewState, list[str]]:
             state = state.with_(scenario=scenario)
         else:
             notices.append(f"“{scenario[:60]}” is not a scenario name; showing the default scenario.")
+    saved = values.get("saved", "")
+    if saved:
+        if _SAVED.match(f"saved:{saved}"):
+            state = state.with_(scenario=f"saved:{saved}")
+        else:
+            notices.append(f"“{saved[:60]}” is not the id of a saved scenario; showing the default scenario.")
     compare = values.get("compare", "")
     if compare:
-        if len(compare) <= MAX_NAME and _SCENARIO.match(compare) and ".." not in compare.split("/"):
+        if len(compare) <= MAX_NAME and ((_SCENARIO.match(compare) and ".." not in compare.split("/"))
+                                         or _SAVED.match(compare)):
             state = state.with_(compare=compare)
         else:
             notices.append(f"“{compare[:60]}” is not a scenario name; nothing to compare with.")

@@ -76,7 +76,10 @@ def load(path: Path, alternative: str | None = None) -> Scenario:
     """Load a scenario or variant file; dangling references name the removal that caused them."""
     from ..errors import ScenarioError
     from ..loader import load_scenario
+    from ..store import is_ref, open_scenario
 
+    if is_ref(str(path)):  # saved:ID from the store
+        return open_scenario(str(path), alternative)
     try:
         return load_scenario(path, alternative)
     except ScenarioError as e:
@@ -312,8 +315,9 @@ _STYLE = {"earlier": "green", "later": "red", "only_base": "magenta", "only_alt"
 
 @app.command("compare")
 @report_errors
-def compare_cmd(base: Annotated[Path, typer.Argument(help="Base scenario (or variant) file")],
-                alt: Annotated[Path, typer.Argument(help="Alternative: a variant file, or the same file with --alternative")],
+def compare_cmd(base: Annotated[Path, typer.Argument(help="Base scenario (or variant) file, or saved:ID")],
+                alt: Annotated[Path, typer.Argument(help="Alternative: a variant file or saved:ID, or the same file with "
+                                                         "--alternative")],
                 alternative_base: Annotated[Optional[str], typer.Option("--alternative-base", help="Named alternative of BASE")] = None,
                 alternative: Annotated[Optional[str], typer.Option("--alternative", "-a", help="Named alternative of ALT")] = None,
                 mode: Annotated[str, typer.Option("--mode", help="replay or stochastic")] = "replay",

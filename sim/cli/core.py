@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from ..model import Scenario
     from ..result import RunResult
 
-ScenarioArg = Annotated[Path, typer.Argument(metavar="FILE", help="Scenario or variant YAML file")]
+ScenarioArg = Annotated[Path, typer.Argument(metavar="FILE", help="Scenario or variant YAML file, or saved:ID from the store")]
 OptScenarioArg = Annotated[Optional[Path], typer.Argument(metavar="[FILE]", help="Scenario or variant YAML file "
                                                           "(default: the documented scenario)")]
 OutOpt = Annotated[Optional[Path], typer.Option("--out", "-o", help="Write to this file instead of stdout")]
@@ -34,12 +34,13 @@ MaxSecondsOpt = Annotated[Optional[float], typer.Option("--max-seconds", min=0.0
 def _run(file: Path, alternative: str | None, mode: str, seed: int, max_events: int | None = CLI_LIMITS.max_events,
          max_rule_firings: int | None = CLI_LIMITS.max_rule_firings,
          max_seconds: float | None = CLI_LIMITS.max_seconds) -> RunResult:
-    from .. import load_scenario, run
+    from .. import run
     from ..limits import RunLimits
+    from ..store import open_scenario
 
     if mode not in ("replay", "stochastic"):
         raise ValueError(f"unknown mode {mode!r}: use replay or stochastic")
-    return run(load_scenario(file, alternative), mode=mode, seed=seed, label=alternative or "",  # type: ignore[arg-type]
+    return run(open_scenario(file, alternative), mode=mode, seed=seed, label=alternative or "",  # type: ignore[arg-type]
                limits=RunLimits(max_events, max_rule_firings, max_seconds))
 
 

@@ -1,0 +1,285 @@
+"""The editor panel: a scenario's YAML in CodeMirror, checked as you type, run in every panel, saved and shared.
+
+The panel is plain markup; ``assets/editor-load.js`` loads the CodeMirror bundle (``assets/editor.min.js``,
+built from ``editor/``) the first time the panel is shown. The browser talks to the routes below:
+
+``GET  /editor/start?from=NAME&variant=0|1``  the text to start from (a shipped scenario or ``saved:ID``,
+                                              or a new variant of it) and its base
+``POST /editor/check``  {text}                every problem as ``{line, col, message}``
+``POST /editor/run``    {text, base, search}  stores the text as a draft; the view's new query string
+``POST /editor/save``   {text, base, search}  stores it as saved; the permalink
+``GET  /s/ID``                                the permalink: redirects to ``/?saved=ID`` and the view's
+                                              other parameters
+
+Checks and runs happen in a child process within :data:`dashboard.editor_worker.LIMITS`. Saved and
+draft scenarios are shown by every panel under the scenario name ``saved:ID`` (see :func:`load_run`).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from dash import Dash, dcc, html
+
+from sim.errors import Problem, ScenarioError
+from sim.store import PREFIX, Store, is_ref, parse_ref
+
+from . import data
+from .editor_worker import EDITOR_FILE, LIMITS, check_text, run_text
+from .state import PANELS, decode, encode
+
+if TYPE_CHECKING:
+    from flask import Response
+
+    from sim import RunResult, Scenario
+
+PANEL = "panel-editor"
+FROM = "editor-from"
+MOUNT = "editor-cm"
+PROBLEMS = "editor-problems"
+STATUS = "editor-status"
+RUN = "editor-run"
+SAVE = "editor-save"
+LINK = "editor-link"
+MAX_BODY = LIMITS.text_bytes + 16 * 1024  # a request's JSON: the text, its base and the view's query string
+
+
+def store() -> Store:
+    """The scenario store this server uses (``$BACKCHANNEL_STORE`` or the user's data directory)."""
+    return Store()
+
+
+# -- what the schema says a file may contain, for completion -------------------------------------
+
+def _fields(schema: dict[str, Any], node: dict[str, Any], depth: int, path: str, out: dict[str, list[str]]) -> None:
+    """Collect the property names of ``node`` (and of the objects below it) under their dotted paths."""
+    defs = schema["$defs"]
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if "$ref" in n:
+            stack.append(defs[n["$ref"].rsplit("/", 1)[-1]])
+        stack += n.get("anyOf", []) + n.get("oneOf", [])
+        if n.get("type") == "array" and isinstance(n.get("items"), dict):
+            stack.append(n["items"])
+        props = n.get("properties")
+        if isinstance(props, dict):
+            names = out.setdefault(path, [])
+            names += [k for k in props if k not in names]
+            if depth < 3:
+                for k, sub in props.items():
+                    _fields(schema, sub, depth + 1, f"{path}.{k}".lstrip("."), out)
+
+
+@functools.lru_cache(maxsize=1)
+def completions() -> str:
+    """JSON for the browser: field names by dotted path (``""`` = the top level, ``channels.taps``) from
+    the scenario format's JSON Schema, for completion."""
+    from sim.schema import scenario_schema
+
+    schema = scenario_schema()
+    out: dict[str, list[str]] = {}
+    _fields(schema, schema, 0, "", out)
+    return json.dumps({"fields": {k: v for k, v in out.items() if v}}, separators=(",", ":"))
+
+
+# -- the panel ------------------------------------------------------------------------------------
+
+def start_options() -> list:
+    """The "Start from" choices: each shipped scenario as it is, and a new variant of each."""
+    names = data.list_scenarios()
+    return [html.Option("a shipped scenario…", value=""),
+            html.Optgroup([html.Option(n, value=f"edit:{n}") for n in names], label="Edit a copy of"),
+            html.Optgroup([html.Option(f"a variant of {n}", value=f"variant:{n}") for n in names],
+                          label="Write only what changes: a variant of")]
+
+
+def editor_panel() -> html.Section:
+    """The editor panel (hidden until ``editor`` is among the panels)."""
+    return html.Section([
+        html.H2("Editor: change the scenario's YAML, run it in every panel, save and share a link",
+                className="panel-title"),
+        html.Div([
+            html.Label("Start from", htmlFor=FROM, className="ctl-label"),
+            html.Select(start_options(), id=FROM, className="editor-from", **{"aria-label": "Start from"}),
+            html.Button("▶ Run", id=RUN, className="btn", title="Run this text and show it in every panel, "
+                                                                  "compared with what it was started from"),
+            html.Button("Save & share", id=SAVE, className="btn", title="Save this text on the server and show "
+                                                                         "a link anyone on this server can open"),
+            dcc.Input(id=LINK, type="text", readOnly=True, className="editor-link", placeholder="the link to share appears here"),
+            html.Span("", id=STATUS, role="status", className="editor-status"),
+        ], className="panel-controls editor-bar"),
+        html.Div([
+            html.Div(id=MOUNT, className="editor-cm", **{"data-completions": completions(),
+                                                         "data-limit": str(LIMITS.text_bytes)}),
+            html.Div([html.H3("Problems", className="editor-problems-title"),
+                      html.Ol(id=PROBLEMS, className="editor-problems", **{"aria-live": "polite"})],
+                     className="editor-side"),
+        ], className="editor-body"),
+    ], id=PANEL, className="panel panel-editor", style={"display": "none"})
+
+
+# -- saved scenarios as runs of the dashboard -----------------------------------------------------
+
+def exists(name: str) -> bool:
+    """Whether ``saved:ID`` names a row of the store."""
+    return is_ref(name) and parse_ref(name) is not None and store().get(name) is not None
+
+
+@functools.lru_cache(maxsize=16)
+def _run_saved(ref: str, alternative: str | None, mode: str, seed: int, store_path: str, root: str) -> RunResult:
+    row = Store(store_path).get(ref)
+    if row is None:
+        raise FileNotFoundError(f"no saved scenario {ref!r}")
+    return run_text(row.text, root, store_path, file=ref, alternative=alternative, mode=mode, seed=seed)
+
+
+def load_run(ref: str, alternative: str | None = None, mode: str = "replay", seed: int = 0) -> RunResult:
+    """Run the stored scenario ``saved:ID`` in a child process within the limits (a row never changes, so
+    its runs are cached). Raises ``FileNotFoundError`` for an unknown id, :class:`ScenarioError` else."""
+    s = store()
+    return _run_saved(ref, alternative or None, mode, seed, str(s.path), str(data.scenarios_dir()))
+
+
+def load_scenario(ref: str, alternative: str | None = None) -> Scenario:
+    """The scenario of ``saved:ID`` (checked within the limits)."""
+    return load_run(ref, alternative).scenario
+
+
+def title_of(name: str) -> str:
+    """A label for the scenario ``name`` in a list of choices."""
+    if not is_ref(name):
+        return name
+    row = store().get(name)
+    return f"saved: {row.title or 'untitled'} ({row.id[:8]})" if row else name
+
+
+# -- routes ---------------------------------------------------------------------------------------
+
+def _display(p: Problem, text: str) -> dict[str, Any]:
+    """A problem for the editor: in the typed text, at its line; in a base file, at the ``extends`` line."""
+    if p.file == EDITOR_FILE:
+        return {"line": max(p.line, 1), "col": max(p.col, 1), "message": (f"{p.path}: " if p.path else "") + p.message}
+    root = str(data.scenarios_dir().resolve())
+    where = p.file[len(root):].lstrip("/") if p.file.startswith(root) else p.file
+    where = f"{where}:{p.line}:{p.col}" if p.line else where
+    line = next((n for n, s in enumerate(text.splitlines(), 1) if s.startswith("extends")), 1)
+    return {"line": line, "col": 1, "message": f"in {where}: " + (f"{p.path}: " if p.path else "") + p.message}
+
+
+def _problems(problems: list[Problem], text: str) -> list[dict[str, Any]]:
+    return sorted((_display(p, text) for p in problems), key=lambda d: (d["line"], d["col"]))
+
+
+def start(source: str, variant: bool) -> dict[str, Any] | None:
+    """The text to start from: a shipped scenario's or a saved one's (empty: the default scenario), or a new
+    variant of it; None if there is no such scenario."""
+    source = source or data.default_scenario()
+    if is_ref(source):
+        row = store().get(source)
+        if row is None:
+            return None
+        ref, title, text = row.ref, row.title, row.text
+    else:
+        path = data.resolve(source)
+        if path is None:
+            return None
+        ref, title = path.relative_to(data.scenarios_dir().resolve()).as_posix(), source
+        text = None if variant else path.read_text(encoding="utf-8")
+    base = source if not is_ref(source) else ref
+    if variant:
+        text = (f"extends: {ref}\n"
+                f"title: my change\n"
+                f"description: What this variant changes, and why.\n"
+                f"# Write only what changes. For example:\n"
+                f"#   remove: [\"event:SOME_EVENT\"]\n"
+                f"#   set: {{events.SOME_EVENT.time: \"2025-05-11T12:00+03:00\"}}\n"
+                f"remove: []\n"
+                f"set: {{}}\n"
+                f"add: {{}}\n")
+    return {"text": text, "base": base, "title": title}
+
+
+def _read_json() -> tuple[dict[str, Any] | None, Response | None]:
+    from flask import jsonify, request
+
+    if (request.content_length or 0) > MAX_BODY:
+        return None, jsonify(problems=[{"line": 1, "col": 1, "message":
+                                        f"the text is larger than the limit for text from the browser (max text "
+                                        f"size, {LIMITS.text_bytes:,} bytes)"}])
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("text"), str):
+        return None, (jsonify(error="send JSON with a text"), 400)
+    return body, None
+
+
+def _base(body: dict[str, Any]) -> str | None:
+    """The base the browser names, if it is a shipped scenario or a stored one."""
+    base = body.get("base")
+    if not isinstance(base, str) or not base:
+        return None
+    return base if (exists(base) or data.resolve(base) is not None) else None
+
+
+def _view(body: dict[str, Any], ref: str, base: str | None) -> str:
+    """The query string that shows ``ref``, compared with ``base``, keeping the rest of the view."""
+    state, _ = decode(body.get("search") if isinstance(body.get("search"), str) else "")
+    panels = set(state.panels) | {"editor"} | ({"compare"} if base else set())
+    state = state.with_(scenario=ref, alt="", calt="", compare=base or "", t=None,
+                        panels=tuple(p for p in PANELS if p in panels))
+    return encode(state)
+
+
+def _store_checked(body: dict[str, Any], kind: str) -> dict[str, Any]:
+    """Run the text once within the limits; if it runs, store it. The answer for the browser."""
+    text = body["text"]
+    s = store()
+    try:
+        result = run_text(text, data.scenarios_dir(), s.path)
+    except ScenarioError as e:
+        return {"problems": _problems(e.problems, text)}
+    base = _base(body)
+    row = s.put(text, result.scenario.meta.title, base, kind)  # type: ignore[arg-type]
+    search = _view(body, row.ref, base)
+    rest = encode(decode(search)[0].with_(scenario=""))  # the view without the scenario: the link names it
+    link = f"s/{row.id}" + (rest if rest != "?" else "")
+    return {"ref": row.ref, "id": row.id, "title": row.title, "search": search, "link": link, "problems": []}
+
+
+def register(app: Dash) -> None:
+    """Add the editor's routes to ``app``'s server."""
+    from flask import jsonify, redirect, request
+
+    server = app.server
+    prefix = app.config.requests_pathname_prefix or "/"
+
+    @server.get("/editor/start")
+    def editor_start():
+        got = start(request.args.get("from", ""), request.args.get("variant") == "1")
+        return jsonify(got) if got else (jsonify(error="there is no such scenario on this server"), 404)
+
+    @server.post("/editor/check")
+    def editor_check():
+        body, fail = _read_json()
+        if fail is not None:
+            return fail
+        text = body["text"]
+        return jsonify(problems=_problems(check_text(text, data.scenarios_dir(), store().path), text))
+
+    @server.post("/editor/run")
+    def editor_run():
+        body, fail = _read_json()
+        return fail if fail is not None else jsonify(_store_checked(body, "draft"))
+
+    @server.post("/editor/save")
+    def editor_save():
+        body, fail = _read_json()
+        return fail if fail is not None else jsonify(_store_checked(body, "saved"))
+
+    @server.get("/s/<sid>")
+    def permalink(sid: str):
+        pairs = [(k, v) for k, v in request.args.items(multi=True) if k not in ("saved", "scenario")][:40]
+        return redirect(prefix + "?" + urlencode([("saved", sid[:80])] + pairs, safe="/:,"), code=302)
