@@ -74,7 +74,7 @@ def test_israel_spied_on_the_march_talks(r: RunResult):
 
 
 def test_march_talks_collapse_before_the_state_of_the_union(r: RunResult):
-    """002 (Axios): the talks hit a dead end three hours before the address of 4 March."""
+    """002 (Axios): the talks failed some three hours before Trump addressed Congress on 4 March."""
     t = r.known_at("boehler", "march_talks_collapse")
     assert local_date(t, "America/New_York") == date(2025, 3, 4)
     assert ts("2025-03-04T15:00-05:00") <= t <= ts("2025-03-04T19:00-05:00")
@@ -191,8 +191,8 @@ def test_weekend_agreement_in_principle_not_a_one_off(r: RunResult):
 
 
 def test_formal_agreement_around_22_doha_on_sunday(r: RunResult):
-    """002 (Axios), 004 (translation, giving the date 11 May): about 22:00 Doha time on Sunday
-    Hamas formally agreed to free Alexander."""
+    """002 (Axios), 004 (translation, giving the date 11 May): Hamas's formal yes came at about 22:00,
+    Doha time, that Sunday."""
     (origin,) = r.how("hamas_leadership", "hamas_agrees_release")
     assert (origin.how, origin.via_event) == ("origin", "hamas_formal_agreement")
     assert origin.time == ts("2025-05-11T22:00+03:00")
@@ -369,6 +369,46 @@ def test_dermer_knew_of_the_backchannel_by_8_may_from_reports_but_not_how(scenar
     window = events["dermer_raises_talks"].time
     assert (window.earliest.isoformat(), window.latest.isoformat()) == ("2025-05-08T00:00:00-04:00",
                                                                         "2025-05-08T23:59:00-04:00")
+
+
+def test_how_well_israel_knew_of_the_talks(r: RunResult):
+    """001 (WIN), 002 (Axios): Dermer raised the talks with Witkoff on Thursday 8 May — reported, and
+    bounded to that day in Washington. How and when he had learned of them (an intercept, a briefing)
+    is inferred, and the record bounds it only to between the first contact and the briefing's latest
+    time. What Israel knew of the talks' content is not reported, so the record has no knowledge of it."""
+    (raised,) = sends(r, "dermer_raises_talks")
+    certain = r.record_certainty(raised.id)
+    assert (certain.basis, certain.earliest, certain.latest) == (
+        "reported", ts("2025-05-08T00:00-04:00"), ts("2025-05-08T23:59-04:00"))
+    knew = r.knowledge_certainty("dermer", "backchannel_exists")
+    assert knew.basis == "inferred"
+    assert ts("2025-04-23T00:00+03:00") <= knew.earliest < knew.latest < ts("2025-05-08T00:00-04:00")
+    for content in ("hamas_conditional_offers", "gobetween_warning", "agreement_in_principle", "not_a_one_off",
+                    "alexander_located", "inform_qatar_advice", "hamas_demands_250"):
+        for israeli in ("israeli_intel", "netanyahu", "dermer"):
+            assert r.knowledge_certainty(israeli, content) is None, (israeli, content)
+    # the March talks: Israel knew of them (Axios), by a modelled interception and briefing
+    march = r.knowledge_certainty("netanyahu", "march_talks")
+    assert march.basis == "inferred" and march.latest < ts("2025-03-04T15:00-05:00") + 3 * 86400
+
+
+def test_how_well_the_sunday_sequence_is_known(r: RunResult):
+    """The formal agreement is reported to within about half an hour (002); everything after it on
+    Sunday night is ordered by the reports but timed by modelled delays, and its bounds say so."""
+    agreed = r.knowledge_certainty("hamas_leadership", "hamas_agrees_release")
+    assert agreed == ("reported", ts("2025-05-11T21:30+03:00"), ts("2025-05-11T22:30+03:00"))
+    witkoff = r.knowledge_certainty("witkoff", "hamas_agrees_release")
+    netanyahu = r.knowledge_certainty("netanyahu", "hamas_agrees_release")
+    assert witkoff.basis == netanyahu.basis == "inferred"  # Hamas informing the Qatari PM is inferred (000)
+    assert agreed.earliest < witkoff.earliest < netanyahu.earliest
+    assert netanyahu.latest <= ts("2025-05-12T02:00+03:00")  # still Sunday night, in every run
+    flying = r.knowledge_certainty("alexander_family", "parents_flying")
+    assert flying.latest < ts("2025-05-12T00:00-04:00")  # Sunday night in the US (000)
+    released = r.knowledge_certainty("qassam", "alexander_released")
+    assert (released.earliest, released.latest) == (ts("2025-05-12T07:00+03:00"), ts("2025-05-12T23:59+03:00"))
+    assert flying.latest < released.earliest and r.knowledge_certainty("netanyahu", "drone_pause").latest < released.earliest
+    # anything that crossed an assumed Hamas-internal relay is no better than assumed
+    assert r.knowledge_certainty("witkoff", "not_a_one_off").basis == "assumed"
 
 
 def test_the_go_betweens_argument_is_his_and_witkoffs_is_witkoffs(scenario: Scenario, r: RunResult):
@@ -573,7 +613,7 @@ def test_alternative_bahbah_tangential(r: RunResult, alt_runs: dict[str, RunResu
 
 
 def test_alternative_march_leak(r: RunResult, alt_runs: dict[str, RunResult]):
-    """002 (Axios): Trump's advisers believe Netanyahu's aides leaked the March talks. The leak can
+    """002 (Axios): in the view of Trump's advisers, aides to Netanyahu leaked the March talks. The leak can
     only follow Israel's interception of them."""
     a = alt_runs["march_leak"]
     leaked = a.known_at("public", "march_talks")
