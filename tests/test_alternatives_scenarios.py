@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sim import load_scenario, run
+from sim.model import Event, Rule
 from sim.cli import app
 from sim.compare import compare
 from sim.sweep import sweep
@@ -215,6 +216,26 @@ def test_no_bahbah_channel(base, alt):
     # the March talks and the Qatari PM's April visit are untouched
     assert cmp.row("israeli_intel", "march_talks").status == "same"
     assert cmp.row("hamas_leadership", "make_gesture_advice").status == "same"
+
+
+def test_no_bahbah_channel_result_follows_from_the_routing_assumption():
+    """The variant's description says its outcome follows from routing Witkoff's case through Bahbah
+    alone. Give that case the Qatari route Axios also credits, and Hamas agrees again without Bahbah."""
+    s = load_scenario(ALT / "no_bahbah_channel.yaml")
+    pitch = Event.model_validate({
+        "id": "witkoff_case_via_qatar", "time": "2025-05-02T12:00+03:00", "summary": "Witkoff's case, through Qatar",
+        "actor": "witkoff", "to": ["qatar_pm"], "channel": "qatar_witkoff", "facts": ["free_release_pitch"],
+        "basis": "assumed", "note": "a test route", "sources": [{"source": "axios", "grade": 3, "claim": "Qatar helped."}]})
+    relay = Rule.model_validate({
+        "id": "qatar_passes_case", "when": {"actor": "qatar_pm", "learns": ["free_release_pitch"]},
+        "send": {"to": ["hamas_leadership"], "channel": "qatar_hamas"}, "basis": "assumed", "note": "a test route"})
+    r = run(s.model_copy(update={"events": [*s.events, pitch], "rules": [*s.rules, relay]}))
+    assert _did(r, "hamas_agrees_in_principle") and _did(r, "hamas_formal_agreement")
+    assert r.path("hamas_leadership", "free_release_pitch") == ["witkoff", "qatar_pm", "hamas_leadership"]
+    # ... and the release follows; Hamas's Sunday message, which the variant points at the Qatari PM,
+    # brings Witkoff the news that way
+    assert _did(r, "alexander_freed")
+    assert r.path("witkoff", "hamas_agrees_release") == ["hamas_leadership", "qatar_pm", "witkoff"]
 
 
 def test_cli_compare_on_a_shipped_variant(tmp_path: Path):
