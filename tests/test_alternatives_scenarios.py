@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from typer.testing import CliRunner
 
 from sim import load_scenario, run
+from sim.model import Event, Rule
 from sim.cli import app
 from sim.compare import compare
 from sim.sweep import sweep
@@ -156,7 +158,26 @@ def test_qatari_call_delayed_12h(base, alt):
         assert row.status == "later" and row.delta == pytest.approx(12 * 3600)
     # Hamas's own side, and the release itself, do not depend on the call
     assert cmp.row("qassam", "hamas_agrees_release").status == "same"
-    assert _did(r, "alexander_freed")
+    assert _did(r, "alexander_freed") and cmp.row("qassam", "alexander_released").status == "same"
+    # ... so the reported order no longer holds: the parents leave on Monday, US time
+    flying = r.known_at("alexander_family", "parents_flying")
+    assert datetime.fromtimestamp(flying, ZoneInfo("America/New_York")).date().isoformat() == "2025-05-12"
+
+
+# what drives each variant's outcome, as its description must say (issue #9): phrases that name the
+# modelling choice, so that no result reads as a finding about what happened
+DRIVERS = {
+    "no_bahbah_channel": ("through Bahbah alone", "makes the agreement require it", "not what would have happened"),
+    "no_intercepts": ("modelling choices", "only route", "not through which lines"),
+    "qatari_call_delayed_12h": ("assumed delay", "reported Monday window", "no longer holds"),
+    "us_tells_israel_day_one": ("assumed delays", "none of them reported"),
+}
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_variant_description_names_the_assumption_behind_its_outcome(name):
+    description = " ".join(load_scenario(ALT / f"{name}.yaml").meta.description.split())
+    assert [phrase for phrase in DRIVERS[name] if phrase not in description] == []
 
 
 def test_qatari_call_delayed_12h_over_many_runs():
@@ -184,13 +205,37 @@ def test_no_bahbah_channel(base, alt):
     for event in ("hamas_agrees_in_principle", "hamas_formal_agreement", "dermer_raises_talks", "alexander_freed",
                   "israel_pauses_drones", "parents_fly_to_israel"):
         assert cmp.event(event).change == "skipped", event
-    for removed in ("hayya_conditional_offers", "gobetween_warns_hamas", "official_writes_to_bahbah"):
+    for removed in ("hayya_talks_to_bahbah", "gobetween_warns_hamas", "official_writes_to_bahbah"):
         assert cmp.event(removed).change == "removed"
+    # Qatar's Sunday pressure still reaches Hamas: the agreement falls away only because the file
+    # routes Witkoff's for-free case through Bahbah alone and makes the agreement require it
+    assert r.path("hamas_leadership", "seal_the_deal_pressure") == ["witkoff", "qatar_pm", "hamas_leadership"]
+    assert base.path("hamas_leadership", "free_release_pitch")[:2] == ["witkoff", "bahbah"]
     assert cmp.event("bahbah_approaches_witkoff").change == "skipped"  # a rule that never fires
     assert not any(r.knows(a, "alexander_released") for a in r.compiled.actors)
     # the March talks and the Qatari PM's April visit are untouched
     assert cmp.row("israeli_intel", "march_talks").status == "same"
     assert cmp.row("hamas_leadership", "make_gesture_advice").status == "same"
+
+
+def test_no_bahbah_channel_result_follows_from_the_routing_assumption():
+    """The variant's description says its outcome follows from routing Witkoff's case through Bahbah
+    alone. Give that case the Qatari route Axios also credits, and Hamas agrees again without Bahbah."""
+    s = load_scenario(ALT / "no_bahbah_channel.yaml")
+    pitch = Event.model_validate({
+        "id": "witkoff_case_via_qatar", "time": "2025-05-02T12:00+03:00", "summary": "Witkoff's case, through Qatar",
+        "actor": "witkoff", "to": ["qatar_pm"], "channel": "qatar_witkoff", "facts": ["free_release_pitch"],
+        "basis": "assumed", "note": "a test route", "sources": [{"source": "axios", "grade": 3, "claim": "Qatar helped."}]})
+    relay = Rule.model_validate({
+        "id": "qatar_passes_case", "when": {"actor": "qatar_pm", "learns": ["free_release_pitch"]},
+        "send": {"to": ["hamas_leadership"], "channel": "qatar_hamas"}, "basis": "assumed", "note": "a test route"})
+    r = run(s.model_copy(update={"events": [*s.events, pitch], "rules": [*s.rules, relay]}))
+    assert _did(r, "hamas_agrees_in_principle") and _did(r, "hamas_formal_agreement")
+    assert r.path("hamas_leadership", "free_release_pitch") == ["witkoff", "qatar_pm", "hamas_leadership"]
+    # ... and the release follows; Hamas's Sunday message, which the variant points at the Qatari PM,
+    # brings Witkoff the news that way
+    assert _did(r, "alexander_freed")
+    assert r.path("witkoff", "hamas_agrees_release") == ["hamas_leadership", "qatar_pm", "witkoff"]
 
 
 def test_cli_compare_on_a_shipped_variant(tmp_path: Path):
