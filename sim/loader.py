@@ -137,7 +137,8 @@ def _step(tp: Any, step: Any) -> tuple[Any, bool, type[BaseModel] | None]:
     if origin is list and isinstance(step, int):
         return (args[0] if args else None), True, None
     if origin is tuple and isinstance(step, int):
-        return (args[step] if step < len(args) and args[-1] is not Ellipsis else (args[0] if args else None)), True, None
+        fixed = step < len(args) and args[-1] is not Ellipsis
+        return (args[step] if fixed else (args[0] if args else None)), True, None
     if origin is dict:
         return (args[1] if len(args) == 2 else None), True, None
     if origin in _UNIONS and isinstance(step, str):
@@ -276,8 +277,8 @@ def _decode(raw: bytes, name: str) -> str:
         head = raw[: e.start].decode("utf-8", "ignore")
         line = head.count("\n") + 1
         col = len(head) - (head.rfind("\n") + 1) + 1
-        raise ScenarioError([Problem(name, line, col, "", f"the file is not UTF-8 text (byte 0x{raw[e.start]:02x} "
-                                                          "cannot start a character here); save it as UTF-8")]) from None
+        message = f"the file is not UTF-8 text (byte 0x{raw[e.start]:02x} cannot start a character here); save it as UTF-8"
+        raise ScenarioError([Problem(name, line, col, "", message)]) from None
 
 
 def _read(path: Path, limits: LoadLimits, name: str | None = None, at: Pos | None = None,
