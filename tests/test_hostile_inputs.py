@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from sim import Scenario, ScenarioError, load_scenario, load_text
 from sim.loader import LoadLimits
+
+from .mutations import mutations
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "scenarios" / "alexander_release.yaml"
@@ -222,26 +223,8 @@ PIECES = ["", " ", "\n", "\t", ":", "- ", "[", "]", "{", "}", ",", "'", '"', "&a
           "extends: x", "\\", "%YAML 1.2\n---\n", "---\n"]
 
 
-@st.composite
-def mutated(draw: st.DrawFn) -> str:
-    text = SHIPPED_TEXT
-    for _ in range(draw(st.integers(1, 4))):
-        i = draw(st.integers(0, len(text)))
-        j = min(len(text), i + draw(st.integers(0, 40)))
-        kind = draw(st.sampled_from(["insert", "delete", "replace", "duplicate"]))
-        if kind == "insert":
-            text = text[:i] + draw(st.sampled_from(PIECES)) + text[i:]
-        elif kind == "delete":
-            text = text[:i] + text[j:]
-        elif kind == "replace":
-            text = text[:i] + draw(st.sampled_from(PIECES)) + text[j:]
-        else:
-            text = text[:i] + text[i:j] + text[i:]
-    return text
-
-
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(mutated())
+@given(mutations(SHIPPED_TEXT, PIECES))
 def test_mutations_of_the_shipped_scenario_end_in_a_scenario_or_a_scenario_error(text):
     try:
         result = load_text(text, "alexander_release.yaml")

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from sim import ScenarioError, load_scenario, load_text
 from sim.model import Window
+
+from .mutations import mutations
 
 HEAD = """\
 meta:
@@ -274,26 +278,12 @@ def test_text_extends_a_file_inside_its_root(tmp_path):
         load_text("extends: ../base.yaml\n", "edit", root=tmp_path / "sub")
 
 
-from pathlib import Path  # noqa: E402
-
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 TINY_TEXT = (Path(__file__).parent / "data" / "tiny.yaml").read_text(encoding="utf-8")
 BASE_TEXT = TINY_TEXT[: TINY_TEXT.index("alternatives:")]  # variants drop the base's alternatives
 SAME = "alternatives:\n  - id: same\n    title: Same\n"
 PIECES = ["", " ", "  ", "\n", ":", "- ", "[", "]", "{", "}", ",", '"', "'", "#", "&x ", "*x", "!!int ", "0", "1.5",
           "-1h", "~", "true", "zz", "id", "e1", "2h", "\t", "é", "\x00", "---\n"]
-
-
-@st.composite
-def texts(draw: st.DrawFn) -> str:
-    text = BASE_TEXT
-    for _ in range(draw(st.integers(0, 3))):
-        i = draw(st.integers(0, len(text)))
-        j = min(len(text), i + draw(st.integers(0, 12)))
-        text = text[:i] + draw(st.sampled_from(PIECES)) + text[j:]
-    return text
 
 
 def _outcome(load, *args, **kw):
@@ -306,7 +296,7 @@ def _outcome(load, *args, **kw):
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                   HealthCheck.function_scoped_fixture])
-@given(texts())
+@given(mutations(BASE_TEXT, PIECES, edits=3, span=12))
 def test_any_text_loads_alike_as_text_file_base_and_alternative(tmp_path, text):
     """The same text as a text, a file, the base of a variant and (with an alternative that changes
     nothing) a named alternative: the same scenario, or the same located problems."""
