@@ -324,6 +324,12 @@ def _read(path: Path, limits: LoadLimits, name: str | None = None, at: Pos | Non
     return _decode(raw, name)
 
 
+def read_file(path: str | Path, limits: LoadLimits | None = None) -> str:
+    """The text of the scenario file ``path``, read as every file is (regular files only, checked before
+    they are opened, within ``limits``); :class:`ScenarioError` says what is wrong."""
+    return _read(Path(path), limits or LoadLimits())
+
+
 def _check_text(text: str, file: str, limits: LoadLimits) -> None:
     if not isinstance(text, str):
         raise ScenarioError([Problem(file, 0, 0, "", f"expected scenario text, got {type(text).__name__}")])
@@ -552,4 +558,4 @@ def validate_files(paths: list[str | Path], *, root: str | Path | None = None,
 
 
 __all__ = ["LList", "LMap", "LoadLimits", "VariantFile", "extends_target", "load_data", "load_scenario",
-           "load_text", "validate_data", "validate_files", "walk_loc"]
+           "load_text", "read_file", "validate_data", "validate_files", "walk_loc"]

@@ -232,3 +232,16 @@ def test_mutations_of_the_shipped_scenario_end_in_a_scenario_or_a_scenario_error
         assert e.problems and all(p.message for p in e.problems)
     else:
         assert isinstance(result, Scenario)
+
+
+def test_commands_that_explain_removals_never_read_a_device_or_fifo(tmp_path):
+    """``compare`` and ``sweep`` look along the extends chain for removals after an error: the same
+    checked reading applies there."""
+    os.mkfifo(tmp_path / "fifo.yaml")
+    for target in ("/dev/zero", "fifo.yaml"):
+        v = tmp_path / "v.yaml"
+        v.write_text(f"extends: {target}\nremove: [actor:a]\n", encoding="utf-8")
+        r = cli("compare", TINY, v, cwd=tmp_path)
+        assert r.returncode == 2 and f"{v}:1:10:" in r.stderr and "Traceback" not in r.stderr
+        r = cli("sweep", v, "--runs", "2", cwd=tmp_path)
+        assert r.returncode == 2 and f"{v}:1:10:" in r.stderr
