@@ -146,7 +146,7 @@ EXPECTED = {
     "extends_list": "expected a mapping of sections at the top of the file, got a list",
     "extends_fifo": "is a device, FIFO or socket",
     "extends_symlink_out": "lies outside the folders it may read from",
-    "too_big": "more than the cap of 20,000,000 (LoadLimits.max_bytes)",
+    "too_big": f"more than the cap of {LoadLimits().max_bytes:,} (LoadLimits.max_bytes)",
     "many_unknown_keys": "meta.k0: unknown field 'k0'",
 }
 UNLOCATED = {"too_big"}  # refused before it is read: no line to point at
