@@ -41,6 +41,8 @@ TARGETS = {
     "page_interactive_ms": 2000.0,
     "export_bytes": 5_000_000,
     "playback_share": 0.85,  # steps per second played at 8 steps/s, as a share of 8
+    "variant_ratio": 2.0,  # a variant of the documented scenario / the documented scenario, load time
+    "yaml_100k_s": 3.0,  # 100k messages from block YAML, load and validate
 }
 
 
@@ -115,6 +117,15 @@ def dashboard() -> dict[str, Any]:
         return {"error": f"{type(e).__name__}: {e}"}
 
 
+def loader(quick: bool) -> dict[str, Any]:
+    from . import loader_bench
+
+    try:
+        return loader_bench.measure(quick)
+    except Exception as e:  # report, don't crash the table
+        return {"error": f"{type(e).__name__}: {e}"}
+
+
 def cli_help(n: int = 7) -> dict[str, Any]:
     """Cold start of ``backchannel --help`` in a fresh interpreter, median of ``n``."""
     import shutil
@@ -176,6 +187,15 @@ def report(res: dict[str, Any]) -> tuple[str, list[tuple[str, str, str]]]:
     lines.append("explain: " + (ex["error"] if "error" in ex else ", ".join(f"{k} {v}" for k, v in ex.items())))
     db = res["dashboard"]
     lines.append("dashboard: " + (db["error"] if "error" in db else ", ".join(f"{k} {v}" for k, v in db.items())))
+    ld = res.get("loader", {"error": "not run"})
+    doc, big = ld.get("documented", {}), ld.get("large", {})
+    lines.append("loader: " + (ld["error"] if "error" in ld else
+                               f"documented {_fmt(doc['base_s'])}, its variant {_fmt(doc['variant_s'])} "
+                               f"({doc['variant_ratio']:.2f}×, same as text: {doc['same_as_text']}); "
+                               + (big["error"] if "error" in big else
+                                  f"100k from block YAML: load {_fmt(big['load']['seconds'])} "
+                                  f"(CPU {_fmt(big['load']['cpu_seconds'])}, {_fmt(big['load']['peak_mib'], 'MiB')}), "
+                                  f"fail on one bad reference {_fmt(big['fail']['seconds'])}")))
 
     by_size = {r["messages"]: r for r in res["sizes"] if "error" not in r}
     checks: list[tuple[str, str, str]] = []
@@ -217,6 +237,12 @@ def report(res: dict[str, Any]) -> tuple[str, list[tuple[str, str, str]]]:
     checks.append(("playback at 8 steps/s keeps ≥ 85 % of its speed",
                    f"{played} steps/s" if played is not None else "no browser",
                    _verdict(played >= 8 * TARGETS["playback_share"] if played is not None else None)))
+    vr = doc.get("variant_ratio") if "error" not in ld else None
+    checks.append(("a variant of the documented scenario loads in ≤ 2× its base", f"{vr:.2f}×" if vr else "—",
+                   _verdict(vr <= TARGETS["variant_ratio"] if vr else None)))
+    y = big.get("load", {}).get("seconds") if "error" not in ld and "error" not in big else None
+    checks.append(("100k messages from block YAML load in ≤ 3 s", _fmt(y),
+                   _verdict(y <= TARGETS["yaml_100k_s"] if y else None)))
     lines.append("")
     w = max(len(c[0]) for c in checks)
     for name, value, verdict in checks:
@@ -242,6 +268,8 @@ def main(argv: list[str] | None = None) -> int:
     res["sweep"] = sweep()
     res["explain"] = explain()
     res["dashboard"] = dashboard()
+    print("… loader", file=sys.stderr, flush=True)
+    res["loader"] = loader(args.quick)
     text, checks = report(res)
     res["targets"] = [{"target": n, "measured": v, "verdict": x} for n, v, x in checks]
     RESULTS.mkdir(parents=True, exist_ok=True)

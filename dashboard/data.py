@@ -159,4 +159,5 @@ def load_sweep(name: str, alternative: str | None, runs: int, seed: int = 0,
     p = resolve(name, folder)
     if p is None:
         raise FileNotFoundError(f"no scenario named {name!r}")
-    return _sweep(str(p), versions(p), alternative or None, int(runs), int(seed), str((folder or scenarios_dir()).resolve()))
+    root = str((folder or scenarios_dir()).resolve())
+    return _sweep(str(p), versions(p), alternative or None, int(runs), int(seed), root)

@@ -19,7 +19,7 @@ _WHERE = {
     "MODES": "engine", "Mode": "engine", "run": "engine",
     "Compiled": "compiled", "compile_scenario": "compiled",
     "Problem": "errors", "QueryError": "errors", "ScenarioError": "errors",
-    "load_scenario": "loader", "load_text": "loader", "validate_files": "loader",
+    "LoadLimits": "loader", "load_scenario": "loader", "load_text": "loader", "validate_files": "loader",
     "Scenario": "model",
     "write_run": "output",
     "EventRecord": "records", "Knowledge": "records", "MetaKnowledge": "records",
@@ -30,6 +30,7 @@ __all__ = [
     "Compiled",
     "EventRecord",
     "Knowledge",
+    "LoadLimits",
     "MODES",
     "MetaKnowledge",
     "Mode",
@@ -64,7 +65,7 @@ if TYPE_CHECKING:
     from .compiled import Compiled, compile_scenario
     from .engine import MODES, Mode, run
     from .errors import Problem, QueryError, ScenarioError
-    from .loader import load_scenario, load_text, validate_files
+    from .loader import LoadLimits, load_scenario, load_text, validate_files
     from .model import Scenario
     from .output import write_run
     from .records import EventRecord, Knowledge, MetaKnowledge

@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from sim import Scenario, ScenarioError, load_scenario, load_text
 from sim.loader import LoadLimits
+
+from .mutations import mutations
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "scenarios" / "alexander_release.yaml"
@@ -145,7 +146,7 @@ EXPECTED = {
     "extends_list": "expected a mapping of sections at the top of the file, got a list",
     "extends_fifo": "is a device, FIFO or socket",
     "extends_symlink_out": "lies outside the folders it may read from",
-    "too_big": "more than the cap of 20,000,000 (LoadLimits.max_bytes)",
+    "too_big": f"more than the cap of {LoadLimits().max_bytes:,} (LoadLimits.max_bytes)",
     "many_unknown_keys": "meta.k0: unknown field 'k0'",
 }
 UNLOCATED = {"too_big"}  # refused before it is read: no line to point at
@@ -222,26 +223,8 @@ PIECES = ["", " ", "\n", "\t", ":", "- ", "[", "]", "{", "}", ",", "'", '"', "&a
           "extends: x", "\\", "%YAML 1.2\n---\n", "---\n"]
 
 
-@st.composite
-def mutated(draw: st.DrawFn) -> str:
-    text = SHIPPED_TEXT
-    for _ in range(draw(st.integers(1, 4))):
-        i = draw(st.integers(0, len(text)))
-        j = min(len(text), i + draw(st.integers(0, 40)))
-        kind = draw(st.sampled_from(["insert", "delete", "replace", "duplicate"]))
-        if kind == "insert":
-            text = text[:i] + draw(st.sampled_from(PIECES)) + text[i:]
-        elif kind == "delete":
-            text = text[:i] + text[j:]
-        elif kind == "replace":
-            text = text[:i] + draw(st.sampled_from(PIECES)) + text[j:]
-        else:
-            text = text[:i] + text[i:j] + text[i:]
-    return text
-
-
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(mutated())
+@given(mutations(SHIPPED_TEXT, PIECES))
 def test_mutations_of_the_shipped_scenario_end_in_a_scenario_or_a_scenario_error(text):
     try:
         result = load_text(text, "alexander_release.yaml")
@@ -249,3 +232,16 @@ def test_mutations_of_the_shipped_scenario_end_in_a_scenario_or_a_scenario_error
         assert e.problems and all(p.message for p in e.problems)
     else:
         assert isinstance(result, Scenario)
+
+
+def test_commands_that_explain_removals_never_read_a_device_or_fifo(tmp_path):
+    """``compare`` and ``sweep`` look along the extends chain for removals after an error: the same
+    checked reading applies there."""
+    os.mkfifo(tmp_path / "fifo.yaml")
+    for target in ("/dev/zero", "fifo.yaml"):
+        v = tmp_path / "v.yaml"
+        v.write_text(f"extends: {target}\nremove: [actor:a]\n", encoding="utf-8")
+        r = cli("compare", TINY, v, cwd=tmp_path)
+        assert r.returncode == 2 and f"{v}:1:10:" in r.stderr and "Traceback" not in r.stderr
+        r = cli("sweep", v, "--runs", "2", cwd=tmp_path)
+        assert r.returncode == 2 and f"{v}:1:10:" in r.stderr

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from sim import ScenarioError, load_scenario, load_text
 from sim.model import Window
+
+from .mutations import mutations
 
 HEAD = """\
 meta:
@@ -105,7 +109,8 @@ def test_unknown_references_with_suggestions():
         .replace("source: wire", "source: wir")
     ps = problems(text)
     assert "s.yaml:19:12: events[e1].actor: unknown actor 'aa' (did you mean 'a'?)" in ps[0]
-    assert any(p.startswith("s.yaml:20:13: events[e1].facts.0: unknown fact 'ofer' (did you mean 'offer'?)") for p in ps)
+    assert any(p.startswith("s.yaml:20:13: events[e1].facts.0: unknown fact 'ofer' (did you mean 'offer'?)")
+               for p in ps)
     assert any("events[e1].sources.0.source: unknown source 'wir' (did you mean 'wire'?)" in p for p in ps)
     assert len(ps) == 3
 
@@ -216,3 +221,105 @@ def test_extends_cycle(write):
     b = write("extends: a.yaml\n", "b.yaml")
     with pytest.raises(ScenarioError, match="'extends' forms a cycle"):
         load_scenario(b)
+
+
+# -- one reader: the same text loads alike through every entry point --------------------------------
+def test_explicit_tags_are_refused_alike():
+    for tagged, col in (('!!str X', 10), ('!!int "5"', 10), ("!local X", 10)):
+        (p,) = problems(HEAD.replace("title: T", f"title: {tagged}"))
+        assert p.startswith(f"s.yaml:2:{col}: tag ") and "is not allowed" in p
+
+
+def test_whole_and_fractional_numbers_are_durations_alike():
+    whole, fractional = (problems(HEAD.replace("latency: 10m", f"latency: {n}")) for n in ("600", "600.0"))
+    assert whole == fractional == ["s.yaml:13:54: channels[ab].latency: duration 600 has no unit: "
+                                   "write it as 600s, 600m, 600h or 600d"]
+    assert load_text(HEAD.replace("latency: 10m", "latency: 0.0")).channels[0].latency == 0
+
+
+def test_hints_name_the_fields_of_the_model_that_holds_the_typo():
+    (p,) = problems(HEAD + EVENT.replace("claim: A decided.", "claim: A decided., title: X"))
+    assert p == "s.yaml:21:56: events[e1].sources.0.title: unknown field 'title'"
+    (p,) = problems(HEAD + EVENT.replace("grade: 2", "grade: 2, grad: 3"))
+    assert p.endswith("events[e1].sources.0.grad: unknown field 'grad' (did you mean 'grade'?)")
+
+
+def test_union_tags_never_appear_in_paths():
+    ps = problems(HEAD.replace("latency: 10m", "latency: {uniform: [1h, 2h], unifrm: 3}"))
+    assert ps == ["s.yaml:13:82: channels[ab].latency.unifrm: unknown field 'unifrm' (did you mean 'uniform'?)"]
+    ps = problems(HEAD.replace("latency: 10m", "latency: {uniform: [1h, -2h]}"))
+    assert ps == ["s.yaml:13:69: channels[ab].latency.uniform.1: duration '-2h' is negative"]
+
+
+def test_items_are_named_by_id_with_their_line_and_by_index_when_the_id_is_shared():
+    (p,) = problems(HEAD + EVENT.replace("actor: a", "actor: zz"))
+    assert p.startswith("s.yaml:19:12: events[e1].actor: unknown actor 'zz'")
+    ps = problems(HEAD.replace("  - {id: b, name: B,", "  - {id: a, name: B,"))
+    assert any(p.startswith("s.yaml:9:10: actors.1.id: duplicate id 'a'") for p in ps)
+
+
+def test_open_base_supplies_the_text_of_a_base():
+    store = {"saved:1": (HEAD + EVENT, "saved scenario 1")}
+    s = load_text("extends: saved:1\ntitle: Slow\nset:\n  channels.ab.latency: 2h\n", "edit",
+                  open_base=store.get)
+    assert s.meta.title == "T — Slow" and s.channels[0].latency == 7200
+    with pytest.raises(ScenarioError) as exc:
+        load_text("extends: saved:1\nremove: [actor:a]\n", "edit", open_base=store.get)
+    assert {(p.file, p.line, p.path) for p in exc.value.problems} == {
+        ("saved scenario 1", 13, "channels[ab].between.0"), ("saved scenario 1", 19, "events[e1].actor")}
+    with pytest.raises(ScenarioError, match="can extend a file only when a root folder is given"):
+        load_text("extends: base.yaml\n", "edit")
+
+
+def test_text_extends_a_file_inside_its_root(tmp_path):
+    (tmp_path / "base.yaml").write_text(HEAD + EVENT, encoding="utf-8")
+    assert load_text("extends: base.yaml\n", "edit", root=tmp_path).events[0].id == "e1"
+    with pytest.raises(ScenarioError, match="lies outside the folders"):
+        load_text("extends: ../base.yaml\n", "edit", root=tmp_path / "sub")
+
+
+
+TINY_TEXT = (Path(__file__).parent / "data" / "tiny.yaml").read_text(encoding="utf-8")
+BASE_TEXT = TINY_TEXT[: TINY_TEXT.index("alternatives:")]  # variants drop the base's alternatives
+SAME = "alternatives:\n  - id: same\n    title: Same\n"
+PIECES = ["", " ", "  ", "\n", ":", "- ", "[", "]", "{", "}", ",", '"', "'", "#", "&x ", "*x", "!!int ", "0", "1.5",
+          "-1h", "~", "true", "zz", "id", "e1", "2h", "\t", "é", "\x00", "---\n"]
+
+
+def _outcome(load, *args, **kw):
+    try:
+        return load(*args, **kw)
+    except ScenarioError as e:
+        return [(p.file, p.line, p.col, p.path, p.message.replace(" (as changed by ", "\x00").split("\x00")[0])
+                for p in e.problems]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(mutations(BASE_TEXT, PIECES, edits=3, span=12))
+def test_any_text_loads_alike_as_text_file_base_and_alternative(tmp_path, text):
+    """The same text as a text, a file, the base of a variant and (with an alternative that changes
+    nothing) a named alternative: the same scenario, or the same located problems."""
+    path = tmp_path / "s.yaml"
+    path.write_bytes(text.encode("utf-8"))
+    variant = tmp_path / "v.yaml"
+    variant.write_text("extends: s.yaml\n", encoding="utf-8")
+    as_text = _outcome(load_text, text, str(path))
+    assert _outcome(load_scenario, path) == as_text
+    assert _outcome(load_scenario, variant) == as_text
+    path.write_bytes((text + "\n" + SAME).encode("utf-8"))
+    with_alt = _outcome(load_text, text + "\n" + SAME, str(path))
+    named = _outcome(load_scenario, path, "same")
+    if isinstance(with_alt, list):
+        assert named == with_alt
+    elif [a.id for a in with_alt.alternatives] == ["same"]:
+        meta = with_alt.meta.model_copy(update={"title": f"{with_alt.meta.title} — Same"})
+        assert named == with_alt.model_copy(update={"alternatives": [], "meta": meta})
+
+
+def test_loader_benchmark_checks_hold():
+    """The loader benchmark's correctness checks (its timings are only in ``python -m benchmarks``)."""
+    from benchmarks.loader_bench import documented
+
+    out = documented(reps=1)
+    assert out["same_as_text"] is True and out["variant_removes_only"] is True

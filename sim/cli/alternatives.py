@@ -25,6 +25,7 @@ _UNKNOWN = re.compile(r"unknown (actor|fact|channel|source) '([^']+)'")
 def _removals(path: Path, alternative: str | None = None) -> dict[str, tuple[str, int, int]]:
     """``KIND:ID`` → where it is removed, along the ``extends`` chain of ``path`` (and in ``alternative``)."""
     from ..errors import ScenarioError
+    from ..loader import read_file
     from ..located import LMap, parse_yaml
 
     out: dict[str, tuple[str, int, int]] = {}
@@ -34,8 +35,8 @@ def _removals(path: Path, alternative: str | None = None) -> dict[str, tuple[str
     while p is not None and p.resolve() not in seen:
         seen.add(p.resolve())
         try:
-            data = parse_yaml(p.read_text(encoding="utf-8"), str(p))
-        except (OSError, ScenarioError):
+            data = parse_yaml(read_file(p), str(p))
+        except ScenarioError:
             break
         if not isinstance(data, LMap):
             break
