@@ -43,7 +43,7 @@ from .errors import RunLimitError
 from .ledger import Ledger
 from .limits import UNLIMITED, RunLimits, limit_message
 from .model import Scenario
-from .records import EventRecord
+from .records import EventRecord, Knowledge
 from .result import RunResult
 
 Mode = Literal["replay", "stochastic"]
@@ -346,6 +346,11 @@ def run(scenario: Scenario | Compiled, mode: Mode = "replay", seed: int | None =
     that passes a cap raises :class:`~sim.errors.RunLimitError`.
     """
     c = scenario if isinstance(scenario, Compiled) else compile_scenario(scenario)
+    r = _execute(c, mode, seed, limits)
+    return RunResult(compiled=c, mode=mode, seed=seed, label=label, events=tuple(r.log), first=r.ledger.first)
+
+
+def _execute(c: Compiled, mode: Mode, seed: int | None, limits: RunLimits | None) -> _Run:
     # A run allocates many small objects that live until the end and frees the rest by reference
     # counting; the cyclic collector would only rescan the growing log and ledger again and again.
     collecting = gc.isenabled()
@@ -353,8 +358,16 @@ def run(scenario: Scenario | Compiled, mode: Mode = "replay", seed: int | None =
     try:
         r = _Run(c, mode, seed, limits if limits is not None else UNLIMITED)
         r.execute()
-        return RunResult(compiled=c, mode=mode, seed=seed, label=label, events=tuple(r.log),
-                         first=r.ledger.first)
+        return r
     finally:
         if collecting:
             gc.enable()
+
+
+def first_knowledge(c: Compiled, mode: Mode = "stochastic", seed: int | None = 0,
+                    limits: RunLimits | None = None) -> dict[tuple[str, str], Knowledge]:
+    """Run compiled scenario ``c`` once and keep only who first knew what (what a sweep keeps of a run).
+
+    The same first knowledge as ``run(c, mode, seed).first``, without building the result's indexes.
+    """
+    return _execute(c, mode, seed, limits).ledger.first
