@@ -127,6 +127,7 @@ class Compiled:
     # actor -> facts with a rule that waits for a particular sender: the only rules a fact the
     # actor knows already can still set off
     waiting: dict[str, frozenset[str]] = field(default_factory=dict)
+    origins: dict[str, frozenset[str]] = field(default_factory=dict)  # actor -> facts it is the origin of
 
 
 def compile_scenario(s: Scenario) -> Compiled:
@@ -182,6 +183,7 @@ def _compile(s: Scenario) -> Compiled:
         rules={k: tuple(v) for k, v in rules.items()},
         origin_of={f.id: f.origin for f in s.facts if f.origin is not None},
         waiting=_waiting(rules),
+        origins={a: frozenset(f.id for f in s.facts if f.origin == a) for a in {f.origin for f in s.facts} if a},
     )
 
 

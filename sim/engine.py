@@ -33,6 +33,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from functools import partial
+from heapq import heappop, heappush
 from typing import Any, Literal
 
 import simpy
@@ -65,7 +66,7 @@ class _Due(Event):
         self.callbacks = [callback]
         self._value = None
         self._ok = True
-        env.schedule(self, priority, delay)  # type: ignore[arg-type]
+        heappush(env._queue, (env._now + delay, priority, next(env._eid), self))  # as env.schedule does
 
 
 class _Run:
@@ -81,6 +82,7 @@ class _Run:
         self.ledger = Ledger(c.actors)
         self.known = self.ledger.known_by
         self.waiting = c.waiting
+        self.origins = c.origins  # actor -> the facts it is the origin of
         self.log: list[EventRecord] = []
         self.fired: set[tuple[str, str]] = set()
         self.limits = limits
@@ -217,7 +219,8 @@ class _Run:
     def _send(self, sender: str, to: tuple[str, ...], channel: str, facts: tuple[str, ...],
               sources: tuple[str, ...], cause: str, requires: tuple[str, ...]) -> None:
         mine = self.known[sender]
-        if self.c.origin_of:
+        own = self.origins.get(sender)
+        if own is not None and not (own.isdisjoint(facts) and own.isdisjoint(requires)):
             self._own(sender, requires + facts, cause, sources)
         if requires and not mine.issuperset(requires):
             self._record("skip", sender, to, channel, facts, sources, cause, code="not_known",
@@ -276,7 +279,7 @@ class _Run:
             ev = events[n][2]
             n += 1
             if ev.kind == "decision":
-                if ev.requires and self.c.origin_of:
+                if ev.requires and ev.actor in self.origins:
                     self._own(ev.actor, ev.requires, ev.id, ev.sources)
                 mine = self.known[ev.actor]
                 missing = tuple([f for f in ev.requires if f not in mine])
@@ -314,25 +317,37 @@ class _Run:
             first = self.events[0][0]
             now = env.now  # a script starting at the span's start runs first, as a starting process
             _Due(env, max(0.0, first - now), URGENT if first <= now else NORMAL, self._script)
-        limits = self.limits
+        self._loop()
+
+    def _loop(self) -> None:
+        """``env.run()`` for events that always succeed and have one callback, with the run's caps.
+
+        The same steps as :meth:`simpy.Environment.step` (pop the earliest event, set the clock,
+        call its callback), without its per-step checks for failed events and interrupts, which
+        no event of a run can raise.
+        """
+        env, limits = self.env, self.limits
+        queue, pop = env._queue, heappop  # SimPy's event heap: (time, priority, id, event)
         if limits.max_events is None and limits.max_seconds is None:
-            env.run()
+            while queue:
+                env._now, _, _, event = pop(queue)
+                callbacks, event.callbacks = event.callbacks, None
+                callbacks[0](event)
             return
         max_events = limits.max_events if limits.max_events is not None else math.inf
         deadline = time.monotonic() + limits.max_seconds if limits.max_seconds is not None else math.inf
-        log, step, clock = self.log, env.step, CHECK_CLOCK_EVERY
-        try:
-            while True:
-                step()
-                if len(log) > max_events:
-                    raise RunLimitError(limit_message("max_events", max_events))
-                clock -= 1
-                if not clock:
-                    clock = CHECK_CLOCK_EVERY
-                    if time.monotonic() > deadline:
-                        raise RunLimitError(limit_message("max_seconds", limits.max_seconds))  # type: ignore[arg-type]
-        except simpy.core.EmptySchedule:
-            return
+        log, clock = self.log, CHECK_CLOCK_EVERY
+        while queue:
+            env._now, _, _, event = pop(queue)
+            callbacks, event.callbacks = event.callbacks, None
+            callbacks[0](event)
+            if len(log) > max_events:
+                raise RunLimitError(limit_message("max_events", max_events))
+            clock -= 1
+            if not clock:
+                clock = CHECK_CLOCK_EVERY
+                if time.monotonic() > deadline:
+                    raise RunLimitError(limit_message("max_seconds", limits.max_seconds))  # type: ignore[arg-type]
 
 
 def run(scenario: Scenario | Compiled, mode: Mode = "replay", seed: int | None = 0,
