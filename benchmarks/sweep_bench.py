@@ -1,7 +1,7 @@
 """Sweep throughput on the documented scenario: stochastic runs per second at 1 and 2 workers.
 
 Run ``python -m benchmarks.sweep_bench [RUNS]``. :func:`measure` returns a dict; nothing here
-asserts a speed (it is a benchmark, not a test). The target on a 2-core machine is 1,000 runs/s.
+asserts a speed (it is a benchmark, not a test). The target on a 2-core machine is 2,000 runs/s.
 
 The time includes the whole sweep as the CLI runs it (starting the worker pool, compiling in
 each worker, aggregating the per-run rows), but not loading the YAML file. Wall-clock rates

@@ -1,10 +1,12 @@
-"""One synthetic size, measured in its own process: ``python -m benchmarks.workloads A F M REPS``.
+"""One synthetic size, measured in its own process: ``python -m benchmarks.workloads A F M REPS [--all-facts]``.
 
 Prints one JSON object: load + validate time (JSON subset and, where asked, block YAML), compile
 time, median run times of the engine (full ledger), bare SimPy and the ``heapq`` loop — run
 alternately, ``REPS`` times each, with a garbage collection before each — whether all three gave
-the same first-known times, and the process's peak memory. A separate process per size keeps
-each peak apart; :func:`end_to_end` measures load + run alone in yet another process.
+the same first-known times, the peak memory a run allocates (``tracemalloc``, engine and bare
+SimPy, one extra run each), and the process's peak memory. ``--all-facts`` measures the shape
+whose sends list every fact (``backchannel synth --all-facts``). A separate process per size
+keeps each peak apart; :func:`end_to_end` measures load + run alone in yet another process.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import statistics
 import subprocess
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 from typing import Any, Callable
 
@@ -23,14 +26,16 @@ HERE = Path(__file__).resolve().parent
 DATA = HERE / "results" / "scenarios"
 
 
-def scenario_file(actors: int, facts: int, messages: int, seed: int = 1, json_subset: bool = True) -> Path:
+def scenario_file(actors: int, facts: int, messages: int, seed: int = 1, json_subset: bool = True,
+                  all_facts: bool = False) -> Path:
     """The synthetic scenario of this size, written once and reused (``benchmarks/results`` is ignored)."""
     from sim.synthetic import synth, write_yaml
 
     DATA.mkdir(parents=True, exist_ok=True)
-    path = DATA / f"synth-{actors}-{facts}-{messages}-{seed}{'.json' if json_subset else ''}.yaml"
+    shape = "-all" if all_facts else ""
+    path = DATA / f"synth-{actors}-{facts}-{messages}-{seed}{shape}{'.json' if json_subset else ''}.yaml"
     if not path.exists():
-        write_yaml(synth(actors, facts, messages, seed), path, json_subset=json_subset)
+        write_yaml(synth(actors, facts, messages, seed, all_facts=all_facts), path, json_subset=json_subset)
     return path
 
 
@@ -54,6 +59,19 @@ def timed(f: Callable[[], Any], collector: bool = True) -> tuple[float, Any]:
 
 def first_times(result: Any) -> dict[tuple[str, str], float]:
     return {k: v.time for k, v in result.first.items()}
+
+
+def traced_peak_mib(f: Callable[[], Any]) -> float:
+    """Peak memory (MiB) that calling ``f`` allocates, its result included, by ``tracemalloc``."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        out = f()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    del out
+    return peak / 2**20
 
 
 def compare(c: Any, reps: int) -> dict[str, Any]:
@@ -84,21 +102,25 @@ def compare(c: Any, reps: int) -> dict[str, Any]:
             del out
     same = firsts["engine"] == firsts["bare_simpy"] == firsts["heapq"]
     med = {k: statistics.median(v) for k, v in times.items()}
+    memory = {"engine_peak_mib": traced_peak_mib(impls["engine"]),
+              "bare_simpy_peak_mib": traced_peak_mib(impls["bare_simpy"])}
     return {"engine_s": med["engine"], "bare_simpy_s": med["bare_simpy"], "heapq_s": med["heapq"],
-            "runs_s": times, "same_first_known": same, **counts}
+            "runs_s": times, "same_first_known": same, **counts, **memory}
 
 
-def measure(actors: int, facts: int, messages: int, reps: int, yaml_too: bool) -> dict[str, Any]:
+def measure(actors: int, facts: int, messages: int, reps: int, yaml_too: bool,
+            all_facts: bool = False) -> dict[str, Any]:
     from sim import LoadLimits, compile_scenario, load_scenario
 
     big = LoadLimits(max_bytes=1 << 31)  # the 1M-message files are far above the default size cap
-    out: dict[str, Any] = {"actors": actors, "facts": facts, "messages": messages, "reps": reps}
-    path = scenario_file(actors, facts, messages)
+    out: dict[str, Any] = {"actors": actors, "facts": facts, "messages": messages, "reps": reps,
+                           "all_facts": all_facts}
+    path = scenario_file(actors, facts, messages, all_facts=all_facts)
     out["file_mb"] = round(path.stat().st_size / 1e6, 1)
     dt, s = timed(lambda: load_scenario(path, limits=big))
     out["load_json_s"] = dt
     if yaml_too:
-        ypath = scenario_file(actors, facts, messages, json_subset=False)
+        ypath = scenario_file(actors, facts, messages, json_subset=False, all_facts=all_facts)
         out["yaml_file_mb"] = round(ypath.stat().st_size / 1e6, 1)
         dt, s2 = timed(lambda: load_scenario(ypath, limits=big))
         out["load_yaml_s"] = dt
@@ -139,7 +161,7 @@ def end_to_end(path: Path, reps: int = 1) -> dict[str, Any]:
 def main(argv: list[str]) -> None:
     actors, facts, messages, reps = (int(x) for x in argv[:4])
     yaml_too = "--yaml" in argv
-    print(json.dumps(measure(actors, facts, messages, reps, yaml_too)))
+    print(json.dumps(measure(actors, facts, messages, reps, yaml_too, all_facts="--all-facts" in argv)))
 
 
 if __name__ == "__main__":

@@ -133,6 +133,7 @@ class Compiled:
     # actor knows already can still set off
     waiting: dict[str, frozenset[str]] = field(default_factory=dict)
     relative: tuple[CEvent, ...] = ()  # events timed 'after' another, each after the one it follows
+    origins: dict[str, frozenset[str]] = field(default_factory=dict)  # actor -> facts it is the origin of
 
 
 def compile_scenario(s: Scenario) -> Compiled:
@@ -182,6 +183,7 @@ def _compile(s: Scenario) -> Compiled:
         origin_of={f.id: f.origin for f in s.facts if f.origin is not None},
         waiting=_waiting(rules),
         relative=relative,
+        origins={a: frozenset(f.id for f in s.facts if f.origin == a) for a in {f.origin for f in s.facts} if a},
     )
 
 

@@ -33,6 +33,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from functools import partial
+from heapq import heappop, heappush
 from typing import Any, Literal
 
 import simpy
@@ -43,7 +44,7 @@ from .errors import RunLimitError
 from .ledger import Ledger
 from .limits import UNLIMITED, RunLimits, limit_message
 from .model import Scenario
-from .records import EventRecord
+from .records import EventRecord, Knowledge
 from .result import RunResult
 
 Mode = Literal["replay", "stochastic"]
@@ -65,7 +66,7 @@ class _Due(Event):
         self.callbacks = [callback]
         self._value = None
         self._ok = True
-        env.schedule(self, priority, delay)  # type: ignore[arg-type]
+        heappush(env._queue, (env._now + delay, priority, next(env._eid), self))  # as env.schedule does
 
 
 def _revealed(tap: CTap, facts: tuple[str, ...]) -> tuple[str, ...]:
@@ -86,6 +87,7 @@ class _Run:
         self.ledger = Ledger(c.actors)
         self.known = self.ledger.known_by
         self.waiting = c.waiting
+        self.origins = c.origins  # actor -> the facts it is the origin of
         self.log: list[EventRecord] = []
         self.fired: set[tuple[str, str]] = set()
         self.limits = limits
@@ -222,7 +224,8 @@ class _Run:
     def _send(self, sender: str, to: tuple[str, ...], channel: str, facts: tuple[str, ...],
               sources: tuple[str, ...], cause: str, requires: tuple[str, ...]) -> None:
         mine = self.known[sender]
-        if self.c.origin_of:
+        own = self.origins.get(sender)
+        if own is not None and not (own.isdisjoint(facts) and own.isdisjoint(requires)):
             self._own(sender, requires + facts, cause, sources)
         if requires and not mine.issuperset(requires):
             self._record("skip", sender, to, channel, facts, sources, cause, code="not_known",
@@ -282,7 +285,7 @@ class _Run:
             ev = events[n][2]
             n += 1
             if ev.kind == "decision":
-                if ev.requires and self.c.origin_of:
+                if ev.requires and ev.actor in self.origins:
                     self._own(ev.actor, ev.requires, ev.id, ev.sources)
                 mine = self.known[ev.actor]
                 missing = tuple([f for f in ev.requires if f not in mine])
@@ -328,25 +331,37 @@ class _Run:
             first = self.events[0][0]
             now = env.now  # a script starting at the span's start runs first, as a starting process
             _Due(env, max(0.0, first - now), URGENT if first <= now else NORMAL, self._script)
-        limits = self.limits
+        self._loop()
+
+    def _loop(self) -> None:
+        """``env.run()`` for events that always succeed and have one callback, with the run's caps.
+
+        The same steps as :meth:`simpy.Environment.step` (pop the earliest event, set the clock,
+        call its callback), without its per-step checks for failed events and interrupts, which
+        no event of a run can raise.
+        """
+        env, limits = self.env, self.limits
+        queue, pop = env._queue, heappop  # SimPy's event heap: (time, priority, id, event)
         if limits.max_events is None and limits.max_seconds is None:
-            env.run()
+            while queue:
+                env._now, _, _, event = pop(queue)
+                callbacks, event.callbacks = event.callbacks, None
+                callbacks[0](event)
             return
         max_events = limits.max_events if limits.max_events is not None else math.inf
         deadline = time.monotonic() + limits.max_seconds if limits.max_seconds is not None else math.inf
-        log, step, clock = self.log, env.step, CHECK_CLOCK_EVERY
-        try:
-            while True:
-                step()
-                if len(log) > max_events:
-                    raise RunLimitError(limit_message("max_events", max_events))
-                clock -= 1
-                if not clock:
-                    clock = CHECK_CLOCK_EVERY
-                    if time.monotonic() > deadline:
-                        raise RunLimitError(limit_message("max_seconds", limits.max_seconds))  # type: ignore[arg-type]
-        except simpy.core.EmptySchedule:
-            return
+        log, clock = self.log, CHECK_CLOCK_EVERY
+        while queue:
+            env._now, _, _, event = pop(queue)
+            callbacks, event.callbacks = event.callbacks, None
+            callbacks[0](event)
+            if len(log) > max_events:
+                raise RunLimitError(limit_message("max_events", max_events))
+            clock -= 1
+            if not clock:
+                clock = CHECK_CLOCK_EVERY
+                if time.monotonic() > deadline:
+                    raise RunLimitError(limit_message("max_seconds", limits.max_seconds))  # type: ignore[arg-type]
 
 
 def run(scenario: Scenario | Compiled, mode: Mode = "replay", seed: int | None = 0,
@@ -360,6 +375,11 @@ def run(scenario: Scenario | Compiled, mode: Mode = "replay", seed: int | None =
     that passes a cap raises :class:`~sim.errors.RunLimitError`.
     """
     c = scenario if isinstance(scenario, Compiled) else compile_scenario(scenario)
+    r = _execute(c, mode, seed, limits)
+    return RunResult(compiled=c, mode=mode, seed=seed, label=label, events=tuple(r.log), first=r.ledger.first)
+
+
+def _execute(c: Compiled, mode: Mode, seed: int | None, limits: RunLimits | None) -> _Run:
     # A run allocates many small objects that live until the end and frees the rest by reference
     # counting; the cyclic collector would only rescan the growing log and ledger again and again.
     collecting = gc.isenabled()
@@ -367,8 +387,16 @@ def run(scenario: Scenario | Compiled, mode: Mode = "replay", seed: int | None =
     try:
         r = _Run(c, mode, seed, limits if limits is not None else UNLIMITED)
         r.execute()
-        return RunResult(compiled=c, mode=mode, seed=seed, label=label, events=tuple(r.log),
-                         first=r.ledger.first)
+        return r
     finally:
         if collecting:
             gc.enable()
+
+
+def first_knowledge(c: Compiled, mode: Mode = "stochastic", seed: int | None = 0,
+                    limits: RunLimits | None = None) -> dict[tuple[str, str], Knowledge]:
+    """Run compiled scenario ``c`` once and keep only who first knew what (what a sweep keeps of a run).
+
+    The same first knowledge as ``run(c, mode, seed).first``, without building the result's indexes.
+    """
+    return _execute(c, mode, seed, limits).ledger.first

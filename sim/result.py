@@ -62,7 +62,8 @@ class RunResult:
 
     def __post_init__(self) -> None:
         if not isinstance(self.first, MappingProxyType):
-            object.__setattr__(self, "first", MappingProxyType(dict(self.first)))
+            first = self.first if type(self.first) is dict else dict(self.first)  # the engine hands its own over
+            object.__setattr__(self, "first", MappingProxyType(first))
         by_fact: dict[str, list[Knowledge]] = {}
         for k in sorted(self.first.values(), key=lambda k: (k.time, k.record)):
             by_fact.setdefault(k.fact, []).append(k)

@@ -162,7 +162,7 @@ def synth(actors: int, facts: int, messages: int, seed: int = 0, all_facts: bool
         ev["sources"] = [_CITE]
         if passes_on:
             for r in to:
-                hear(r, list(known) if all_facts else fs)
+                hear(r, fs)
         if rng.random() < 0.05:
             lo, hi = max(0, us - rng.randrange(3_600_000_000)), min(span_us, us + rng.randrange(3_600_000_000))
             window: dict[str, Any] = {"earliest": _instant(lo), "latest": _instant(hi)}

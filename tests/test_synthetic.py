@@ -77,3 +77,14 @@ def test_synth_command_writes_a_valid_file(tmp_path):
     assert load_scenario(out) == load_text(to_yaml(synth(9, 3, 40, 4)))
     res = CliRunner().invoke(app, ["synth", "--actors", "9", "--messages", "5", "--json", "-o", str(out)])
     assert res.exit_code == 0 and out.read_text(encoding="utf-8").startswith("{")
+
+
+def test_every_fact_shape_shares_the_ordinary_shapes_draws():
+    plain, every = synth(30, 6, 200, 9), synth(30, 6, 200, 9, all_facts=True)
+    strip = lambda d: [(e["id"], e["time"], e["actor"], e.get("to")) for e in d["events"]]  # noqa: E731
+    assert strip(plain) == strip(every) and plain["channels"] == every["channels"]
+    facts = [f"f{i}" for i in range(6)]
+    assert all(e["facts"] == facts for e in every["events"] if e.get("channel"))
+    assert all(r["send"]["facts"] == facts for r in every["rules"])
+    assert "every fact listed" in every["meta"]["title"]
+    load_text(to_yaml(every))  # valid
