@@ -23,6 +23,8 @@ SPEEDS = [{"label": "1 step/s", "value": 1000}, {"label": "2 steps/s", "value": 
           {"label": "4 steps/s", "value": 250}, {"label": "8 steps/s", "value": 125}]  # value: ms per step
 LOG_COLUMNS = [
     {"field": "local", "headerName": "Local time", "width": 115, "pinned": "left"},
+    {"field": "basis", "headerName": "Basis", "width": 95},
+    {"field": "when", "headerName": "When (range · basis)", "width": 420, "tooltipField": "when"},
     {"field": "utc", "headerName": "UTC", "width": 150},
     {"field": "kind", "headerName": "What happened", "width": 140},
     {"field": "from", "headerName": "From", "width": 140},

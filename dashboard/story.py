@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sim.certainty import describe_knowledge_when, describe_record_when
+
 from .figures.common import fact_statements, local_label, names, readable_reason, short_names
 
 if TYPE_CHECKING:
@@ -22,7 +24,7 @@ def focus_entries(result: RunResult, actor: str) -> list[tuple[float, str]]:
     for (a, f), k in result.first.items():
         if a != actor:
             continue
-        when = local_label(k.time, tz, long=False)
+        when = describe_knowledge_when(result, a, f, tz)
         if k.how == "origin":
             how = "originated it"
         else:
@@ -69,7 +71,7 @@ def recent_entries(result: RunResult) -> list[tuple[float, str]]:
     statements = fact_statements(result)
     out = []
     for e in result.events:
-        when = local_label(e.time, tz, long=False)
+        when = describe_record_when(result, e.id, tz)
         what = summaries.get(e.cause, e.cause)
         if e.kind == "deliver":
             line = f"{nm.get(e.actor, e.actor)} → {nm.get(e.to or '', e.to)}: {what}"

@@ -35,7 +35,7 @@ from .model import BASES, Scenario
 from .records import Knowledge
 
 if TYPE_CHECKING:
-    from .records import EventRecord
+    from .records import MetaKnowledge
     from .result import RunResult
 
 LOGNORMAL_QUANTILES = (0.01, 0.99)  # the range that stands for a lognormal latency or delay
@@ -56,11 +56,7 @@ class Certainty(NamedTuple):
         return self.earliest == self.latest
 
 
-class Step(NamedTuple):
-    """The step of a chain that sets its basis: ``kind`` is event, rule, channel or tap."""
-
-    kind: str
-    id: str  # an event or rule id, a channel id, or ``CHANNEL/ACTOR`` for a tap
+Step = str  # the step of a chain that sets its basis: ``event:ID``, ``rule:ID``, ``channel:ID`` or ``tap:CHANNEL/ACTOR``
 
 
 class HowStep(Knowledge):
@@ -109,35 +105,68 @@ def _join(link: _Link, basis: str, step: Step, lo: float = 0.0, hi: float = 0.0)
     message or relay it carries says more).
     """
     b, e, l_, s = link
-    later = _RANK[basis] < _RANK[b] or (_RANK[basis] == _RANK[b] and step.kind != "channel")
+    later = _RANK[basis] < _RANK[b] or (_RANK[basis] == _RANK[b] and not step.startswith("channel:"))
     return (basis, e + lo, l_ + hi, step) if later else (b, e + lo, l_ + hi, s)
 
 
 @dataclass(frozen=True)
 class Chains:
-    """Certainty of every record and every knowledge row of one run, with the step that sets each basis."""
+    """Certainty of every record and every knowledge row of one run, with the step that sets each basis.
 
-    records: tuple[Certainty, ...]  # by EventRecord.id
-    record_steps: tuple[Step, ...]
+    Records are kept as parallel lists (no object per record): :meth:`record` builds a
+    :class:`Certainty` on demand.
+    """
+
+    basis: list[str]  # by EventRecord.id
+    earliest: list[float]
+    latest: list[float]
+    record_steps: list[Step]
     knowledge: dict[tuple[str, str], Certainty]
     knowledge_steps: dict[tuple[str, str], Step]
-    meta: dict[tuple[str, str, str], Certainty]
+    words: dict[Step, str]  # each step's kind in a word: message, decision, relay, reaction, channel, interception
+
+    def record(self, record_id: int) -> Certainty:
+        """The certainty of event record ``record_id``."""
+        return Certainty(self.basis[record_id], self.earliest[record_id], self.latest[record_id])
+
+    def meta(self, m: MetaKnowledge) -> Certainty:
+        """The certainty of a second-order row: its record's, no stronger than the subject's own knowledge."""
+        b = self.basis[m.record]
+        known = self.knowledge.get((m.subject, m.fact))
+        if known is not None and _RANK[known.basis] < _RANK[b]:
+            b = known.basis
+        return Certainty(b, self.earliest[m.record], self.latest[m.record])
 
 
-def _bases(s: Scenario) -> dict[Step, str]:
-    out: dict[Step, str] = {}
-    for e in s.events:
-        out[Step("event", e.id)] = e.basis or "assumed"
-    for r in s.rules:
-        out[Step("rule", r.id)] = r.basis or "assumed"
-    for c in s.channels:
-        out[Step("channel", c.id)] = c.basis or "assumed"
-        for t in c.taps:
-            out.setdefault(Step("tap", f"{c.id}/{t.by}"), t.basis or "assumed")
-    return out
+STEP_WORDS = {("event", "message"): "message", ("event", "decision"): "decision", ("rule", "send"): "relay",
+              ("rule", "decide"): "reaction", ("channel", ""): "channel", ("tap", ""): "interception"}
 
 
-def _event_links(result: RunResult, bases: dict[Step, str]) -> dict[str, _Link]:
+class _Steps:
+    """Every step of a scenario built once (a run's records share them), with its basis."""
+
+    def __init__(self, s: Scenario) -> None:
+        self.events = {e.id: f"event:{e.id}" for e in s.events}
+        self.rules = {r.id: f"rule:{r.id}" for r in s.rules}
+        self.channels = {c.id: f"channel:{c.id}" for c in s.channels}
+        self.taps = {(c.id, t.by): f"tap:{c.id}/{t.by}" for c in s.channels for t in c.taps}
+        self.basis: dict[Step, str] = {}
+        for e in s.events:
+            self.basis[self.events[e.id]] = e.basis or "assumed"
+        for r in s.rules:
+            self.basis[self.rules[r.id]] = r.basis or "assumed"
+        for c in s.channels:
+            self.basis[self.channels[c.id]] = c.basis or "assumed"
+            for t in c.taps:
+                self.basis.setdefault(self.taps[(c.id, t.by)], t.basis or "assumed")
+        self.words = {st: STEP_WORDS[("event", e.kind)] for e in s.events for st in [self.events[e.id]]}
+        self.words |= {self.rules[r.id]: STEP_WORDS[("rule", "send" if r.send is not None else "decide")]
+                       for r in s.rules}
+        self.words |= dict.fromkeys(self.channels.values(), STEP_WORDS[("channel", "")])
+        self.words |= dict.fromkeys(self.taps.values(), STEP_WORDS[("tap", "")])
+
+
+def _event_links(result: RunResult, steps: _Steps) -> dict[str, _Link]:
     """Each scripted event's link: its own window or time, after the events its ``after`` follows."""
     out: dict[str, _Link] = {}
     relative = {ev.id: ev for ev in result.compiled.relative}
@@ -145,44 +174,54 @@ def _event_links(result: RunResult, bases: dict[Step, str]) -> dict[str, _Link]:
         if ev.id in relative:
             continue
         lo, hi = ev.window if ev.window is not None else (ev.time, ev.time)
-        step = Step("event", ev.id)
-        out[ev.id] = (bases[step], lo, hi, step)
+        step = steps.events[ev.id]
+        out[ev.id] = (steps.basis[step], lo, hi, step)
     for ev in result.compiled.relative:  # each after the event it follows
         lo, hi = spread(ev.after_delay)
-        out[ev.id] = _join(out[ev.after], bases[Step("event", ev.id)], Step("event", ev.id), lo, hi)  # type: ignore[index]
+        step = steps.events[ev.id]
+        out[ev.id] = _join(out[ev.after], steps.basis[step], step, lo, hi)  # type: ignore[index]
     return out
 
 
 def chains(result: RunResult) -> Chains:
-    """Compute the certainty of every record and knowledge row of ``result`` in one pass over its log."""
-    c = result.compiled
-    bases = _bases(c.scenario)
-    taps = {(ch_id, t.by): t for ch_id, ch in c.channels.items() for t in ch.taps}
-    events = _event_links(result, bases)
-    rule_of = {r.id: r for rs in c.rules.values() for r in rs}
-    by_record: dict[int, list[Knowledge]] = {}
-    for k in result.first.values():
-        by_record.setdefault(k.record, []).append(k)
+    """Compute the certainty of every record and knowledge row of ``result`` in one pass over its log.
 
-    links: list[_Link] = []
-    knowledge: dict[tuple[str, str], _Link] = {}
-    sends: dict[int, tuple[_Link, str]] = {}  # message -> (send's link, sender)
+    Few objects survive the pass (floats, strings and shared steps in lists), so that it does not
+    make the cyclic garbage collector rescan a large run again and again.
+    """
+    c = result.compiled
+    steps = _Steps(c.scenario)
+    basis = steps.basis
+    taps = {(ch_id, t.by): t for ch_id, ch in c.channels.items() for t in ch.taps}
+    events = _event_links(result, steps)
+    rule_of = {r.id: r for rs in c.rules.values() for r in rs}
+    learnt = sorted(result.first.items(), key=lambda kv: kv[1].record)
+    next_learnt = 0
+
+    bases: list[str] = []
+    earliest: list[float] = []
+    latest: list[float] = []
+    record_steps: list[Step] = []
+    knowledge: dict[tuple[str, str], Certainty] = {}
+    knowledge_steps: dict[tuple[str, str], Step] = {}
+    sends: dict[int, int] = {}  # message -> its send record
     fired: set[tuple[str, str]] = set()
     pending: dict[str, list[tuple[float, _Link]]] = {}  # rule -> firings not yet matched to a record
-    held: dict[str, _Link] = {}  # rule -> the firing an origin-on-first-use record opened for its send
+    held: dict[str, _Link | None] = {}  # rule -> the firing an origin-on-first-use record opened for its send
 
-    def learned(rec: EventRecord, link: _Link, fact: str, sender: str | None) -> _Link:
+    def learned(link: _Link, fact: str, sender: str | None) -> _Link:
         """The link by which a record's learner knows ``fact``: the record, after the sender's knowledge."""
-        if sender is None or (sender, fact) not in knowledge:
+        known = knowledge.get((sender, fact)) if sender is not None else None  # type: ignore[arg-type]
+        if known is None or _RANK[known.basis] >= _RANK[link[0]]:
             return link
-        b, _, _, s = knowledge[(sender, fact)]
-        return _join(link, b, s) if _RANK[b] < _RANK[link[0]] else link
+        return (known.basis, link[1], link[2], knowledge_steps[(sender, fact)])  # type: ignore[index]
 
     def firing(rule_id: str, t: float) -> _Link | None:
         queue = pending.get(rule_id, [])
-        lo, hi = spread(rule_of[rule_id].delay)
-        for i, (at, link) in enumerate(queue):
-            if at + lo - 1e-6 <= t <= at + hi + 1e-6 or rule_of[rule_id].delay[0] == "lognormal":
+        delay = rule_of[rule_id].delay
+        lo, hi = spread(delay)
+        for i, (at, _link) in enumerate(queue):
+            if at + lo - 1e-6 <= t <= at + hi + 1e-6 or delay[0] == "lognormal":
                 return queue.pop(i)[1]
         return queue.pop(0)[1] if queue else None
 
@@ -190,40 +229,48 @@ def chains(result: RunResult) -> Chains:
         link: _Link
         sender: str | None = None
         if rec.kind in ("deliver", "intercept", "lost"):
-            send_link, sender = sends[rec.message]  # type: ignore[index]
+            i = sends[rec.message]  # type: ignore[index]
+            sender = result.events[i].actor
+            send_link = (bases[i], earliest[i], latest[i], record_steps[i])
             if rec.kind == "intercept":
-                spec = taps[(rec.channel, rec.actor)]
-                step = Step("tap", f"{rec.channel}/{rec.actor}")
-                lo, hi = spread(spec.delay)
-                link = _join(send_link, bases.get(step, "assumed"), step, lo, hi)
+                step = steps.taps[(rec.channel, rec.actor)]  # type: ignore[index]
+                lo, hi = spread(taps[(rec.channel, rec.actor)].delay)
             else:
-                ch = c.channels[rec.channel]  # type: ignore[index]
-                lo, hi = spread(ch.latency) if rec.kind == "deliver" else (0.0, 0.0)
-                link = _join(send_link, bases[Step("channel", ch.id)], Step("channel", ch.id), lo, hi)
+                step = steps.channels[rec.channel]  # type: ignore[index]
+                lo, hi = spread(c.channels[rec.channel].latency) if rec.kind == "deliver" else (0.0, 0.0)  # type: ignore[index]
+            link = _join(send_link, basis[step], step, lo, hi)
         elif rec.cause in events:
             link = events[rec.cause]
         else:
             rule = rule_of[rec.cause]
-            opened = held.pop(rule.id, None)
-            trig = opened if opened is not None else firing(rule.id, rec.time)
-            step = Step("rule", rule.id)
+            trig = held.pop(rule.id) if rule.id in held else firing(rule.id, rec.time)
+            step = steps.rules[rule.id]
             if trig is None:
-                link = (bases[step], rec.time, rec.time, step)
+                link = (basis[step], rec.time, rec.time, step)
             else:
                 lo, hi = spread(rule.delay)
-                link = _join(trig, bases[step], step, lo, hi)
+                link = _join(trig, basis[step], step, lo, hi)
             if rule.channel is not None and rec.kind == "originate":
-                held[rule.id] = trig  # type: ignore[assignment]  # the send or skip that follows shares it
-        b, lo, hi, s = link
-        links.append((b, min(lo, rec.time), max(hi, rec.time), s))
+                held[rule.id] = trig  # the send or skip that follows shares the firing
+        b, lo, hi, st = link
+        lo, hi = min(lo, rec.time), max(hi, rec.time)  # bounds always hold the run's own time
+        bases.append(b)
+        earliest.append(lo)
+        latest.append(hi)
+        record_steps.append(st)
         if rec.kind == "send":
-            sends[rec.message] = (link, rec.actor)  # type: ignore[index]
+            sends[rec.message] = rec.id  # type: ignore[index]
         # what this record teaches: the ledger's first learnings, and triggers of rules
         learner = rec.to if rec.kind == "deliver" else rec.actor if rec.kind in ("intercept", "originate") else None
         if learner is None:
             continue
-        for k in by_record.get(rec.id, ()):
-            knowledge[(k.actor, k.fact)] = learned(rec, links[-1], k.fact, k.from_actor)
+        link = (b, lo, hi, st)
+        while next_learnt < len(learnt) and learnt[next_learnt][1].record == rec.id:
+            key, k = learnt[next_learnt]
+            next_learnt += 1
+            kb, klo, khi, kst = learned(link, k.fact, k.from_actor)
+            knowledge[key] = Certainty(kb, klo, khi)
+            knowledge_steps[key] = kst
         for f in rec.facts:
             for rule in c.rules.get((learner, f), ()):
                 if rule.from_actor is not None and rule.from_actor != sender:
@@ -231,35 +278,11 @@ def chains(result: RunResult) -> Chains:
                 if (rule.id, f) in fired:
                     continue
                 fired.add((rule.id, f))
-                pending.setdefault(rule.id, []).append((rec.time, learned(rec, links[-1], f, sender)))
-    meta = {}
-    for key, m in result.meta.items():
-        b, lo, hi, _ = links[m.record]
-        kb = knowledge.get((m.subject, m.fact))
-        meta[key] = Certainty(weakest(b, kb[0]) if kb else b, lo, hi)
-    return Chains(records=tuple(Certainty(b, lo, hi) for b, lo, hi, _ in links),
-                  record_steps=tuple(s for *_, s in links),
-                  knowledge={k: Certainty(b, lo, hi) for k, (b, lo, hi, _) in knowledge.items()},
-                  knowledge_steps={k: v[3] for k, v in knowledge.items()},
-                  meta=meta)
+                pending.setdefault(rule.id, []).append((rec.time, learned(link, f, sender)))
+    return Chains(bases, earliest, latest, record_steps, knowledge, knowledge_steps, steps.words)
 
 
 # -- words, for the command line and the dashboard -------------------------------------------------
-STEP_WORDS = {("event", "message"): "message", ("event", "decision"): "decision", ("rule", "send"): "relay",
-              ("rule", "decide"): "reaction", ("channel", ""): "channel", ("tap", ""): "interception"}
-
-
-def step_word(scenario: Scenario, step: Step | None) -> str:
-    """What kind of step sets a basis, in a word: message, decision, relay, reaction, channel, interception."""
-    if step is None:
-        return ""
-    if step.kind == "event":
-        kind = next((e.kind for e in scenario.events if e.id == step.id), "message")
-        return STEP_WORDS[("event", kind)]
-    if step.kind == "rule":
-        rule = next((r for r in scenario.rules if r.id == step.id), None)
-        return STEP_WORDS[("rule", "decide" if rule is not None and rule.send is None else "send")]
-    return STEP_WORDS[(step.kind, "")]
 
 
 def _local(ts: float, tz: str) -> datetime:
@@ -275,7 +298,7 @@ def describe_when(time: float, certainty: Certainty | None, tz: str, what: str =
 
     Exact: ``Sat 26 Apr 2025 14:00 +03 · reported`` (as the command line always wrote times). Uncertain: ``about Sat 26 Apr 2025 (between 23 and
     30 Apr) · assumed relay`` (a range within a day or two gives hours). ``what`` names the step that sets
-    the basis (:func:`step_word`); it is shown only when the basis is not ``reported``.
+    the basis (``Chains.words``); it is shown only when the basis is not ``reported``.
     """
     d = _local(time, tz)
     mark = "" if certainty is None else (" · reported" if certainty.basis == "reported" else
@@ -300,15 +323,15 @@ def describe_when(time: float, certainty: Certainty | None, tz: str, what: str =
 def describe_record_when(result: RunResult, record: int, tz: str) -> str:
     """:func:`describe_when` for one event record of ``result``."""
     ch = result.certainties
-    return describe_when(result.events[record].time, ch.records[record], tz,
-                         step_word(result.scenario, ch.record_steps[record]))
+    return describe_when(result.events[record].time, ch.record(record), tz,
+                         ch.words.get(ch.record_steps[record], ""))
 
 
 def describe_knowledge_when(result: RunResult, actor: str, fact: str, tz: str) -> str:
     """:func:`describe_when` for the moment ``actor`` first knew ``fact`` (which it must have)."""
     ch = result.certainties
     return describe_when(result.first[(actor, fact)].time, ch.knowledge[(actor, fact)], tz,
-                         step_word(result.scenario, ch.knowledge_steps[(actor, fact)]))
+                         ch.words.get(ch.knowledge_steps[(actor, fact)], ""))
 
 
 # -- sources ---------------------------------------------------------------------------------------
@@ -338,3 +361,12 @@ def describe_citations(scenario: Scenario, sources: Iterable[str]) -> str:
     if k == n:
         return f"{n} sources, {'both' if n == 2 else 'all'} independent"
     return f"{n} sources, {k} independent"
+
+
+def modelled(certainty: Certainty | None) -> bool:
+    """Whether a record or knowledge row rests on a modelled (inferred or assumed) step."""
+    return certainty is not None and certainty.basis != "reported"
+
+
+MODELLED_MARK = "≈"  # shown next to modelled knowledge in figures, with this explanation:
+MODELLED_MEANING = "≈ known through an inferred or assumed step"

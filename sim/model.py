@@ -150,6 +150,18 @@ class Fact(Strict):
                               description="Short name for figures (at most 40 characters); default: the "
                                           "statement, shortened")
 
+    @property
+    def short_label(self) -> str:
+        """``label``, else the statement cut at a word boundary to at most 40 characters (with an ellipsis)."""
+        if self.label:
+            return self.label
+        text = " ".join(self.statement.split())
+        if len(text) <= 40:
+            return text
+        head = text[:40]  # a word that ends at the 39th character is kept whole
+        cut = head.rsplit(" ", 1)[0] if " " in head else text[:39]
+        return cut.rstrip(" ,;:.") + "…"
+
 
 class Fixed(Strict):
     """A fixed latency (same in replay and stochastic runs)."""

@@ -26,11 +26,11 @@ def _certain(c: Certainty) -> dict[str, str]:
 
 def event_rows(result: RunResult) -> list[dict[str, Any]]:
     """The event log as rows of ``EVENT_COLUMNS``."""
-    certain = result.certainties.records
+    certain = result.certainties.record
     return [{"id": e.id, "time": to_utc_iso(e.time), "kind": e.kind, "actor": e.actor, "to": e.to or "",
              "channel": e.channel or "", "medium": e.medium or "", "facts": ";".join(e.facts),
              "sources": ";".join(e.sources), "cause": e.cause,
-             "message": "" if e.message is None else e.message, "reason": e.reason, **_certain(certain[e.id])}
+             "message": "" if e.message is None else e.message, "reason": e.reason, **_certain(certain(e.id))}
             for e in result.events]
 
 
@@ -56,7 +56,7 @@ def run_to_dict(result: RunResult) -> dict[str, Any]:
         "knowledge": [dict(row, path=result.path(row["actor"], row["fact"])) for row in knowledge_rows(result)],
         "knows_that": [{"knower": m.knower, "subject": m.subject, "fact": m.fact, "known_at": to_utc_iso(m.time),
                         "how": m.how, "record": m.record,
-                        **_certain(result.certainties.meta[(m.knower, m.subject, m.fact)])}
+                        **_certain(result.certainties.meta(m))}
                        for m in sorted(result.meta.values(), key=lambda m: (m.time, m.record, m.knower))],
         "never_known": [{"actor": a, "fact": f} for f in result.compiled.facts for a in result.compiled.actors
                         if (a, f) not in result.first],

@@ -95,7 +95,7 @@ class RunResult:
         """How well event record ``record_id`` is known: ``Certainty(basis, earliest, latest)``."""
         if not 0 <= record_id < len(self.events):
             raise QueryError(f"no event record {record_id!r}: this run has records 0 to {len(self.events) - 1}")
-        return self.certainties.records[record_id]
+        return self.certainties.record(record_id)
 
     def knowledge_certainty(self, actor: str, fact: str) -> Certainty | None:
         """How well it is known when ``actor`` first knew ``fact`` (None if it never did)."""

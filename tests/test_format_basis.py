@@ -144,7 +144,11 @@ def test_derived_from_unknown_self_and_cycle():
 
 def test_fact_label_is_short():
     s = load_text(HEAD.replace("statement: An offer}", "statement: An offer, label: Offer}"), "s.yaml")
-    assert s.facts[0].label == "Offer"
+    assert s.facts[0].label == "Offer" and s.facts[0].short_label == "Offer"
+    assert s.facts[1].short_label == "A and B are talking"  # no label: the statement, when it is short
+    long = load_text(HEAD.replace("statement: An offer}", "statement: 'An offer that is made, in writing, over "
+                                                          "the course of a long week'}"), "s.yaml")
+    assert long.facts[0].short_label == "An offer that is made, in writing, over…"
     (p,) = problems(HEAD.replace("statement: An offer}", f"statement: An offer, label: {'x' * 41}}}"))
     assert p.startswith("s.yaml:13:45: facts.0.label: String should have at most 40 characters")
 

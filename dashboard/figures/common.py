@@ -210,9 +210,11 @@ def provenance(result: RunResult, actor: str, fact: str) -> str:
     k = result.first.get((actor, fact))
     if k is None:
         return "never knows it in this run"
+    from sim.certainty import describe_knowledge_when
+
     tz = result.scenario.meta.timezone
     nm = names(result)
-    when = local_label(k.time, tz)
+    when = describe_knowledge_when(result, actor, fact, tz)
     if k.how == "origin":
         text = f"first knows it {when} (originated)"
     else:

@@ -9,6 +9,8 @@ import plotly.graph_objects as go
 from .common import (KNOW_CODE, KNOW_COLORS, KNOW_LABELS, actor_order, affiliations, fact_statements, names,
                      provenance, short_names, template, wrap)
 
+from sim.certainty import MODELLED_MARK, MODELLED_MEANING, modelled
+
 if TYPE_CHECKING:
     from sim.result import RunResult
 
@@ -35,27 +37,35 @@ def matrix_cells(result: RunResult, t: float, group: str = "actors") -> dict:
     return _cells_at(_known(result, group), t, group)
 
 
-def _known(result: RunResult, group: str) -> list[list[list[tuple[float, int]]]]:
-    """Per row, per fact: (time first known, how code) of each member who ever knew it."""
+def _known(result: RunResult, group: str) -> list[list[list[tuple[float, int, bool]]]]:
+    """Per row, per fact: (time first known, how code, modelled) of each member who ever knew it."""
     facts = list(result.compiled.facts)
+    certain = result.certainties.knowledge
     out = []
     for _label, members in _rows(result, group):
         row = []
         for f in facts:
             ks = [result.first.get((a, f)) for a in members]
-            row.append([(k.time, KNOW_CODE[k.how]) for k in ks if k is not None] + [(float("inf"), -len(members))])
+            row.append([(k.time, KNOW_CODE[k.how], modelled(certain.get((k.actor, f)))) for k in ks if k is not None]
+                       + [(float("inf"), -len(members), False)])
         out.append(row)
     return out
 
 
-def _cells_at(known: list[list[list[tuple[float, int]]]], t: float, group: str) -> dict:
+def _cell_text(known: int, size: int, marked: bool, group: str) -> str:
+    """``2/3`` by affiliation, empty by actor; :data:`MODELLED_MARK` when known through a modelled step."""
+    count = f"{known}/{size}" if group == "affiliations" else ""
+    return f"{count} {MODELLED_MARK}".strip() if marked else count
+
+
+def _cells_at(known: list[list[list[tuple[float, int, bool]]]], t: float, group: str) -> dict:
     z, text = [], []
     for row in known:
         zr, tr = [], []
         for cell in row:
-            codes = [c for time, c in cell[:-1] if time <= t]
-            zr.append(min(codes) if codes else KNOW_CODE["unknown"])
-            tr.append(f"{len(codes)}/{-cell[-1][1]}" if group == "affiliations" else "")
+            now = [(c, m) for time, c, m in cell[:-1] if time <= t]
+            zr.append(min(c for c, _ in now) if now else KNOW_CODE["unknown"])
+            tr.append(_cell_text(len(now), -cell[-1][1], any(m for _, m in now), group))
         z.append(zr)
         text.append(tr)
     return {"z": z[::-1], "text": text[::-1]}
@@ -110,6 +120,7 @@ def matrix_spec(result: RunResult, t: float, group: str = "actors", fact: str = 
         y=[r[0] for r in rows][::-1], hovertemplate="%{customdata}<extra></extra>", zmin=-0.5, zmax=n - 0.5,
         colorscale=_colorscale(), xgap=2, ygap=2, showscale=True,
         colorbar=dict(tickvals=list(range(n)), ticktext=[KNOW_LABELS[k] for k in _BY_CODE], thickness=12,
+                      title=dict(text=MODELLED_MEANING, side="bottom", font=dict(size=11)),
                       lenmode="pixels", len=440,
                       orientation="h", y=1.02, yanchor="bottom", x=0.5, xanchor="center", tickfont=dict(size=11)),
     )
@@ -143,24 +154,25 @@ def matrix_frames(result: RunResult, times: list[float], group: str = "actors") 
     """
     known = _known(result, group)
     if any(b < a for a, b in zip(times, times[1:])):  # not in order: compute each step on its own
-        keep = ("z", "text") if group == "affiliations" else ("z",)
-        return [[{k: v for k, v in _cells_at(known, t, group).items() if k in keep}] for t in times]
+        return [[_cells_at(known, t, group)] for t in times]
     unknown = KNOW_CODE["unknown"]
-    updates = sorted((time, i, j, code) for i, row in enumerate(known) for j, cell in enumerate(row)
-                     for time, code in cell[:-1])
+    updates = sorted((time, i, j, code, m) for i, row in enumerate(known) for j, cell in enumerate(row)
+                     for time, code, m in cell[:-1])
     best: list[list[int | None]] = [[None] * len(row) for row in known]
     count = [[0] * len(row) for row in known]
+    marked = [[False] * len(row) for row in known]
     sizes = [[-cell[-1][1] for cell in row] for row in known]
     frames, u = [], 0
     for t in times:
         while u < len(updates) and updates[u][0] <= t:
-            _, i, j, code = updates[u]
+            _, i, j, code, m = updates[u]
             b = best[i][j]
             best[i][j] = code if b is None else min(b, code)
             count[i][j] += 1
+            marked[i][j] = marked[i][j] or m
             u += 1
-        frame: dict = {"z": [[unknown if b is None else b for b in row] for row in best][::-1]}
-        if group == "affiliations":
-            frame["text"] = [[f"{c}/{n}" for c, n in zip(cr, nr)] for cr, nr in zip(count, sizes)][::-1]
+        frame: dict = {"z": [[unknown if b is None else b for b in row] for row in best][::-1],
+                       "text": [[_cell_text(c, n, m, group) for c, n, m in zip(cr, nr, mr)]
+                                for cr, nr, mr in zip(count, sizes, marked)][::-1]}
         frames.append([frame])
     return frames

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 import networkx as nx
 import plotly.graph_objects as go
 
+from sim.certainty import MODELLED_MARK, MODELLED_MEANING, modelled
+
 from .common import (BELIEF_COLOR, FLIGHT_COLOR, KNOW_COLORS, KNOW_LABELS, KNOW_ORDER, MEDIUM_LABELS, MEDIUM_STYLE,
                      TAP_COLOR, affiliation_colors, affiliations, knowledge_state, names, provenance, short_names,
                      template, wrap)
@@ -175,7 +177,22 @@ def _legend() -> list[dict]:
     return [_scatter(x=[None], y=[None], mode="markers", name=KNOW_LABELS[k], legendgroup="knowledge",
                      legendgrouptitle=dict(text="the selected fact"), legendrank=1 + i,
                      marker=dict(size=14, color=KNOW_COLORS[k], line=dict(color="#555", width=1)))
-            for i, k in enumerate(KNOW_ORDER)]
+            for i, k in enumerate(KNOW_ORDER)] + [
+        _scatter(x=[None], y=[None], mode="markers", name=MODELLED_MEANING, legendgroup="knowledge",
+                 legendrank=1 + len(KNOW_ORDER), marker=dict(size=14, color="#fff", line=dict(color="#555", width=1)))]
+
+
+def node_labels(result: RunResult, fact: str, t: float) -> list[str]:
+    """Actor names on the graph; :data:`~sim.certainty.MODELLED_MARK` after those who know ``fact`` at ``t``
+    through an inferred or assumed step."""
+    short = short_names(result)
+    certain = result.certainties.knowledge
+    out = []
+    for a in result.compiled.actors:
+        k = result.first.get((a, fact))
+        mark = k is not None and k.time <= t and modelled(certain.get((a, fact)))
+        out.append(wrap(short[a] + (f" {MODELLED_MARK}" if mark else "")))
+    return out
 
 
 def _dynamic(result: RunResult, fact: str, t: float, focus: str | None, pos: dict[str, tuple[float, float]],
@@ -199,7 +216,7 @@ def _dynamic(result: RunResult, fact: str, t: float, focus: str | None, pos: dic
         fcol.append(TAP_COLOR if f.kind == "intercept" else (FLIGHT_COLOR if carries else "#9e9e9e"))
         fsize.append(13 if carries else 9)
     return [
-        {"marker": {"color": fill}},
+        {"marker": {"color": fill}, "text": node_labels(result, fact, t)},
         {"x": [pos[a][0] for a in ring], "y": [pos[a][1] for a in ring]},
         {"x": fx, "y": fy, "hovertext": ftext, "marker": {"color": fcol, "size": fsize}},
     ]
@@ -219,7 +236,6 @@ def network_spec(result: RunResult, fact: str, t: float, focus: str | None = Non
     pos = pos or positions(result)
     s = result.scenario
     nm = names(result)
-    short = short_names(result)
     colours = affiliation_colors(result)
     data = _edges(result, pos) + _legend()
     actors = list(result.compiled.actors)
@@ -233,7 +249,7 @@ def network_spec(result: RunResult, fact: str, t: float, focus: str | None = Non
     dyn = _dynamic(result, fact, t, focus, pos, flights(result))
     data.append(_scatter(
         x=[pos[a][0] for a in actors], y=[pos[a][1] for a in actors], mode="markers+text",
-        text=[wrap(short[a]) for a in actors], textposition=[label_pos[a] for a in actors],
+        text=dyn[0]["text"], textposition=[label_pos[a] for a in actors],
         textfont=dict(size=11, color="#222"),
         hovertext=hover, hoverinfo="text", showlegend=False, name="actors", customdata=actors,
         marker=dict(size=[NODE_SIZE + (8 if a == focus else 0) for a in actors], color=dyn[0]["marker"]["color"],

@@ -14,6 +14,8 @@ import plotly.graph_objects as go
 from .common import (CURSOR_COLOR, KNOW_COLORS, SKIP_COLOR, TAP_COLOR, actor_order, affiliation_colors,
                      fact_statements, local_label, names, readable_reason, short_names, template, wall)
 
+from sim.certainty import describe_record_when
+
 if TYPE_CHECKING:
     from sim.result import RunResult
 
@@ -86,18 +88,27 @@ def timeline_spec(result: RunResult, mode: str, steps: list[float], t: float, fa
             shapes.append(dict(type="rect", xref="x domain", yref="y", x0=0, x1=1, y0=lane[order[j]] - 0.5,
                                y1=lane[a] + 0.5, fillcolor=colours[aff[a]], opacity=0.07, line=dict(width=0),
                                layer="below"))
-    # Uncertainty windows of scripted events.
-    wx, wy = [], []
-    for ev in result.compiled.script:
-        if ev.window and ev.window[1] > ev.window[0] and ev.actor in lane:
-            x0, x1 = xm(ev.window[0]), xm(ev.window[1])
-            y = lane[ev.actor]
-            shapes.append(dict(type="rect", xref="x", yref="y", x0=x0, x1=x1, y0=y - 0.32, y1=y + 0.32,
-                               fillcolor=WINDOW_COLOR, line=dict(width=0), layer="below"))
-            wx.append(x0)
-            wy.append(y)
-    data.append(dict(type="scatter", x=[None], y=[None], mode="markers", name="uncertain time",
-                     marker=dict(symbol="square", size=14, color=WINDOW_COLOR)))
+    # Uncertain times: each record's earliest..latest on the lane of the one it happens to, with its
+    # bounds and basis on hover (sim.certainty.describe_when).
+    certain = result.certainties.record
+    sx: list[Any] = []
+    sy: list[Any] = []
+    stext: list[Any] = []
+    for e in result.events:
+        c = certain(e.id)
+        who = e.to if e.kind == "deliver" else e.actor
+        if c.exact or who not in lane or e.kind == "send":
+            continue
+        x0, x1 = xm(c.earliest), xm(c.latest)
+        y = lane[who]
+        label = (f"<b>{nm.get(who, who)}</b>: {summ.get(e.cause, e.cause)}<br>"
+                 f"{describe_record_when(result, e.id, tz)}")
+        sx += [x0, xm(e.time), x1, None]
+        sy += [y, y, y, None]
+        stext += [label, label, label, None]
+    data.append(dict(type="scatter", x=sx or [None], y=sy or [None], mode="lines",
+                     name="uncertain time (hover: range, basis)", line=dict(color=WINDOW_COLOR, width=10),
+                     hovertext=stext or None, hoverinfo="text"))
 
     sent = {e.message: e for e in result.events if e.kind == "send"}
 
@@ -116,8 +127,8 @@ def timeline_spec(result: RunResult, mode: str, steps: list[float], t: float, fa
             how = {"intercept": "intercepted by", "lost": "lost on the way to"}.get(e.kind, "→")
             label = (f"<b>{nm[src.actor]} {how} {nm[target]}</b><br>{summ.get(e.cause, e.cause)}<br>"
                      f"{', '.join(e.facts)} · {e.channel} ({e.medium})<br>"
-                     f"sent {local_label(src.time, tz)}<br>{'arrived' if e.kind != 'lost' else 'lost'} "
-                     f"{local_label(e.time, tz)}")
+                     f"sent {describe_record_when(result, src.id, tz)}<br>"
+                     f"{'arrived' if e.kind != 'lost' else 'lost'} {describe_record_when(result, e.id, tz)}")
             xs += [xm(src.time), xm(e.time), None]
             ys += [lane[src.actor], lane[target], None]
             text += [label, label, None]
@@ -143,7 +154,8 @@ def timeline_spec(result: RunResult, mode: str, steps: list[float], t: float, fa
             continue
         text = []
         for e in recs:
-            line = f"<b>{nm[e.actor]}</b>: {summ.get(e.cause, e.cause)}<br>{', '.join(e.facts)}<br>{local_label(e.time, tz)}"
+            line = (f"<b>{nm[e.actor]}</b>: {summ.get(e.cause, e.cause)}<br>{', '.join(e.facts)}<br>"
+                    f"{describe_record_when(result, e.id, tz)}")
             if e.reason:
                 line += f"<br><i>{readable_reason(e.reason, nm, statements)}</i>"
             text.append(line)
