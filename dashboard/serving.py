@@ -111,3 +111,17 @@ def serve(host: str = "127.0.0.1", port: int = 8050, workers: int = 1, threads: 
     waitress.serve(server, host=host, port=port, threads=threads, max_request_body_size=MAX_BODY_BYTES,
                    ident="backchannel", clear_untrusted_proxy_headers=True)
     return "waitress"
+
+
+def callback_body(dep: dict[str, Any], inputs: list[Any], state: list[Any] | None = None) -> dict[str, Any]:
+    """The JSON body the browser posts to ``/_dash-update-component`` for the callback ``dep`` (an entry of
+    ``/_dash-dependencies``) with these input and state values; the first input is the one that changed."""
+    output = dep["output"]
+    if output.startswith(".."):
+        outputs: Any = [dict(zip(("id", "property"), p.rsplit(".", 1))) for p in output.strip(".").split("...") if p]
+    else:
+        outputs = dict(zip(("id", "property"), output.rsplit(".", 1)))
+    ins = [dict(x, value=v) for x, v in zip(dep["inputs"], inputs)]
+    states = [dict(x, value=v) for x, v in zip(dep["state"], state or [None] * len(dep["state"]))]
+    return {"output": output, "outputs": outputs, "inputs": ins, "state": states,
+            "changedPropIds": [f"{ins[0]['id']}.{ins[0]['property']}"] if ins else []}

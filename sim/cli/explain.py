@@ -53,7 +53,7 @@ def print_explanation(x: Explanation, show_all: bool, file: Path, alternative: s
     """The outcome, the replay's path, then the ranking (and the paired stochastic figures)."""
     from rich.table import Table
 
-    from ..explain import STATUSES, interval, label
+    from ..explain import KIND_WORDS, STATUSES, interval, label
 
     s = x.result.scenario
     tz = s.meta.timezone
@@ -91,7 +91,7 @@ def print_explanation(x: Explanation, show_all: bool, file: Path, alternative: s
             continue
         instead = " → ".join(names.get(a, a) for a in r.path) if r.known_at is not None and r.status != "unchanged" else ""
         cells: list[object] = [str(i), Text(r.status, EFFECT_STYLE[r.status]),
-                               Text(f"{r.removal.kind.replace('rule', 'reaction')}: {label(s, r.kind, r.id)}"),
+                               Text(f"{KIND_WORDS[r.kind]}: {label(s, r.kind, r.id)}"),
                                Text(_effect(r, x, tz)), "yes" if r.on_path else "", Text(instead),
                                Text(_variant_hint(r))]
         if x.runs:
@@ -99,10 +99,12 @@ def print_explanation(x: Explanation, show_all: bool, file: Path, alternative: s
             diff = f"{r.difference:+.1%}" + (f" ({ci[0]:+.1%} to {ci[1]:+.1%})" if ci else "")
             cells[4:4] = [f"{r.p_with:.1%}", f"{r.p_without:.1%}", diff]
         t.add_row(*cells)
-    c.print(t)
+    if t.row_count:
+        c.print(t)
     counts = {st: len(x.by_status(st)) for st in STATUSES}
     c.print(", ".join(f"{n} {st}" for st, n in counts.items() if n)
-            + (f" ({hidden} unchanged not listed; --all lists them)" if hidden else ""), soft_wrap=True)
+            + (f" ({hidden} unchanged not listed; --all lists them)" if hidden and hidden < counts["unchanged"]
+               else " (unchanged not listed; --all lists them)" if hidden else ""), soft_wrap=True)
     if x.runs:
         c.print(Text(f"Stochastic: {x.runs:,} paired runs (seed {x.seed}; run i uses the same seed with and without "
                      f"each element); {names[x.actor]} learns it{by} in {x.p_base:.1%} of runs with everything in place. "

@@ -10,6 +10,7 @@ import threading
 import pytest
 
 from dashboard import limits
+from dashboard.serving import callback_body
 
 HOSTILE = [None, "", True, 0, -1, 1e308, float("nan"), 2**70, "x" * 300, "../../etc/passwd", "a/" * 150 + "b",
            "\x00", "?" + "a=b&" * 2000, [], ["network", 5, None], {"t": "abc"}, {"t": float("inf")},
@@ -31,20 +32,8 @@ def callbacks(client):
     return [d for d in deps if not d.get("clientside_function")]
 
 
-def _outputs(output: str):
-    if output.startswith(".."):
-        parts = [p for p in output.strip(".").split("...") if p]
-        return [dict(zip(("id", "property"), p.rsplit(".", 1))) for p in parts]
-    i, p = output.rsplit(".", 1)
-    return {"id": i, "property": p}
-
-
 def post(client, dep, values, state_values=None):
-    inputs = [dict(x, value=v) for x, v in zip(dep["inputs"], values)]
-    state = [dict(x, value=v) for x, v in zip(dep["state"], state_values or [None] * len(dep["state"]))]
-    body = {"output": dep["output"], "outputs": _outputs(dep["output"]), "inputs": inputs, "state": state,
-            "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"]}
-    text = json.dumps(body, allow_nan=True)  # the browser cannot send NaN, a script can
+    text = json.dumps(callback_body(dep, values, state_values), allow_nan=True)  # a script can send NaN
     return client.post("/_dash-update-component", data=text, content_type="application/json")
 
 
