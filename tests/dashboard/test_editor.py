@@ -303,3 +303,29 @@ def test_markup_in_a_title_is_shown_as_text(page, server_url, store_path):
     assert page.locator("#title script, #title img, #editor-status img, #headline b").count() == 0
     assert "<b>A</b> makes an <i>offer</i>" in page.inner_text("#headline")
 
+
+
+def completion_labels(page) -> list[str]:
+    page.wait_for_selector(".cm-tooltip-autocomplete li")
+    return page.eval_on_selector_all(".cm-tooltip-autocomplete li .cm-completionLabel", "els => els.map(e => e.textContent)")
+
+
+@pytest.mark.browser
+def test_completion_of_field_names_and_defined_ids(page, server_url, store_path):
+    open_editor(page, server_url + EDITOR_URL)
+    replace_text(page, TINY)
+    page.keyboard.press("Control+End")
+    page.keyboard.type("alt")
+    assert completion_labels(page) == ["alternatives"]  # a section name from the schema
+    page.keyboard.press("Escape")
+    replace_text(page, TINY.split("rules:")[0] + "  - id: more\n    chan")
+    assert "channel" in completion_labels(page)  # a field of an event
+    page.keyboard.press("Escape")
+    page.keyboard.type("nel: ")
+    page.keyboard.press("Control+Space")
+    assert completion_labels(page) == ["ab", "bc", "ca"]  # the channels this text defines
+    page.keyboard.press("Enter")
+    assert editor_text(page).endswith("  - id: more\n    channel: ab")
+    page.keyboard.type("\n    to: [")
+    page.keyboard.press("Control+Space")
+    assert completion_labels(page) == ["a", "b", "c", "e"]  # actors, inside a flow list
