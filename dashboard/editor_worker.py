@@ -35,7 +35,8 @@ class Limits:
     rules: int = 500
     rule_firings: int = 20_000
     simulated_events: int = 200_000  # records of one run: sends, deliveries, intercepts, skips
-    check_seconds: float = 1.5  # wall-clock time for validating a text
+    expanded_nodes: int = 1_000_000  # values a text may hold once its aliases (*name) are expanded
+    check_seconds: float = 5.0  # wall-clock time for validating a text
     run_seconds: float = 10.0  # wall-clock time for loading and running it once
     memory_bytes: int = 1536 * 1024 * 1024  # address space a child may add to what it starts with
 
@@ -64,6 +65,40 @@ def size_problem(text: str, limits: Limits = LIMITS) -> Problem | None:
         return None
     return _problem(f"the text is {n:,} bytes; the limit for text from the browser (max text size) is "
                     f"{limits.text_bytes:,} bytes")
+
+
+def alias_problem(text: str, limits: Limits = LIMITS) -> Problem | None:
+    """The problem of a text whose aliases expand to more values than the cap (an "alias bomb"), found from
+    the parser's events alone, before anything is built; None otherwise (and for text YAML cannot read:
+    the loader says where)."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    sizes: dict[str, int] = {}
+    stack: list[list] = [[None, 0]]  # [anchor, size so far] of each open collection
+    try:
+        for ev in yaml.parse(text, Loader=loader):
+            if isinstance(ev, yaml.AliasEvent):
+                stack[-1][1] += sizes.get(ev.anchor, 1)
+            elif isinstance(ev, yaml.ScalarEvent):
+                stack[-1][1] += 1
+                if ev.anchor:
+                    sizes[ev.anchor] = 1
+            elif isinstance(ev, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                stack.append([ev.anchor, 1])
+            elif isinstance(ev, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                anchor, size = stack.pop()
+                if anchor:
+                    sizes[anchor] = size
+                stack[-1][1] += size
+            if stack[-1][1] > limits.expanded_nodes:
+                line = ev.start_mark.line + 1
+                return _problem(f"the aliases (*name) in this text expand to more than {limits.expanded_nodes:,} "
+                                f"values, the limit for text from the browser (max alias expansion)", line,
+                                ev.start_mark.column + 1)
+    except yaml.YAMLError:
+        return None
+    return None
 
 
 def count_problems(scenario: Scenario, text: str, limits: Limits = LIMITS) -> list[Problem]:
@@ -120,6 +155,8 @@ def _load(text: str, file: str, alternative: str | None, root: str, store_path: 
 
 
 def _check(text: str, root: str, store_path: str | None, limits: Limits) -> list[Problem]:
+    if (p := alias_problem(text, limits)) is not None:
+        return [p]
     scenario = _load(text, EDITOR_FILE, None, root, store_path)
     problems = count_problems(scenario, text, limits)
     for alt in scenario.alternatives:  # each named alternative must apply too
@@ -134,6 +171,8 @@ def _run(text: str, file: str, alternative: str | None, root: str, store_path: s
          seed: int, limits: Limits) -> RunResult:
     from sim import run
 
+    if (p := alias_problem(text, limits)) is not None:
+        raise LimitError([p])
     scenario = _load(text, file, alternative, root, store_path)
     problems = count_problems(scenario, text, limits)
     if problems:
@@ -173,6 +212,8 @@ def _child(conn: Any, job: str, args: tuple, limits: Limits, seconds: float) -> 
 
 def preload() -> None:
     """Import what the jobs use (in the helper, before it forks children)."""
+    import yaml  # noqa: F401
+
     import sim.engine  # noqa: F401
     import sim.loader  # noqa: F401
     import sim.store  # noqa: F401

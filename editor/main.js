@@ -119,7 +119,7 @@ function showProblems(view, problems) {
     button.dataset.col = p.col;
     button.addEventListener("click", () => {
       const at = position(view.state.doc, p).from;
-      view.dispatch({ selection: EditorSelection.cursor(at), scrollIntoView: true });
+      view.dispatch({ selection: EditorSelection.cursor(at), effects: EditorView.scrollIntoView(at, { y: "center" }) });
       view.focus();
     });
     item.appendChild(button);
