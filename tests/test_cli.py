@@ -348,3 +348,17 @@ def test_example_scenario_validates_and_is_in_the_docs():
     tutorial = (ROOT / "docs" / "tutorial.md").read_text()
     body = text.split("\n", 2)[2]  # the file without its schema and comment lines
     assert body in tutorial, "docs/tutorial.md must show scenarios/examples/harbour_strike.yaml in full"
+
+
+def test_sim_never_imports_the_dashboard():
+    """The library stands alone: no module under sim/ imports dashboard/, Dash or Plotly."""
+    import ast
+
+    from .conftest import ROOT
+
+    for path in (ROOT / "sim").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else []
+            for name in names:
+                assert name.split(".")[0] not in ("dashboard", "dash", "plotly"), f"{path}: imports {name}"
