@@ -1,24 +1,30 @@
-.PHONY: test install serve bench bench-quick schema
+.PHONY: test install serve bench bench-quick schema reference
+
+# Everything runs in the project's own virtual environment, .venv (created on first use).
+PY = .venv/bin/python
 
 # Install everything the tests need (Chromium included) and run the whole suite.
 test:
-	bash scripts/install-test-deps.sh
-	python3 -m pytest
+	bash scripts/quickstart.sh test
 
 install:
-	python3 -m pip install -e .
+	bash scripts/venv.sh
 
 # The dashboard on the documented scenario.
-serve: install
-	backchannel serve
+serve:
+	bash scripts/quickstart.sh serve
 
 bench:
-	python3 -m pip install -q -e ".[bench]"
-	python3 -m benchmarks
+	bash scripts/venv.sh bench
+	$(PY) -m benchmarks
 
 bench-quick:
-	python3 -m pip install -q -e ".[bench]"
-	python3 -m benchmarks --quick
+	bash scripts/venv.sh bench
+	$(PY) -m benchmarks --quick
 
+# The committed JSON Schema and format reference, regenerated from the models.
 schema:
-	backchannel schema -o docs/scenario.schema.json
+	.venv/bin/backchannel schema -o docs/scenario.schema.json
+
+reference:
+	.venv/bin/backchannel schema --reference -o docs/format-reference.md

@@ -137,13 +137,13 @@ def cli_help(n: int = 7) -> dict[str, Any]:
     import shutil
 
     exe = shutil.which("backchannel")
-    cmd = [exe, "--help"] if exe else [sys.executable, "-c", "from sim.cli import main; main()", "--help"]
+    cmd = [exe, "--help"] if exe else [sys.executable, "-c", "from dashboard.cli import main; main()", "--help"]
     times = []
     for _ in range(n):
         t0 = time.perf_counter()
         subprocess.run(cmd, cwd=ROOT, capture_output=True, check=False)
         times.append(time.perf_counter() - t0)
-    return {"command": "backchannel --help" if exe else "python -c 'from sim.cli import main; main()' --help",
+    return {"command": "backchannel --help" if exe else "python -c 'from dashboard.cli import main; main()' --help",
             "median_s": statistics.median(times), "runs_s": times}
 
 

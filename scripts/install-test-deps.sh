@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install everything the test suite needs on a bare Debian machine: Debian's Chromium and
-# ChromeDriver for the browser tests, then this package with its test extras.
+# ChromeDriver for the browser tests, then this package with its test extras into .venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
@@ -9,4 +9,4 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
-python3 -m pip install -q --disable-pip-version-check -e ".[test]"
+bash scripts/venv.sh test

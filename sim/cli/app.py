@@ -6,10 +6,33 @@ import functools
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
+import click
 import typer
 from rich.console import Console
+from typer.core import TyperCommand
 
-app = typer.Typer(
+class PlainCommand(TyperCommand):
+    """A command whose usage line names arguments the classic way: ``FILE`` when required,
+    ``[FILE]`` when optional (not ``{FILE}``)."""
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if getattr(param, "param_type_name", "") == "argument":
+                name = (param.metavar or param.name or "").strip("[]").upper()
+                name = name if param.required else f"[{name}]"
+                pieces.append(name + ("..." if param.nargs != 1 and not name.endswith("...") else ""))
+        return pieces
+
+
+class App(typer.Typer):
+    """The typer application; its commands use :class:`PlainCommand` unless told otherwise."""
+
+    def command(self, *args: Any, cls: type[TyperCommand] | None = None, **kwargs: Any) -> Any:
+        return super().command(*args, cls=cls or PlainCommand, **kwargs)
+
+
+app = App(
     name="backchannel",
     help="Replay a documented negotiation and ask who knew what, and when — and what would have changed if.",
     add_completion=False,

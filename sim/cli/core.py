@@ -299,11 +299,19 @@ def timeline(file: ScenarioArg, alternative: AltOpt = None, mode: ModeOpt = "rep
 
 
 @app.command()
-def schema(out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write to this file instead of stdout")] = None) -> None:
-    """Print the scenario format's JSON Schema (for editor completion and linting)."""
+@report_errors
+def schema(out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write to this file instead of stdout")] = None,
+           reference: Annotated[bool, typer.Option("--reference", help="The format reference in Markdown instead "
+                                                   "(docs/format-reference.md)")] = False) -> None:
+    """Print the scenario format's JSON Schema (for editor completion and linting), or its reference."""
     from ..schema import scenario_schema
 
-    text = json.dumps(scenario_schema(), indent=2, ensure_ascii=False) + "\n"
+    if reference:
+        from ..formatref import format_reference
+
+        text = format_reference()
+    else:
+        text = json.dumps(scenario_schema(), indent=2, ensure_ascii=False) + "\n"
     if out is None:
         typer.echo(text, nl=False)
     else:

@@ -38,6 +38,10 @@ def import_cmd(file: Annotated[Path, typer.Argument(metavar="FILE.csv", help="Sp
         print_warning(note)
     atomic_write(out, yaml_text)
     s = imported.scenario
-    console().print(f"wrote {out} ({len(s['events'])} events, {len(s['actors'])} actors, {len(s['channels'])} "
-                    f"channels, {len(s['sources'])} sources); {len(imported.unmapped)} note"
-                    f"{'s' if len(imported.unmapped) != 1 else ''} on what to check", soft_wrap=True, markup=False)
+
+    def count(n: int, what: str) -> str:
+        return f"{n} {what}{'s' if n != 1 else ''}"
+
+    console().print(f"wrote {out} ({count(len(s['events']), 'event')}, {count(len(s['actors']), 'actor')}, "
+                    f"{count(len(s['channels']), 'channel')}, {count(len(s['sources']), 'source')}); "
+                    f"{count(len(imported.unmapped), 'note')} on what to check", soft_wrap=True, markup=False)

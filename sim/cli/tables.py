@@ -22,6 +22,7 @@ import typer
 from .app import UNLIMITED_WIDTH
 
 FORMATS = ("table", "csv", "json")
+FOLDED_MIN = 12  # a text column at a narrow terminal folds, but keeps at least this many characters
 FormatOpt = Annotated[Optional[str], typer.Option(
     "--format", "-f", metavar="table|csv|json",
     help="Output format (default: table; with --out, from the file's suffix)")]
@@ -64,23 +65,36 @@ def resolve_format(fmt: str | None, out: Path | None) -> str:
 
 def table_text(rows: Sequence[dict[str, Any]], columns: Sequence[Column], title: str = "",
                terminal: bool = False, width: int | None = None) -> str:
-    """The rows as a rich table; at a terminal of ``width`` columns long cells fold, elsewhere
-    the table is as wide as its longest cells."""
+    """The rows as a rich table. At a terminal ``width`` columns wide, long cells fold onto more lines
+    but ids and times (``no_wrap`` columns) stay whole, even if the table must then be wider than the
+    terminal; elsewhere the table is as wide as its longest cells."""
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
+    cells = [[c.text(row) for c in columns] for row in rows]
+    longest = [max([len(c.header or c.key), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
+    widths: list[int | None] = [None] * len(columns)
+    if terminal:  # share the terminal: ids and times whole, text columns fold (never below FOLDED_MIN)
+        room = (width or 80) - 1 - 3 * len(columns) - sum(n for n, c in zip(longest, columns) if c.no_wrap)
+        text = [i for i, c in enumerate(columns) if not c.no_wrap]
+        total = sum(longest[i] for i in text) or 1
+        for i, c in enumerate(columns):
+            if c.no_wrap:
+                widths[i] = longest[i]
+            else:
+                least = min(longest[i], max(FOLDED_MIN, len(c.header or c.key)))
+                widths[i] = max(least, min(longest[i], room * longest[i] // total))
     t = Table(title=title or None, title_justify="left")
-    for c in columns:
-        t.add_column(c.header or c.key, no_wrap=c.no_wrap or not terminal, overflow="fold")
-    for row in rows:
-        t.add_row(*(Text(c.text(row)) for c in columns))
+    for c, w in zip(columns, widths):
+        t.add_column(c.header or c.key, width=w, overflow="fold", no_wrap=not terminal)
+    for r in cells:
+        t.add_row(*(Text(x) for x in r))
     if terminal:
-        console = Console(file=io.StringIO(), width=width, force_terminal=False, highlight=False, emoji=False)
+        size = max(width or 80, 1 + sum(3 + (w or 0) for w in widths))
     else:
-        natural = Console(file=io.StringIO(), width=UNLIMITED_WIDTH).measure(t).maximum
-        console = Console(file=io.StringIO(), width=max(natural, len(title), 20), force_terminal=False,
-                          highlight=False, emoji=False)
+        size = max(Console(file=io.StringIO(), width=UNLIMITED_WIDTH).measure(t).maximum, len(title), 20)
+    console = Console(file=io.StringIO(), width=size, force_terminal=False, highlight=False, emoji=False)
     console.print(t)
     text: str = console.file.getvalue()  # type: ignore[attr-defined]
     return "".join(line.rstrip() + "\n" for line in text.splitlines())
