@@ -433,8 +433,8 @@ def explain(scenario: Scenario, actor: str, fact: str, by: Any = None, *, runs: 
         return (rank[row.status], second, order.get(t, len(order)), index[t])
 
     rows.sort(key=key)
-    return Explanation(base, actor, fact, deadline, t0, tuple(base.how(actor, fact)), on_path, tuple(rows),
-                       runs, seed, p_base, kept)
+    path = tuple(base.learned(k.actor, fact) for k in base.how(actor, fact))  # the ledger's rows: POSIX times
+    return Explanation(base, actor, fact, deadline, t0, path, on_path, tuple(rows), runs, seed, p_base, kept)
 
 
 # -- paired stochastic runs ---------------------------------------------------------------------

@@ -20,6 +20,7 @@ from typing import Any
 
 from .errors import Problem
 from .model import Scenario
+from .references import uncarried_reveals
 
 Loc = tuple[Any, ...]
 Issue = tuple[Loc, str]
@@ -184,7 +185,7 @@ def lint(s: Scenario) -> list[Issue]:
     """Every warning for ``s``, in section order."""
     known = reachable(s)
     issues = [*unknowable_facts(s, known), *unused_channels(s), *idle_actors(s), *unmeetable_requires(s, known),
-              *fan_out(s)]
+              *uncarried_reveals(s), *fan_out(s)]
     order = {k: i for i, k in enumerate(("meta", "sources", "actors", "facts", "channels", "events", "rules"))}
     return sorted(issues, key=lambda x: (order.get(x[0][0], 99), x[0][1:2]))
 
@@ -205,5 +206,5 @@ def lint_file(path: str | Path, alternative: str | None = None) -> list[Problem]
     out = []
     for loc, message in issues:
         file, line, col = locate(data, loc) if data is not None else ("", 0, 0)
-        out.append(Problem(file or str(path), line, col, dotted(loc), message))
+        out.append(Problem(file or str(path), line, col, dotted(loc, data), message))
     return out

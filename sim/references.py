@@ -148,20 +148,27 @@ def carried_on(s: Scenario, channel: str) -> set[str]:
 
 
 def tap_reveals(s: Scenario) -> Iterator[Issue]:
-    """What a tap ``reveals`` are facts that exist and that its channel carries."""
+    """What a tap ``reveals`` are facts that exist (that its channel carries them is a warning:
+    :func:`sim.lint.unrevealable_facts`, since a variant may take away the messages that carry them)."""
     facts = {f.id for f in s.facts}
+    for i, ch in enumerate(s.channels):
+        for k, t in enumerate(ch.taps):
+            for j, f in enumerate(t.reveals or ()):
+                if f not in facts:
+                    yield ("channels", i, "taps", k, "reveals", j), _unknown("fact", f, facts)
+
+
+def uncarried_reveals(s: Scenario) -> Iterator[Issue]:
+    """Facts a tap ``reveals`` that no event or rule sends over its channel: no interception can reveal them."""
     for i, ch in enumerate(s.channels):
         carried: set[str] | None = None
         for k, t in enumerate(ch.taps):
             for j, f in enumerate(t.reveals or ()):
-                loc = ("channels", i, "taps", k, "reveals", j)
-                if f not in facts:
-                    yield loc, _unknown("fact", f, facts)
-                    continue
                 carried = carried_on(s, ch.id) if carried is None else carried
                 if f not in carried:
-                    yield loc, (f"no event or rule sends {f!r} over channel {ch.id!r}, so no interception "
-                                f"can reveal it{_suggest(f, carried)}")
+                    yield ("channels", i, "taps", k, "reveals", j), (
+                        f"no event or rule sends {f!r} over channel {ch.id!r}, so no interception "
+                        f"can reveal it{_suggest(f, carried)}")
 
 
 def relative_times(s: Scenario) -> Iterator[Issue]:

@@ -70,76 +70,81 @@ def test_the_new_fields_load():
 @pytest.mark.parametrize("basis", ["inferred", "assumed"])
 def test_note_is_required_unless_reported(basis):
     (p,) = problems(HEAD.replace("    basis: reported\n", f"    basis: {basis}\n"))
-    assert p.startswith("s.yaml:22:5: events.0: ") and f"basis {basis!r} needs a 'note'" in p
+    assert p.startswith("s.yaml:22:5: events[e1]: ") and f"basis {basis!r} needs a 'note'" in p
 
 
 def test_bad_basis_is_located():
     (p,) = problems(HEAD.replace("    basis: reported\n", "    basis: rumoured\n"))
-    assert p.startswith("s.yaml:29:12: events.0.basis: must be 'reported', 'inferred' or 'assumed'")
+    assert p.startswith("s.yaml:29:12: events[e1].basis: must be 'reported', 'inferred' or 'assumed'")
 
 
 def test_tap_and_rule_need_a_note_too():
     (p,) = problems(HEAD.replace("reveals: [talks], basis: reported", "reveals: [talks], basis: assumed"))
-    assert p.startswith("s.yaml:20:12: channels.0.taps.0: basis 'assumed' needs a 'note'")
+    assert p.startswith("s.yaml:20:12: channels[ab].taps[e]: basis 'assumed' needs a 'note'")
 
 
 def test_reveals_unknown_fact_has_a_suggestion():
     (p,) = problems(HEAD.replace("reveals: [talks]", "reveals: [talk]"))
-    assert p == "s.yaml:20:30: channels.0.taps.0.reveals.0: unknown fact 'talk' (did you mean 'talks'?)"
+    assert p == "s.yaml:20:30: channels[ab].taps[e].reveals.0: unknown fact 'talk' (did you mean 'talks'?)"
 
 
-def test_reveals_a_fact_the_channel_never_carries():
-    text = HEAD.replace("facts: [offer, talks]", "facts: [offer]")
-    (p,) = problems(text)
-    assert p.startswith("s.yaml:20:30: channels.0.taps.0.reveals.0: no event or rule sends 'talks' "
-                        "over channel 'ab'")
+def test_reveals_a_fact_the_channel_never_carries_is_a_warning(tmp_path):
+    """It loads (a variant may take away the messages that carry it), and validate warns at its line."""
+    from sim.lint import lint_file
+
+    path = tmp_path / "s.yaml"
+    path.write_text(HEAD.replace("facts: [offer, talks]", "facts: [offer]"))
+    load_text(path.read_text(), "s.yaml")  # no error
+    (w,) = [w for w in lint_file(path) if "reveal" in w.message]
+    assert (w.line, w.col, w.path) == (20, 30, "channels[ab].taps[e].reveals.0")
+    assert w.message.startswith("no event or rule sends 'talks' over channel 'ab'")
 
 
 def test_after_needs_an_existing_event():
     (p,) = problems(HEAD.replace("{event: e1, between", "{event: e_1, between"))
-    assert p == "s.yaml:31:20: events.1.after.event: unknown event 'e_1' (did you mean 'e1'?)"
+    assert p == "s.yaml:31:20: events[e2].after.event: unknown event 'e_1' (did you mean 'e1'?)"
 
 
 def test_after_cycle_is_an_error():
     text = HEAD.replace('    time: "2025-05-01T09:00+03:00"\n', "    after: {event: e2, delay: 1h}\n")
     ps = problems(text)
-    assert "s.yaml:24:20: events.0.after.event: 'after' forms a cycle: e1 → e2 → e1" in ps
-    assert "s.yaml:31:20: events.1.after.event: 'after' forms a cycle: e2 → e1 → e2" in ps
+    assert "s.yaml:24:20: events[e1].after.event: 'after' forms a cycle: e1 → e2 → e1" in ps
+    assert "s.yaml:31:20: events[e2].after.event: 'after' forms a cycle: e2 → e1 → e2" in ps
 
 
 def test_after_and_time_together_or_neither():
     (p,) = problems(HEAD.replace("    after: {event: e1, between: [1d, 3d]}\n",
                                  '    after: {event: e1, between: [1d, 3d]}\n    time: "2025-05-02T09:00+03:00"\n'))
-    assert p.startswith("s.yaml:30:5: events.1: an event needs exactly one of 'time' or 'after'")
+    assert p.startswith("s.yaml:30:5: events[e2]: an event needs exactly one of 'time' or 'after'")
     (p,) = problems(HEAD.replace("    after: {event: e1, between: [1d, 3d]}\n", ""))
-    assert p.startswith("s.yaml:30:5: events.1: an event needs exactly one of 'time' or 'after'")
+    assert p.startswith("s.yaml:30:5: events[e2]: an event needs exactly one of 'time' or 'after'")
 
 
 def test_after_between_must_be_ordered_and_delay_exclusive():
     (p,) = problems(HEAD.replace("between: [1d, 3d]", "between: [3d, 1d]"))
-    assert p.startswith("s.yaml:31:12: events.1.after: 'between' needs [shortest, longest]")
+    assert p.startswith("s.yaml:31:12: events[e2].after: 'between' needs [shortest, longest]")
     (p,) = problems(HEAD.replace("between: [1d, 3d]", "between: [1d, 3d], delay: 2h"))
-    assert p.startswith("s.yaml:31:12: events.1.after: 'after' needs exactly one of 'delay' or 'between'")
+    assert p.startswith("s.yaml:31:12: events[e2].after: 'after' needs exactly one of 'delay' or 'between'")
     (p,) = problems(HEAD.replace("between: [1d, 3d]", "delay: -2h"))
-    assert p == "s.yaml:31:31: events.1.after.delay: duration '-2h' is negative"
+    assert p == "s.yaml:31:31: events[e2].after.delay: duration '-2h' is negative"
 
 
 def test_relative_time_must_stay_in_the_span():
     (p,) = problems(HEAD.replace("between: [1d, 3d]", "between: [1d, 9d]"))
-    assert p.startswith("s.yaml:31:12: events.1.after: time lies outside the scenario span")
+    assert p.startswith("s.yaml:31:12: events[e2].after: time lies outside the scenario span")
 
 
 def test_derived_from_unknown_self_and_cycle():
     base = "reference: paper.txt, reliability: C}"
     (p,) = problems(HEAD.replace(base, base[:-1] + ", derived_from: wir}"))
-    assert p == "s.yaml:7:122: sources.1.derived_from: unknown source 'wir' (did you mean 'wire'?)"
+    assert p == "s.yaml:7:122: sources[paper].derived_from: unknown source 'wir' (did you mean 'wire'?)"
     (p,) = problems(HEAD.replace(base, base[:-1] + ", derived_from: paper}"))
-    assert p == "s.yaml:7:122: sources.1.derived_from: source 'paper' cannot retell itself"
+    assert p == "s.yaml:7:122: sources[paper].derived_from: source 'paper' cannot retell itself"
     text = HEAD.replace(base, base[:-1] + ", derived_from: wire}").replace(
         "reference: wire.txt, reliability: B}", "reference: wire.txt, reliability: B, derived_from: paper}")
     ps = problems(text)
-    assert ps == ["s.yaml:6:119: sources.0.derived_from: 'derived_from' forms a cycle: wire → paper → wire",
-                  "s.yaml:7:122: sources.1.derived_from: 'derived_from' forms a cycle: paper → wire → paper"]
+    assert ps == ["s.yaml:6:119: sources[wire].derived_from: 'derived_from' forms a cycle: wire → paper → wire",
+                  "s.yaml:7:122: sources[paper].derived_from: 'derived_from' forms a cycle: paper → wire → paper"]
 
 
 def test_fact_label_is_short():
@@ -150,7 +155,7 @@ def test_fact_label_is_short():
                                                           "the course of a long week'}"), "s.yaml")
     assert long.facts[0].short_label == "An offer that is made, in writing, over…"
     (p,) = problems(HEAD.replace("statement: An offer}", f"statement: An offer, label: {'x' * 41}}}"))
-    assert p.startswith("s.yaml:13:45: facts.0.label: String should have at most 40 characters")
+    assert p.startswith("s.yaml:13:45: facts[offer].label: String should have at most 40 characters")
 
 
 KEY = """\
@@ -166,14 +171,14 @@ def test_key_moments_load_and_are_checked():
     assert s.meta.opens_at == "told" and s.meta.key_moments[0].fact == "offer"
     ps = problems(text.replace("event: e2,", "event: e22,").replace("fact: offer}", "fact: ofer}")
                   .replace("opens_at: told", "opens_at: tol"))
-    assert ps == ["s.yaml:5:25: meta.key_moments.0.event: unknown event 'e22' (did you mean 'e2'?)",
-                  "s.yaml:5:68: meta.key_moments.0.fact: unknown fact 'ofer' (did you mean 'offer'?)",
+    assert ps == ["s.yaml:5:25: meta.key_moments[told].event: unknown event 'e22' (did you mean 'e2'?)",
+                  "s.yaml:5:68: meta.key_moments[told].fact: unknown fact 'ofer' (did you mean 'offer'?)",
                   "s.yaml:6:13: meta.opens_at: unknown key moment 'tol' (did you mean 'told'?)"]
 
 
 def test_unknown_field_in_after_is_an_error():
     (p,) = problems(HEAD.replace("between: [1d, 3d]", "between: [1d, 3d], within: 2d"))
-    assert p.startswith("s.yaml:31:51: events.1.after.within: unknown field 'within'")
+    assert p.startswith("s.yaml:31:51: events[e2].after.within: unknown field 'within'")
 
 
 def test_shipped_scenario_still_validates():

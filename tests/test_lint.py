@@ -24,7 +24,7 @@ def test_shipped_scenarios_have_no_warnings():
 
 def test_a_variant_that_cuts_a_channel_warns_about_what_it_cuts_off():
     found = messages(ROOT / "scenarios" / "alternatives" / "no_bahbah_channel.yaml")
-    assert any("events.8.requires.0: event 'dermer_raises_talks' can never happen: Ron Dermer can never know "
+    assert any("events[dermer_raises_talks].requires.0: event 'dermer_raises_talks' can never happen: Ron Dermer can never know "
                "'backchannel_exists'" in m for m in found)
     assert any("no one can receive fact 'gobetween_warning': only Bishara Bahbah can know it" in m for m in found)
 
@@ -32,14 +32,14 @@ def test_a_variant_that_cuts_a_channel_warns_about_what_it_cuts_off():
 def test_a_fact_nobody_can_originate(write):
     p = write(BASE.replace("  - {id: reply, statement: C answers}",
                            "  - {id: reply, statement: C answers}\n  - {id: ghost, statement: Nobody says this}"))
-    assert messages(p) == [f"{p}:17:10: facts.2.id: no one can ever know fact 'ghost': nothing originates it "
+    assert messages(p) == [f"{p}:17:10: facts[ghost].id: no one can ever know fact 'ghost': nothing originates it "
                            "(give it an 'origin', or a decision that states it), so every message carrying it is skipped"]
 
 
 def test_a_fact_nobody_can_receive(write):
     p = write(BASE.replace("  - {id: reply, statement: C answers}",
                            "  - {id: reply, statement: C answers}\n  - {id: secret, statement: A keeps this, origin: a}"))
-    assert messages(p) == [f"{p}:17:10: facts.2.id: no one can receive fact 'secret': only A can know it "
+    assert messages(p) == [f"{p}:17:10: facts[secret].id: no one can receive fact 'secret': only A can know it "
                            "(no message or rule that can happen passes it on)"]
 
 
@@ -50,8 +50,8 @@ def test_an_unused_channel_and_an_idle_actor(write):
               .replace("  - {id: bc, between: [b, c], medium: call, latency: 0s}",
                        "  - {id: bc, between: [b, c], medium: call, latency: 0s}\n"
                        "  - {id: az, between: [a, z], medium: letter}"))
-    assert messages(p) == [f"{p}:14:10: actors.4.id: actor 'z' (Zed) never sends or receives anything",
-                           f"{p}:25:10: channels.2.id: channel 'az' is not used by any event or rule"]
+    assert messages(p) == [f"{p}:14:10: actors[z].id: actor 'z' (Zed) never sends or receives anything",
+                           f"{p}:25:10: channels[az].id: channel 'az' is not used by any event or rule"]
 
 
 def test_requires_that_can_never_be_met(write):
@@ -59,7 +59,7 @@ def test_requires_that_can_never_be_met(write):
     p = write(BASE.replace("    facts: [reply]\n    requires: [offer]\n    sources: [{source: wire, claim: C made",
                            "    facts: [reply]\n    requires: [reply]\n    sources: [{source: wire, claim: C made"))
     found = messages(p)
-    assert f"{p}:56:16: events.3.requires.0: event 'c_decides' can never happen: C can never know 'reply', which it requires" in found
+    assert f"{p}:56:16: events[c_decides].requires.0: event 'c_decides' can never happen: C can never know 'reply', which it requires" in found
     assert any("no one can ever know fact 'reply'" in m for m in found)  # and so the answer is never known
 
 
