@@ -196,14 +196,14 @@ def report(res: dict[str, Any]) -> tuple[str, list[tuple[str, str, str]]]:
     db = res["dashboard"]
     lines.append("dashboard: " + (db["error"] if "error" in db else ", ".join(f"{k} {v}" for k, v in db.items())))
     ld = res.get("loader", {"error": "not run"})
-    doc, big = ld.get("documented", {}), ld.get("large", {})
+    doc, large = ld.get("documented", {}), ld.get("large", {})
     lines.append("loader: " + (ld["error"] if "error" in ld else
                                f"documented {_fmt(doc['base_s'])}, its variant {_fmt(doc['variant_s'])} "
                                f"({doc['variant_ratio']:.2f}×, same as text: {doc['same_as_text']}); "
-                               + (big["error"] if "error" in big else
-                                  f"100k from block YAML: load {_fmt(big['load']['seconds'])} "
-                                  f"(CPU {_fmt(big['load']['cpu_seconds'])}, {_fmt(big['load']['peak_mib'], 'MiB')}), "
-                                  f"fail on one bad reference {_fmt(big['fail']['seconds'])}")))
+                               + (large["error"] if "error" in large else
+                                  f"100k from block YAML: load {_fmt(large['load']['seconds'])} "
+                                  f"(CPU {_fmt(large['load']['cpu_seconds'])}, {_fmt(large['load']['peak_mib'], 'MiB')}), "
+                                  f"fail on one bad reference {_fmt(large['fail']['seconds'])}")))
 
     by_size = {r["messages"]: r for r in res["sizes"] if "error" not in r and not r.get("all_facts")}
     every = {r["messages"]: r for r in res["sizes"] if "error" not in r and r.get("all_facts")}
@@ -253,7 +253,7 @@ def report(res: dict[str, Any]) -> tuple[str, list[tuple[str, str, str]]]:
     vr = doc.get("variant_ratio") if "error" not in ld else None
     checks.append(("a variant of the documented scenario loads in ≤ 2× its base", f"{vr:.2f}×" if vr else "—",
                    _verdict(vr <= TARGETS["variant_ratio"] if vr else None)))
-    y = big.get("load", {}).get("seconds") if "error" not in ld and "error" not in big else None
+    y = large.get("load", {}).get("seconds") if "error" not in ld and "error" not in large else None
     checks.append(("100k messages from block YAML load in ≤ 3 s", _fmt(y),
                    _verdict(y <= TARGETS["yaml_100k_s"] if y else None)))
     lines.append("")

@@ -106,47 +106,44 @@ def _field_type(f: Any) -> Any:
 
 
 def walk_loc(model: type[BaseModel], loc: tuple[Any, ...],
-             _memo: dict[tuple[int, Any], tuple[Any, bool, Any]] | None = None,
-             ) -> tuple[tuple[Any, ...], type[BaseModel] | None]:
-    """Follow a pydantic error's ``loc`` over the models: its real keys and indices (union tags and
-    validator steps dropped), and the model that holds the last step (None if it is not a model's)."""
+             _memo: dict[tuple[int, Any], tuple[Any, bool, Any]] | None = None) -> tuple[Any, ...]:
+    """Follow a pydantic error's ``loc`` over the models and return its real keys and indices: the
+    steps that name a union's member or a validator are pydantic's, not the file's, and are dropped."""
     memo = {} if _memo is None else _memo
     tp: Any = model
     out: list[Any] = []
-    holder: type[BaseModel] | None = None
     for step in loc:
         key = (id(tp), step if isinstance(step, str) else int)
         if key not in memo:
             memo[key] = (*_step(tp, step), tp)  # the type is kept alive with its id
-        tp, keep, holder = memo[key][0], memo[key][1], memo[key][2]
+        tp, keep = memo[key][0], memo[key][1]
         if keep:
             out.append(step)
-    return tuple(out), holder
+    return tuple(out)
 
 
-def _step(tp: Any, step: Any) -> tuple[Any, bool, type[BaseModel] | None]:
-    """One step of :func:`walk_loc`: the type after ``step``, whether the step is the file's, and the
-    model whose field it is."""
+def _step(tp: Any, step: Any) -> tuple[Any, bool]:
+    """One step of :func:`walk_loc`: the type after ``step``, and whether the step is the file's."""
     tp = _unwrap(tp)
     members = _tags(tp)
     if members:  # a tagged union: the step naming the member is pydantic's, not the file's
-        return (_unwrap(members[step]) if step in members else None), False, None
+        return (_unwrap(members[step]) if step in members else None), False
     if isinstance(tp, type) and issubclass(tp, BaseModel):
         f = _field(tp, step)
-        return (_field_type(f) if f is not None else None), True, tp
+        return (_field_type(f) if f is not None else None), True
     origin, args = get_origin(tp), get_args(tp)
     if origin is list and isinstance(step, int):
-        return (args[0] if args else None), True, None
+        return (args[0] if args else None), True
     if origin is tuple and isinstance(step, int):
         fixed = step < len(args) and args[-1] is not Ellipsis
-        return (args[step] if fixed else (args[0] if args else None)), True, None
+        return (args[step] if fixed else (args[0] if args else None)), True
     if origin is dict:
-        return (args[1] if len(args) == 2 else None), True, None
+        return (args[1] if len(args) == 2 else None), True
     if origin in _UNIONS and isinstance(step, str):
-        return None, False, None  # a plain union's member name
+        return None, False  # a plain union's member name
     if isinstance(step, str) and ("[" in step or step in ("int", "float", "str", "bool")):
-        return tp, False, None  # a validator's step
-    return None, True, None
+        return tp, False  # a validator's step
+    return None, True
 
 
 def _message(err: dict[str, Any]) -> str:
@@ -189,7 +186,7 @@ def validate_data(data: Any, file: str, model: type[Strict] = Scenario) -> Any:
         problems, seen, memo = [], set(), {}
         errors = e.errors(include_url=False, include_input=False)
         for err in errors:
-            loc, holder = walk_loc(model, tuple(err["loc"]), memo)
+            loc = walk_loc(model, tuple(err["loc"]), memo)
             msg = _message(err)
             if err.get("type") == "bare_time":
                 meta = data.get("meta")
@@ -198,7 +195,7 @@ def validate_data(data: Any, file: str, model: type[Strict] = Scenario) -> Any:
             if err.get("type") == "extra_forbidden" and loc:
                 hint = ""
                 if len(problems) < HINTS:
-                    fields = _fields_at(model, walk_loc(model, tuple(err["loc"])[:-1], memo)[0])
+                    fields = _fields_at(model, walk_loc(model, tuple(err["loc"])[:-1], memo))
                     hint = _suggest(str(loc[-1]), fields)
                 msg = f"unknown field {loc[-1]!r}{hint}"
             if (loc, msg) not in seen:
@@ -244,12 +241,6 @@ def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
         if isinstance(c, type) and issubclass(c, BaseModel):
             names += [f.alias or k for k, f in c.model_fields.items()]
     return names
-
-
-def locate_parent_keys(data: Any, loc: tuple[Any, ...]) -> list[str]:
-    """Field names a scenario model at ``loc`` would accept (kept for callers of earlier versions)."""
-    del data
-    return _fields_at(Scenario, loc)
 
 
 # -- reading files, confined -----------------------------------------------------------------------

@@ -198,18 +198,14 @@ class Triangular(Strict):
 
 
 class LogNormal(Strict):
-    """Log-normal with the given median and shape ``sigma``; replay uses the median.
-
-    The one latency unbounded above: draws are finite (median at most 100 years, sigma at most 5),
-    and a message that a draw puts past the span arrives after it.
-    """
+    """Log-normal with the given median and shape ``sigma``; replay uses the median."""
 
     lognormal: LogNormalParams
 
 
 class LogNormalParams(Strict):
     median: Duration
-    sigma: float = Field(gt=0.0, le=5.0, allow_inf_nan=False)
+    sigma: float = Field(gt=0.0, le=5.0, allow_inf_nan=False)  # unbounded above: see docs/scenario-format.md
 
 
 def _latency_kind(v: object) -> str:

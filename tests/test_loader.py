@@ -323,3 +323,15 @@ def test_loader_benchmark_checks_hold():
 
     out = documented(reps=1)
     assert out["same_as_text"] is True and out["variant_removes_only"] is True
+
+
+def test_benchmark_report_lists_the_loading_targets():
+    from benchmarks.__main__ import report
+
+    loader = {"documented": {"base_s": 0.02, "variant_s": 0.03, "variant_ratio": 1.5, "same_as_text": True},
+              "large": {"load": {"seconds": 4.0, "cpu_seconds": 3.9, "peak_mib": 700.0}, "fail": {"seconds": 4.1}}}
+    res = {"sizes": [], "documented": {"error": "-"}, "sweep": {"error": "-"}, "cli_help": {"median_s": 0.2},
+           "dashboard": {"error": "-"}, "loader": loader}
+    _, checks = report(res)
+    assert ("a variant of the documented scenario loads in ≤ 2× its base", "1.50×", "PASS") in checks
+    assert ("100k messages from block YAML load in ≤ 3 s", "4.000 s", "FAIL") in checks
