@@ -21,6 +21,7 @@ def sweep_key(state: ViewState) -> str:
     """Names one sweep: the run, the number of replays and the seed."""
     return f"{state.scenario}|{state.alt}|{state.sweep}|{state.seed}"
 
+
 PANEL_IDS = {"network": ids.PANEL_NETWORK, "timeline": ids.PANEL_TIMELINE, "matrix": ids.PANEL_MATRIX,
              "log": ids.PANEL_LOG, "compare": ids.PANEL_COMPARE, "sweep": ids.PANEL_SWEEP,
              "mattered": ids.PANEL_MATTERED, "editor": PANEL_EDITOR}

@@ -85,6 +85,7 @@ def test_prompt_without_an_actor_in_focus(documented):
 
 @pytest.mark.browser
 def test_a_row_opens_the_compare_view_of_its_removal(page, server_url, documented, tmp_path):
+    page.set_default_timeout(90000)  # the documented scenario's 89 removals, on a shared machine
     page.goto(server_url + "/?fact=hamas_agrees_release&actor=witkoff&panels=network,timeline,mattered")
     page.wait_for_selector("#panel-mattered", state="visible")
     page.wait_for_selector("#mattered .mattered-row")
