@@ -33,7 +33,7 @@ from .variants import apply
 
 _UNIONS = (Union, types.UnionType)
 
-OpenBase = Callable[[str], "tuple[str, str] | None"]
+OpenBase = Callable[[str], "tuple[str, str] | None"]  # may raise LookupError(message) for a name it knows is absent
 MAX_PROBLEMS = 1_000  # problems listed for one file; a count of the rest follows them
 HINTS = 100  # unknown fields that get a 'did you mean' hint (each costs a fuzzy match)
 
@@ -390,7 +390,10 @@ def _variant_data(text: str, name: str, base_dir: Path | None, ctx: _Context,
     if len(stack) >= ctx.limits.max_chain:
         raise _problem_at(pos, name, f"'extends' goes through more than {ctx.limits.max_chain} files "
                                      "(LoadLimits.max_chain)", "extends")
-    supplied = ctx.open_base(ref) if ctx.open_base is not None else None
+    try:
+        supplied = ctx.open_base(ref) if ctx.open_base is not None else None
+    except LookupError as e:  # the caller knows the name and says it names nothing
+        raise _problem_at(pos, name, str(e.args[0] if e.args else e), "extends") from None
     if supplied is not None:
         base_text, base_name = supplied
         key, next_dir = f"<{base_name}>", base_dir

@@ -188,13 +188,17 @@ class Store:
             return "\n".join(r[0] for r in db.execute("PRAGMA integrity_check"))
 
     def opener(self) -> Callable[[str], tuple[str, str] | None]:
-        """``open_base`` for the loader: ``extends: saved:ID`` reads that row; any other name (and an id the
-        store does not hold) is left to the loader, which looks inside the scenario folder and says where
-        the ``extends`` that names nothing is."""
+        """``open_base`` for the loader: ``extends: saved:ID`` reads that row (an id the store does not hold
+        is a ``LookupError``, which the loader reports at the ``extends``); any other name is left to the
+        loader, which looks inside the scenario folder."""
 
         def open_base(ref: str) -> tuple[str, str] | None:
-            row = self.get(ref) if is_ref(ref) else None
-            return (row.text, row.ref) if row is not None else None
+            if not is_ref(ref):
+                return None
+            row = self.get(ref)
+            if row is None:
+                raise LookupError(f"base scenario {ref!r} not found: the store holds no scenario with that id")
+            return row.text, row.ref
 
         return open_base
 

@@ -142,19 +142,29 @@ class ReferenceRun:
                 lambda _e, box=self.inbox[r], it=item: box.put(it))
             for tap in ch.taps:
                 hit = self.rng.random() < tap.probability if self.stochastic else tap.probability >= 0.5
-                if hit:
-                    copy = ("intercept", sender, r, channel, known, sources, cause, msg, rid, now)
+                revealed = known if tap.reveals is None else tuple(f for f in known if f in tap.reveals)
+                if hit and revealed:  # an interception passes on what the tap reveals, citing the tap's sources
+                    copy = ("intercept", sender, r, channel, revealed, tap.sources, cause, msg, rid, now)
                     self.env.timeout(self.delay(tap.delay)).callbacks.append(
                         lambda _e, box=self.inbox[tap.by], it=copy: box.put(it))
 
     # -- script ------------------------------------------------------------------------------
     def script(self) -> Iterator[Any]:
         events = []
+        drawn: dict[str, float] = {}
         for ev in self.c.script:
+            if self.stochastic and ev.after is not None:
+                continue  # drawn below, after the event it follows
             t = ev.time
             if self.stochastic and ev.window is not None and ev.window[1] > ev.window[0]:
                 t = self.rng.triangular(ev.window[0], ev.window[1], ev.time)
+            drawn[ev.id] = t
             events.append((t, ev.order, ev))
+        if self.stochastic:
+            for ev in self.c.relative:
+                t = drawn[ev.after] + self.delay(ev.after_delay)
+                drawn[ev.id] = t
+                events.append((t, ev.order, ev))
         events.sort(key=lambda x: (x[0], x[1]))
         for t, _order, ev in events:
             if t > self.env.now:

@@ -1,7 +1,8 @@
 """Differential test: the engine against a plain SimPy reference (processes reading ``Store`` inboxes).
 
 Hundreds of random scenarios made to tie — zero or whole-hour latencies and delays, events on
-the hour, meetings and calls, taps, rules waiting for a particular sender, requirements, fact
+the hour, times after other events, meetings and calls, taps (some revealing only part of a
+message), rules waiting for a particular sender, requirements, fact
 origins and decisions taken by rules — must give exactly the same event log, first-knowledge
 ledger and second-order knowledge (entries and their order) in replay and stochastic runs.
 """
@@ -52,6 +53,8 @@ def tie_heavy(seed: int) -> dict[str, Any]:
         if outsiders and rng.random() < 0.5:
             ch["taps"] = [{"by": rng.choice(outsiders), "probability": rng.choice((0.3, 0.5, 1.0)),
                            "delay": rng.choice(DELAYS)}]
+            if rng.random() < 0.4:  # an interception that passes on only some of what it overhears
+                ch["taps"][0]["reveals"] = rng.sample(facts, 1)
         channels.append(ch)
     events: list[dict[str, Any]] = []
     for k, f in enumerate(facts):
@@ -69,6 +72,10 @@ def tie_heavy(seed: int) -> dict[str, Any]:
         if rng.random() < 0.2:
             h = rng.randint(0, 4)
             ev["time"] = {"earliest": _hour(h), "latest": _hour(h + 2)}
+        elif k and rng.random() < 0.2:  # timed after an earlier message
+            del ev["time"]
+            ev["after"] = {"event": f"m{rng.randrange(k)}", "between": ["0s", "2h"]} if rng.random() < 0.5 \
+                else {"event": f"m{rng.randrange(k)}", "delay": rng.choice(DELAYS)}
         events.append(ev)
     rules: list[dict[str, Any]] = []
     for k in range(rng.randint(0, 5)):

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sim import ScenarioError
-from sim.cli import app
+from dashboard.cli import app  # the whole command line, serve and export included
 from sim.store import Store, default_path, load_saved, normalise, open_scenario, parse_ref, text_id
 
 from .conftest import DATA, TINY
@@ -89,8 +89,8 @@ def test_parents_and_extends_chains(store):
 
 
 @pytest.mark.parametrize("target, message", [
-    ("../data/../../pyproject.toml", "base scenario '../data/../../pyproject.toml' not found"),
-    ("/etc/passwd", "base scenario '/etc/passwd' not found"),
+    ("../data/../../pyproject.toml", "'extends' names '../data/../../pyproject.toml', which lies outside the folders"),
+    ("/etc/passwd", "'extends' names '/etc/passwd', which lies outside the folders"),
     ("saved:0123456789abcdef", "base scenario 'saved:0123456789abcdef' not found"),
 ])
 def test_a_stored_variant_never_extends_a_path_outside_the_folder(store, target, message):
@@ -165,7 +165,7 @@ def test_import_refuses_what_a_stored_variant_may_not_extend(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("extends: ../../etc/passwd\n", encoding="utf-8")
     r = invoke("scenarios", "import", str(bad), "--store", str(tmp_path / "s.sqlite3"))
-    assert r.exit_code == 2 and f"{bad}:1:10: extends: base scenario '../../etc/passwd' not found" in r.output
+    assert r.exit_code == 2 and f"{bad}:1:10: extends: 'extends' names '../../etc/passwd', which lies outside the folders" in r.output
     assert "Traceback" not in r.output and Store(tmp_path / "s.sqlite3").count() == 0
 
 
