@@ -226,7 +226,10 @@ def without(s: Scenario, r: Removal) -> Scenario:
         if c.id in taps:
             c = c.model_copy(update={"taps": [t for t in c.taps if t.by not in taps[c.id]]})
         channels.append(c)
+    moments = [m for m in s.meta.key_moments if m.event not in gone["event"]]
+    opens_at = s.meta.opens_at if s.meta.opens_at in {m.id for m in moments} else None
     update: dict[str, Any] = {
+        "meta": s.meta.model_copy(update={"key_moments": moments, "opens_at": opens_at}),
         "actors": [a for a in s.actors if a.id not in gone["actor"]],
         "channels": channels,
         "events": [e for e in s.events if e.id not in gone["event"]],

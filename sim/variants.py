@@ -68,6 +68,28 @@ def remove(data: LMap, target: str, pos: Pos, path: str) -> LMap:
         out[section] = new
         return out
     out[section] = _without(items, _index(items, name, "id", kind, pos, path))
+    return _without_moments(out, name) if kind == "event" else out
+
+
+def _without_moments(data: LMap, event: str) -> LMap:
+    """``data`` without the key moments marked by ``event`` (a removed event's moment never comes),
+    and without ``meta.opens_at`` if it named one of them."""
+    meta = data.get("meta")
+    moments = meta.get("key_moments") if isinstance(meta, LMap) else None
+    if not isinstance(moments, LList):
+        return data
+    drop = [i for i, m in enumerate(moments) if isinstance(m, dict) and m.get("event") == event]
+    if not drop:
+        return data
+    kept = moments
+    for i in reversed(drop):
+        kept = _without(kept, i)
+    meta = meta.copy()
+    meta["key_moments"] = kept
+    if meta.get("opens_at") in {moments[i].get("id") for i in drop}:
+        meta.pop("opens_at")
+    out = data.copy()
+    out["meta"] = meta
     return out
 
 

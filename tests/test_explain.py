@@ -208,9 +208,9 @@ def test_documented_israel_still_learns_the_agreement_from_witkoff_without_inter
                     "tap:hayya_bahbah/israeli_intel"):
             assert x.row(tap).status == "unchanged"
         assert x.row("actor:israeli_intel").status == "unchanged"
-        # without Witkoff's call the intercepts carry it, much later
-        late = x.row(call)
-        assert late.status == "delaying" and late.path[-2] == "israeli_intel" and late.delay > 12 * 3600
+        # the intercepts reveal only that talks exist (no report says what Israel heard of their
+        # content), so without Witkoff's call nothing else brings the agreement
+        assert x.row(call).status == "necessary"
     no_taps = run(load_scenario(ROOT / "scenarios" / "alternatives" / "no_intercepts.yaml"))
     assert no_taps.path("netanyahu", "hamas_agrees_release")[-2:] == ["witkoff", "netanyahu"]
 
@@ -222,7 +222,7 @@ def test_documented_israel_knew_of_the_backchannel_only_through_its_intercepts(d
     assert x.path[-1].how == "told" and x.path[-2].actor == "israeli_intel" and x.path[-2].how == "intercepted"
     row = x.row("tap:hamas_bahbah/israeli_intel")
     assert row.on_path and row.status == "delaying"
-    assert row.path[-2] == "israeli_intel" and "hayya_conditional_offers" in row.via  # al-Hayya's calls, tapped too
+    assert row.path[-2] == "israeli_intel" and "hayya_talks_to_bahbah" in row.via  # al-Hayya's calls, tapped too
     intel = x.row("actor:israeli_intel")
     assert intel.status == "delaying" and intel.path[-2] == "witkoff"  # only Sunday night's call tells him
     no_taps = run(load_scenario(ROOT / "scenarios" / "alternatives" / "no_intercepts.yaml"))
@@ -248,15 +248,15 @@ def test_cli_explain_writes_table_csv_and_json(tmp_path):
 
 def test_cli_explain_row_reproduces_with_variant(tmp_path):
     """The options a row names, given to ``backchannel variant``, give the row's outcome."""
-    r = runner.invoke(app, ["explain", str(DOCUMENTED), "netanyahu", "hamas_agrees_release", "--out", str(tmp_path)],
+    r = runner.invoke(app, ["explain", str(DOCUMENTED), "dermer", "backchannel_exists", "--out", str(tmp_path)],
                       catch_exceptions=False)
     assert r.exit_code == 0, r.output
     rows = json.loads((tmp_path / "explain.json").read_text())["rows"]
-    row = next(x for x in rows if x["id"] == "qatar_pm")
+    row = next(x for x in rows if x["id"] == "israeli_intel")
     out = tmp_path / "v.yaml"
     w = runner.invoke(app, ["variant", str(DOCUMENTED), "-o", str(out), *row["variant"]], catch_exceptions=False)
     assert w.exit_code == 0, w.output
-    k = run(load_scenario(out)).first[("netanyahu", "hamas_agrees_release")]
+    k = run(load_scenario(out)).first[("dermer", "backchannel_exists")]
     assert row["status"] == "delaying" and k.time == parse_instant(row["known_at"]).timestamp()
 
 
