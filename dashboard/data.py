@@ -153,9 +153,9 @@ def load_sweep(name: str, alternative: str | None, runs: int, seed: int = 0,
     Raises like :func:`load_run`, and :class:`sim.sweep.SweepError` for a bad number of runs.
     """
     if name.startswith("saved:"):
-        from .editor import load_scenario as saved_scenario
+        from .editor import load_sweep as sweep_saved
 
-        return sweep(saved_scenario(name, alternative), int(runs), int(seed), workers=1, alternative=alternative or "")
+        return sweep_saved(name, alternative, runs, seed)
     p = resolve(name, folder)
     if p is None:
         raise FileNotFoundError(f"no scenario named {name!r}")

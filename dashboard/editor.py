@@ -28,13 +28,14 @@ from sim.errors import Problem, ScenarioError
 from sim.store import PREFIX, Store, is_ref, parse_ref
 
 from . import data
-from .editor_worker import EDITOR_FILE, LIMITS, check_text, run_text
+from .editor_worker import EDITOR_FILE, LIMITS, check_text, run_text, sweep_text
 from .state import PANELS, decode, encode
 
 if TYPE_CHECKING:
     from flask import Response
 
-    from sim import RunResult, Scenario
+    from sim import RunResult
+    from sim.sweep import SweepResult
 
 PANEL = "panel-editor"
 FROM = "editor-from"
@@ -129,24 +130,32 @@ def exists(name: str) -> bool:
     return is_ref(name) and parse_ref(name) is not None and store().get(name) is not None
 
 
-@functools.lru_cache(maxsize=16)
-def _run_saved(ref: str, alternative: str | None, mode: str, seed: int, store_path: str, root: str) -> RunResult:
+def _text(ref: str, store_path: str) -> str:
     row = Store(store_path).get(ref)
     if row is None:
         raise FileNotFoundError(f"no saved scenario {ref!r}")
-    return run_text(row.text, root, store_path, file=ref, alternative=alternative, mode=mode, seed=seed)
+    return row.text
+
+
+@functools.lru_cache(maxsize=16)
+def _run_saved(ref: str, alternative: str | None, mode: str, seed: int, store_path: str, root: str) -> RunResult:
+    return run_text(_text(ref, store_path), root, store_path, file=ref, alternative=alternative, mode=mode, seed=seed)
 
 
 def load_run(ref: str, alternative: str | None = None, mode: str = "replay", seed: int = 0) -> RunResult:
     """Run the stored scenario ``saved:ID`` in a child process within the limits (a row never changes, so
     its runs are cached). Raises ``FileNotFoundError`` for an unknown id, :class:`ScenarioError` else."""
-    s = store()
-    return _run_saved(ref, alternative or None, mode, seed, str(s.path), str(data.scenarios_dir()))
+    return _run_saved(ref, alternative or None, mode, seed, str(store().path), str(data.scenarios_dir()))
 
 
-def load_scenario(ref: str, alternative: str | None = None) -> Scenario:
-    """The scenario of ``saved:ID`` (checked within the limits)."""
-    return load_run(ref, alternative).scenario
+@functools.lru_cache(maxsize=2)
+def _sweep_saved(ref: str, alternative: str | None, runs: int, seed: int, store_path: str, root: str) -> SweepResult:
+    return sweep_text(_text(ref, store_path), root, store_path, file=ref, alternative=alternative, runs=runs, seed=seed)
+
+
+def load_sweep(ref: str, alternative: str | None, runs: int, seed: int = 0) -> SweepResult:
+    """``runs`` stochastic replays of ``saved:ID`` in a child process within the limits (cached, as runs are)."""
+    return _sweep_saved(ref, alternative or None, int(runs), int(seed), str(store().path), str(data.scenarios_dir()))
 
 
 def title_of(name: str) -> str:

@@ -38,6 +38,7 @@ class Limits:
     expanded_nodes: int = 1_000_000  # values a text may hold once its aliases (*name) are expanded
     check_seconds: float = 5.0  # wall-clock time for validating a text
     run_seconds: float = 10.0  # wall-clock time for loading and running it once
+    sweep_seconds: float = 60.0  # wall-clock time for the sweep panel's replays of it
     memory_bytes: int = 1536 * 1024 * 1024  # address space a child may add to what it starts with
 
 
@@ -184,7 +185,15 @@ def _run(text: str, file: str, alternative: str | None, root: str, store_path: s
     return result
 
 
-_JOBS = {"check": _check, "run": _run}
+def _sweep(text: str, file: str, alternative: str | None, root: str, store_path: str | None, runs: int, seed: int,
+           limits: Limits) -> Any:
+    from sim.sweep import sweep
+
+    scenario = _run(text, file, alternative, root, store_path, "replay", 0, limits).scenario
+    return sweep(scenario, runs, seed, workers=1, alternative=alternative or "")
+
+
+_JOBS = {"check": _check, "run": _run, "sweep": _sweep}
 
 
 def _child(conn: Any, job: str, args: tuple, limits: Limits, seconds: float) -> None:
@@ -238,7 +247,7 @@ def _in_child(job: str, args: tuple, seconds: float, limits: Limits, what: str) 
             pid = conn.recv()[1]
         if not conn.poll(seconds):
             raise LimitError([_problem(f"{what} took longer than {seconds:g} s, the limit for text from the browser "
-                                       f"(wall-clock time per {'run' if job == 'run' else 'check'}); "
+                                       f"(wall-clock time per {job}); "
                                        f"look for aliases (*name) repeated many times, or make it smaller")])
         try:
             status, value = conn.recv()
@@ -275,3 +284,13 @@ def run_text(text: str, root: str | Path, store_path: str | Path | None = None, 
         raise LimitError([p])
     return _in_child("run", (text, file, alternative, str(root), str(store_path) if store_path else None, mode, seed,
                              limits), limits.run_seconds, limits, "Running this text")
+
+
+def sweep_text(text: str, root: str | Path, store_path: str | Path | None = None, *, file: str = EDITOR_FILE,
+               alternative: str | None = None, runs: int, seed: int = 0, limits: Limits = LIMITS) -> Any:
+    """``runs`` stochastic replays of ``text`` (a :class:`sim.sweep.SweepResult`) in a child process within the
+    limits; raises :class:`ScenarioError`."""
+    if (p := size_problem(text, limits)) is not None:
+        raise LimitError([p])
+    return _in_child("sweep", (text, file, alternative, str(root), str(store_path) if store_path else None, runs, seed,
+                               limits), limits.sweep_seconds, limits, f"{runs:,} replays of this text")

@@ -329,3 +329,15 @@ def test_completion_of_field_names_and_defined_ids(page, server_url, store_path)
     page.keyboard.type("\n    to: [")
     page.keyboard.press("Control+Space")
     assert completion_labels(page) == ["a", "b", "c", "e"]  # actors, inside a flow list
+
+
+def test_a_saved_scenario_is_swept_in_a_child_within_the_limit(env, store_path):
+    from dashboard.data import load_sweep
+
+    row = Store(store_path).put(FIXED, "Bravo", "tiny")
+    sw = load_sweep(row.ref, None, 20, 1)
+    assert sw.runs == 20
+    with pytest.raises(ScenarioError, match=r"20 replays of this text took longer than 0.001 s.*per sweep"):
+        from dashboard.editor_worker import sweep_text
+
+        sweep_text(FIXED, DATA, runs=20, limits=Limits(sweep_seconds=0.001))
