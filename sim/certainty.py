@@ -75,6 +75,13 @@ class HowStep(Knowledge):
     def __getnewargs__(self) -> tuple:  # type: ignore[override]
         return (Knowledge(*self), Certainty(self.basis, self.earliest, self.latest))
 
+    def as_dict(self) -> dict[str, object]:
+        """The link as JSON-ready data, its times (``time``, ``earliest``, ``latest``) in ISO 8601 UTC."""
+        from .timeparse import to_utc_iso
+
+        return self._asdict() | {"time": to_utc_iso(self.time), "basis": self.basis,
+                                 "earliest": to_utc_iso(self.earliest), "latest": to_utc_iso(self.latest)}
+
 
 def spread(spec: LatencySpec) -> tuple[float, float]:
     """The range a latency or delay stands for: see the module docstring for each distribution."""

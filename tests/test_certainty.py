@@ -94,6 +94,10 @@ def test_knowledge_basis_is_the_weakest_link(replay):
     assert [(k.actor, k.basis) for k in chain] == [("a", "reported"), ("b", "inferred"), ("c", "assumed")]
     assert chain[-1] == replay.first[("c", "offer")]  # a how() row still equals the ledger's record
     assert (chain[1].earliest, chain[1].latest) == (ts("2025-05-02T09:10+03:00"), ts("2025-05-04T11:30+03:00"))
+    assert chain[1].as_dict() == {
+        "actor": "b", "fact": "offer", "time": "2025-05-03T07:20:00+00:00", "how": "told", "via_event": "tell",
+        "record": 2, "from_actor": "a", "channel": "ab", "medium": "text", "basis": "inferred",
+        "earliest": "2025-05-02T06:10:00+00:00", "latest": "2025-05-04T08:30:00+00:00"}
 
 
 def test_relative_times_keep_their_order_in_every_stochastic_run(scenario):
