@@ -31,7 +31,6 @@ from zoneinfo import ZoneInfo
 
 from .compiled import LatencySpec
 from .model import BASES, Scenario
-
 from .records import Knowledge
 
 if TYPE_CHECKING:
@@ -56,7 +55,7 @@ class Certainty(NamedTuple):
         return self.earliest == self.latest
 
 
-Step = str  # the step of a chain that sets its basis: ``event:ID``, ``rule:ID``, ``channel:ID`` or ``tap:CHANNEL/ACTOR``
+Step = str  # the step that sets a chain's basis: ``event:ID``, ``rule:ID``, ``channel:ID`` or ``tap:CHANNEL/ACTOR``
 
 
 class HowStep(Knowledge):
@@ -75,6 +74,13 @@ class HowStep(Knowledge):
     def __getnewargs__(self) -> tuple:  # type: ignore[override]
         return (Knowledge(*self), Certainty(self.basis, self.earliest, self.latest))
 
+    def as_dict(self) -> dict[str, object]:
+        """The link as JSON-ready data, its times (``time``, ``earliest``, ``latest``) in ISO 8601 UTC."""
+        from .timeparse import to_utc_iso
+
+        return self._asdict() | {"time": to_utc_iso(self.time), "basis": self.basis,
+                                 "earliest": to_utc_iso(self.earliest), "latest": to_utc_iso(self.latest)}
+
 
 def spread(spec: LatencySpec) -> tuple[float, float]:
     """The range a latency or delay stands for: see the module docstring for each distribution."""
@@ -87,11 +93,6 @@ def spread(spec: LatencySpec) -> tuple[float, float]:
         return spec[1], spec[3]
     median, sigma = spec[1], spec[2]
     return median * math.exp(-_Z * sigma), median * math.exp(_Z * sigma)
-
-
-def weakest(a: str, b: str) -> str:
-    """The weaker of two bases."""
-    return a if _RANK[a] <= _RANK[b] else b
 
 
 # A link under construction: (basis, earliest, latest, weakest step)
@@ -237,7 +238,8 @@ def chains(result: RunResult) -> Chains:
                 lo, hi = spread(taps[(rec.channel, rec.actor)].delay)
             else:
                 step = steps.channels[rec.channel]  # type: ignore[index]
-                lo, hi = spread(c.channels[rec.channel].latency) if rec.kind == "deliver" else (0.0, 0.0)  # type: ignore[index]
+                latency = c.channels[rec.channel].latency  # type: ignore[index]
+                lo, hi = spread(latency) if rec.kind == "deliver" else (0.0, 0.0)
             link = _join(send_link, basis[step], step, lo, hi)
         elif rec.cause in events:
             link = events[rec.cause]
@@ -296,9 +298,10 @@ def _day(d: datetime, year: bool = True) -> str:
 def describe_when(time: float, certainty: Certainty | None, tz: str, what: str = "") -> str:
     """A modelled time in words, never a bare instant for a time the record does not have.
 
-    Exact: ``Sat 26 Apr 2025 14:00 +03 · reported`` (as the command line always wrote times). Uncertain: ``about Sat 26 Apr 2025 (between 23 and
-    30 Apr) · assumed relay`` (a range within a day or two gives hours). ``what`` names the step that sets
-    the basis (``Chains.words``); it is shown only when the basis is not ``reported``.
+    Exact: ``Sat 26 Apr 2025 14:00 +03 · reported`` (as the command line always wrote times).
+    Uncertain: ``about Sat 26 Apr 2025 (between 23 and 30 Apr) · assumed relay`` (a range within a day
+    or two gives hours). ``what`` names the step that sets the basis (``Chains.words``); it is shown
+    only when the basis is not ``reported``.
     """
     d = _local(time, tz)
     mark = "" if certainty is None else (" · reported" if certainty.basis == "reported" else

@@ -20,6 +20,7 @@ from sim.compare import compare
 from sim.sweep import sweep
 
 from .conftest import ROOT
+from .test_alexander_release import _steps
 
 BASE = ROOT / "scenarios" / "alexander_release.yaml"
 ALT = ROOT / "scenarios" / "alternatives"
@@ -69,6 +70,13 @@ def test_variant_loads_extends_the_base_and_starts_with_the_schema_line(name):
     assert (path.parent / "../../docs/scenario.schema.json").resolve().is_file()
     s = load_scenario(path)
     assert s.meta.title.startswith(load_scenario(BASE).meta.title + " — ")
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_variant_steps_say_how_they_are_known(name):
+    """What a variant adds carries a basis, a note and sources like the documented file (issue #9)."""
+    steps = _steps(load_scenario(ALT / f"{name}.yaml"))
+    assert [w for w, s in steps if s.basis is None or not s.sources or (s.basis != "reported" and not s.note)] == []
 
 
 def test_base_dermer_knows_through_intelligence_and_raises_the_talks(base):

@@ -48,7 +48,8 @@ def local(t: float) -> str:
 def test_lognormal_stands_for_its_1st_to_99th_percentile():
     assert LOGNORMAL_QUANTILES == (0.01, 0.99)
     lo, hi = spread(("lognormal", 3600.0, 0.5))
-    assert lo == pytest.approx(3600.0 * math.exp(-2.3263479 * 0.5)) and hi == pytest.approx(3600.0 * math.exp(2.3263479 * 0.5))
+    z = 2.3263479  # the 99th percentile of a standard normal
+    assert lo == pytest.approx(3600.0 * math.exp(-z * 0.5)) and hi == pytest.approx(3600.0 * math.exp(z * 0.5))
     assert spread(("fixed", 60.0)) == (60.0, 60.0)
     assert spread(("uniform", 600.0, 1800.0)) == (600.0, 1800.0)
     assert spread(("triangular", 3600.0, 7200.0, 14400.0)) == (3600.0, 14400.0)
@@ -59,7 +60,8 @@ def test_basis_and_bounds_along_the_chain(replay):
              for e in replay.events for c in [replay.record_certainty(e.id)]]
     assert trace == [
         # the decision's window is its bounds; it is reported
-        ("originate", "a", None, ("offer", "talks"), ("wire", "paper"), "01 10:00:00", "reported", "01 09:00:00", "01 11:00:00"),
+        ("originate", "a", None, ("offer", "talks"), ("wire", "paper"), "01 10:00:00",
+         "reported", "01 09:00:00", "01 11:00:00"),
         # 'after' the decision by 1–3 days (replay: 2 days), inferred: the window moves with it
         ("send", "a", "b", ("offer", "talks"), ("wire",), "03 10:00:00", "inferred", "02 09:00:00", "04 11:00:00"),
         # + the text channel's 10–30 min; a reported channel cannot make an inferred send stronger
@@ -95,6 +97,10 @@ def test_knowledge_basis_is_the_weakest_link(replay):
     last, ledger = chain[-1], replay.first[("c", "offer")]
     assert last._replace(time=ledger.time) == ledger and last.time.timestamp() == ledger.time  # a how() row is the ledger's, in local time
     assert (chain[1].earliest, chain[1].latest) == (ts("2025-05-02T09:10+03:00"), ts("2025-05-04T11:30+03:00"))
+    assert chain[1].as_dict() == {
+        "actor": "b", "fact": "offer", "time": "2025-05-03T07:20:00+00:00", "how": "told", "via_event": "tell",
+        "record": 2, "from_actor": "a", "channel": "ab", "medium": "text", "basis": "inferred",
+        "earliest": "2025-05-02T06:10:00+00:00", "latest": "2025-05-04T08:30:00+00:00"}
 
 
 def test_relative_times_keep_their_order_in_every_stochastic_run(scenario):
@@ -115,7 +121,8 @@ def test_outputs_carry_basis_and_bounds(replay, tmp_path):
     assert list(rows[0])[-3:] == ["basis", "earliest", "latest"]
     assert (rows[7]["time"], rows[7]["basis"], rows[7]["earliest"], rows[7]["latest"]) == \
         ("2025-05-05T06:00:00+00:00", "reported", "2025-05-05T06:00:00+00:00", "2025-05-05T06:00:00+00:00")
-    assert (rows[3]["sources"], rows[3]["basis"], rows[3]["earliest"]) == ("radio", "inferred", "2025-05-02T07:00:00+00:00")
+    assert (rows[3]["sources"], rows[3]["basis"], rows[3]["earliest"]) == \
+        ("radio", "inferred", "2025-05-02T07:00:00+00:00")
     with (tmp_path / "knowledge.csv").open() as fh:
         k = {(row["actor"], row["fact"]): row for row in csv.DictReader(fh)}
     assert (k[("b", "offer")]["basis"], k[("b", "offer")]["earliest"], k[("b", "offer")]["latest"]) == \

@@ -162,6 +162,7 @@ def matrix_frames(result: RunResult, times: list[float], group: str = "actors") 
     count = [[0] * len(row) for row in known]
     marked = [[False] * len(row) for row in known]
     sizes = [[-cell[-1][1] for cell in row] for row in known]
+    text = [[_cell_text(0, n, False, group) for n in row] for row in sizes]
     frames, u = [], 0
     for t in times:
         while u < len(updates) and updates[u][0] <= t:
@@ -170,9 +171,9 @@ def matrix_frames(result: RunResult, times: list[float], group: str = "actors") 
             best[i][j] = code if b is None else min(b, code)
             count[i][j] += 1
             marked[i][j] = marked[i][j] or m
+            text[i][j] = _cell_text(count[i][j], sizes[i][j], marked[i][j], group)
             u += 1
         frame: dict = {"z": [[unknown if b is None else b for b in row] for row in best][::-1],
-                       "text": [[_cell_text(c, n, m, group) for c, n, m in zip(cr, nr, mr)]
-                                for cr, nr, mr in zip(count, sizes, marked)][::-1]}
+                       "text": [row[:] for row in text][::-1]}
         frames.append([frame])
     return frames

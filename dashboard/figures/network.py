@@ -175,21 +175,29 @@ def _legend() -> list[dict]:
                  legendrank=1 + len(KNOW_ORDER), marker=dict(size=14, color="#fff", line=dict(color="#555", width=1)))]
 
 
-def node_labels(result: RunResult, fact: str, t: float) -> list[str]:
-    """Actor names on the graph; :data:`~sim.certainty.MODELLED_MARK` after those who know ``fact`` at ``t``
-    through an inferred or assumed step."""
+Labels = list[tuple[str, str, float]]  # per actor: plain name, marked name, time from which it is marked
+
+
+def label_parts(result: RunResult, fact: str) -> Labels:
+    """Each actor's name on the graph, with and without the mark, and when the mark starts (never: inf)."""
     short = short_names(result)
     certain = result.certainties.knowledge
     out = []
     for a in result.compiled.actors:
         k = result.first.get((a, fact))
-        mark = k is not None and k.time <= t and modelled(certain.get((a, fact)))
-        out.append(wrap(short[a] + (f" {MODELLED_MARK}" if mark else "")))
+        since = k.time if k is not None and modelled(certain.get((a, fact))) else float("inf")
+        out.append((wrap(short[a]), wrap(f"{short[a]} {MODELLED_MARK}"), since))
     return out
 
 
+def node_labels(result: RunResult, fact: str, t: float, parts: Labels | None = None) -> list[str]:
+    """Actor names on the graph; :data:`~sim.certainty.MODELLED_MARK` after those who know ``fact`` at ``t``
+    through an inferred or assumed step."""
+    return [marked if since <= t else plain for plain, marked, since in (parts or label_parts(result, fact))]
+
+
 def _dynamic(result: RunResult, fact: str, t: float, focus: str | None, pos: dict[str, tuple[float, float]],
-             all_flights: list[Flight]) -> list[dict]:
+             all_flights: list[Flight], labels: Labels | None = None) -> list[dict]:
     """The traces that change with time, as plain dicts: node fill, focus rings, messages in flight."""
     actors = list(result.actors)
     fill = [KNOW_COLORS[knowledge_state(result, a, fact, t)] for a in actors]
@@ -209,7 +217,7 @@ def _dynamic(result: RunResult, fact: str, t: float, focus: str | None, pos: dic
         fcol.append(TAP_COLOR if f.kind == "intercept" else (FLIGHT_COLOR if carries else "#9e9e9e"))
         fsize.append(13 if carries else 9)
     return [
-        {"marker": {"color": fill}, "text": node_labels(result, fact, t)},
+        {"marker": {"color": fill}, "text": node_labels(result, fact, t, labels)},
         {"x": [pos[a][0] for a in ring], "y": [pos[a][1] for a in ring]},
         {"x": fx, "y": fy, "hovertext": ftext, "marker": {"color": fcol, "size": fsize}},
     ]
@@ -298,4 +306,5 @@ def network_frames(result: RunResult, fact: str, times: list[float], focus: str 
     """For each time, the dynamic traces (see ``layout.meta['dynamic']``) as plain dicts."""
     pos = pos or positions(result)
     fl = flights(result)
-    return [_dynamic(result, fact, t, focus, pos, fl) for t in times]
+    labels = label_parts(result, fact)
+    return [_dynamic(result, fact, t, focus, pos, fl, labels) for t in times]
