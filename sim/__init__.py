@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 _WHERE = {
     "MODES": "engine", "Mode": "engine", "run": "engine",
     "Compiled": "compiled", "compile_scenario": "compiled",
-    "Problem": "errors", "QueryError": "errors", "ScenarioError": "errors",
+    "Problem": "errors", "QueryError": "errors", "RunLimitError": "errors", "ScenarioError": "errors",
+    "RunLimits": "limits",
     "LoadLimits": "loader", "load_scenario": "loader", "load_text": "loader", "validate_files": "loader",
     "Scenario": "model",
     "write_run": "output",
@@ -36,6 +37,8 @@ __all__ = [
     "Mode",
     "Problem",
     "QueryError",
+    "RunLimitError",
+    "RunLimits",
     "RunResult",
     "Scenario",
     "ScenarioError",
@@ -64,7 +67,8 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:
     from .compiled import Compiled, compile_scenario
     from .engine import MODES, Mode, run
-    from .errors import Problem, QueryError, ScenarioError
+    from .errors import Problem, QueryError, RunLimitError, ScenarioError
+    from .limits import RunLimits
     from .loader import LoadLimits, load_scenario, load_text, validate_files
     from .model import Scenario
     from .output import write_run

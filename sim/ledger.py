@@ -24,11 +24,6 @@ class Ledger:
         self.first: dict[tuple[str, str], Knowledge] = {}
         self.known_by: dict[str, set[str]] = {a: set() for a in actors}
 
-    def knows(self, actor: str, fact: str) -> bool:
-        """Whether ``actor`` knows ``fact`` now (during a run)."""
-        facts = self.known_by.get(actor)
-        return facts is not None and fact in facts
-
     def learn(self, actor: str, fact: str, time: float, how: How, via: str, record: int,
               from_actor: str | None = None, channel: str | None = None, medium: str | None = None) -> bool:
         """Record that ``actor`` learned ``fact``; return True if this is the first time."""

@@ -222,10 +222,6 @@ class RunResult:
         ks = self._by_fact.get(self._fact(fact), ())
         return len(ks) if at is None else bisect.bisect_right([k.time for k in ks], self._at(at))
 
-    def send_of(self, record: EventRecord) -> EventRecord | None:
-        """The send behind a delivery, intercept or loss; None for other records."""
-        return self.events[record.send] if record.send is not None else None
-
     def sender(self, record: EventRecord) -> str:
         """Who sent the message a record is about (an intercept's ``actor`` is the interceptor)."""
         if record.kind == "intercept" and record.send is not None:

@@ -96,3 +96,46 @@ def test_provenance_is_causal_in_stochastic_runs(tiny, seed):
         assert chain[0].how == "origin" and chain[-1]._replace(time=k.time) == k
         assert abs(chain[-1].time.timestamp() - k.time) < 1e-5  # how() gives datetimes (to the microsecond)
         assert all(a.time <= b.time for a, b in zip(chain, chain[1:]))
+
+
+def test_records_carry_what_readers_need(tiny_run):
+    r = tiny_run
+    send = next(e for e in r.events if e.kind == "send" and e.cause == "send_offer")
+    deliver, intercept = (next(e for e in r.events if e.kind == k and e.message == send.message)
+                          for k in ("deliver", "intercept"))
+    assert (deliver.send, deliver.sent_at, deliver.recipients) == (send.id, send.time, ("b",))
+    assert (intercept.actor, intercept.recipients, intercept.send) == ("e", ("b",), send.id)
+    assert r.sender(intercept) == "a" and r.sender(deliver) == "a"
+    assert r.flights() == [e for e in r.events if e.kind in ("deliver", "intercept")]
+    # the offer leaves at 07:00 UTC and lands at 07:10; the tapped copy reaches E at 08:00
+    assert [e.kind for e in r.in_flight("2025-05-01T07:30Z")] == ["intercept"]
+    assert [e.kind for e in r.in_flight("2025-05-01T07:05Z")] == ["deliver", "intercept"]
+    (w,) = r.windows()
+    assert (w.event, w.actor, w.latest - w.earliest, w.estimate - w.earliest) == ("send_offer", "a", 7200.0, 3600.0)
+
+
+def test_learned_reach_and_read_only_ledgers(tiny_run):
+    r = tiny_run
+    assert r.learned("c", "offer") == r.first[("c", "offer")] and r.learned("b", "reply") is None
+    assert [k.fact for k in r.learned_by("a")] == ["offer", "reply"]
+    assert [k.fact for k in r.learned_by("a", "2025-05-01T08:00Z")] == ["offer"]
+    assert (r.reach("offer"), r.reach("offer", "2025-05-01T07:12Z"), r.reach("reply")) == (4, 2, 2)
+    with pytest.raises(TypeError):
+        r.first[("b", "reply")] = r.first[("a", "offer")]  # type: ignore[index]
+    with pytest.raises(TypeError):
+        r.meta[("x", "y", "z")] = None  # type: ignore[index]
+    import pickle
+
+    again = pickle.loads(pickle.dumps(r))
+    assert again == r and dict(again.meta) == dict(r.meta)
+
+
+def test_skip_reasons_are_codes_and_fact_ids_worded_at_the_edge():
+    from sim import load_scenario, run
+    from sim.records import reason_text
+
+    r = run(load_scenario("tests/data/tiny.yaml", "slow_relay"))
+    skip = r.skipped()[0]
+    assert (skip.reason_code, skip.missing) == ("not_known", ("offer",))
+    assert reason_text(skip) == skip.reason == "c did not yet know offer"
+    assert reason_text(skip, {"c": "C"}, lambda f: f"“{f.upper()}”") == "C did not yet know “OFFER”"

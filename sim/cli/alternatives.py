@@ -483,8 +483,11 @@ def sweep_cmd(file: Annotated[Path, typer.Argument(help="Scenario or variant fil
         c.print(f"{never} actor–fact pair{'s' if never != 1 else ''} never known in any run.", soft_wrap=True)
     from ..timeparse import format_duration
 
-    c.print(f"Quantiles are of the runs in which the actor learned the fact, exact to within "
-            f"{format_duration(result.bin_seconds) if result.bin_seconds >= 1 else 'a second'} "
-            f"(the widest histogram bin).", soft_wrap=True)
+    if result.exact:
+        c.print("Quantiles are of the runs in which the actor learned the fact, exact.", soft_wrap=True)
+    else:
+        c.print(f"Quantiles are of the runs in which the actor learned the fact, to within "
+                f"{format_duration(result.bin_seconds) if result.bin_seconds >= 1 else 'a second'} "
+                f"(quantile sketches: the sweep was too large to keep every run's times).", soft_wrap=True)
     if out is not None:
         c.print(Text(f"wrote {out / 'summary.parquet'} and {out / 'runs.parquet'}"))

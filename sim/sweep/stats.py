@@ -12,7 +12,6 @@ runs beyond the budget, nor with channels × pairs.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
