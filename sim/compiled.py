@@ -218,23 +218,28 @@ def _events(s: Scenario) -> tuple[list[CEvent], tuple[CEvent, ...]]:
         times[e.id] = t
         script.append(CEvent(i, e.id, e.kind, t, window, e.actor, tuple(e.to), e.channel, tuple(e.facts),
                              tuple(e.requires), sources, e.summary))
-    while pending:  # the loader has refused unknown bases and cycles, so each pass places at least one
-        waiting = []
-        for i, e, sources in pending:
-            if e.after.event not in times:
-                waiting.append((i, e, sources))
+    waiting = {e.id: (i, e, sources) for i, e, sources in pending}
+    for i, e, sources in pending:  # each placed after its base: a depth-first walk down its 'after' chain
+        stack, on_stack = [e.id], {e.id}
+        while stack:
+            eid = stack[-1]
+            j, ej, sj = waiting[eid]
+            base = ej.after.event
+            if base not in times:
+                if base not in waiting or base in on_stack:  # the loader refuses both
+                    raise ValueError(f"event {eid!r} is timed after {base!r}, which is missing or in a cycle")
+                stack.append(base)
+                on_stack.add(base)
                 continue
-            spec = after_spec(e)
-            t = times[e.after.event] + point(spec)
-            times[e.id] = t
-            ev = CEvent(i, e.id, e.kind, t, None, e.actor, tuple(e.to), e.channel, tuple(e.facts),
-                        tuple(e.requires), sources, e.summary, e.after.event, spec)
+            stack.pop()
+            if eid in times:
+                continue
+            spec = after_spec(ej)
+            times[eid] = times[base] + point(spec)
+            ev = CEvent(j, eid, ej.kind, times[eid], None, ej.actor, tuple(ej.to), ej.channel, tuple(ej.facts),
+                        tuple(ej.requires), sj, ej.summary, base, spec)
             script.append(ev)
             relative.append(ev)
-        if len(waiting) == len(pending):
-            raise ValueError(f"events {', '.join(e.id for _, e, _ in waiting)} are timed after events "
-                             "that are missing or form a cycle")
-        pending = waiting
     script.sort(key=lambda ev: (ev.time, ev.order))
     return script, tuple(relative)
 

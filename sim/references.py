@@ -111,19 +111,33 @@ def source_references(s: Scenario) -> Iterator[Issue]:
                     yield ("channels", i, "taps", k, "sources", j, "source"), _unknown("source", c.source, sources)
 
 
-def _cycle(start: str, step: dict[str, str]) -> list[str] | None:
-    """The cycle that following ``step`` from ``start`` runs into, if it returns to ``start``."""
-    path, node = [start], step.get(start)
-    while node is not None and node not in path:
-        path.append(node)
-        node = step.get(node)
-    return path + [start] if node == start else None
+def _cycles(step: dict[str, str]) -> dict[str, list[str]]:
+    """For each node on a cycle of ``step`` (a node → next node map), the cycle from it back to itself.
+
+    Each node is walked once, so long chains cost no more than their length.
+    """
+    out: dict[str, list[str]] = {}
+    done: set[str] = set()
+    for start in step:
+        path: list[str] = []
+        index: dict[str, int] = {}
+        node: str | None = start
+        while node is not None and node not in done and node not in index:
+            index[node] = len(path)
+            path.append(node)
+            node = step.get(node)
+        if node is not None and node in index:  # this walk closed a cycle
+            ring = path[index[node]:]
+            for k, n in enumerate(ring):
+                out[n] = ring[k:] + ring[:k] + [n]
+        done.update(path)
+    return out
 
 
 def derived_sources(s: Scenario) -> Iterator[Issue]:
     """``derived_from`` names another source, and retellings do not go round in a circle."""
     sources = {x.id for x in s.sources}
-    step = {x.id: x.derived_from for x in s.sources if x.derived_from is not None}
+    cycles = _cycles({x.id: x.derived_from for x in s.sources if x.derived_from is not None})
     for i, x in enumerate(s.sources):
         if x.derived_from is None:
             continue
@@ -131,8 +145,8 @@ def derived_sources(s: Scenario) -> Iterator[Issue]:
             yield ("sources", i, "derived_from"), f"source {x.id!r} cannot retell itself"
         elif x.derived_from not in sources:
             yield ("sources", i, "derived_from"), _unknown("source", x.derived_from, sources - {x.id})
-        elif (cycle := _cycle(x.id, step)) is not None:
-            yield ("sources", i, "derived_from"), f"'derived_from' forms a cycle: {' → '.join(cycle)}"
+        elif x.id in cycles:
+            yield ("sources", i, "derived_from"), f"'derived_from' forms a cycle: {' → '.join(cycles[x.id])}"
 
 
 def carried_on(s: Scenario, channel: str) -> set[str]:
@@ -174,7 +188,7 @@ def uncarried_reveals(s: Scenario) -> Iterator[Issue]:
 def relative_times(s: Scenario) -> Iterator[Issue]:
     """``after`` names an event that exists, and relative times do not go round in a circle."""
     events = {e.id for e in s.events}
-    step = {e.id: e.after.event for e in s.events if e.after is not None}
+    cycles = _cycles({e.id: e.after.event for e in s.events if e.after is not None})
     for i, e in enumerate(s.events):
         if e.after is None:
             continue
@@ -183,8 +197,8 @@ def relative_times(s: Scenario) -> Iterator[Issue]:
             yield loc, f"event {e.id!r} cannot be timed after itself"
         elif e.after.event not in events:
             yield loc, _unknown("event", e.after.event, events - {e.id})
-        elif (cycle := _cycle(e.id, step)) is not None:
-            yield loc, f"'after' forms a cycle: {' → '.join(cycle)}"
+        elif e.id in cycles:
+            yield loc, f"'after' forms a cycle: {' → '.join(cycles[e.id])}"
 
 
 def key_moments(s: Scenario) -> Iterator[Issue]:
@@ -247,28 +261,28 @@ def event_bounds(s: Scenario) -> dict[str, tuple[float, float]]:
     """
     by_id = {e.id: e for e in s.events}
     out: dict[str, tuple[float, float]] = {}
-
-    def bounds(eid: str, seen: frozenset[str]) -> tuple[float, float] | None:
-        if eid in out:
-            return out[eid]
-        e = by_id.get(eid)
-        if e is None or eid in seen:
-            return None
-        if e.after is None:
-            t = e.time
-            lo, hi = (t.timestamp(), t.timestamp()) if not hasattr(t, "earliest") else \
-                (t.earliest.timestamp(), t.latest.timestamp())  # type: ignore[union-attr]
-        else:
-            base = bounds(e.after.event, seen | {eid})
-            if base is None:
-                return None
-            d_lo, d_hi = (e.after.delay, e.after.delay) if e.after.between is None else e.after.between
-            lo, hi = base[0] + d_lo, base[1] + d_hi  # type: ignore[operator]
-        out[eid] = (lo, hi)
-        return out[eid]
-
+    broken: set[str] = set()
     for e in s.events:
-        bounds(e.id, frozenset())
+        chain, seen = [e], {e.id}  # walk down the 'after' chain to a placed or absolute event, then back up
+        while chain[-1].after is not None and chain[-1].id not in out:
+            base = by_id.get(chain[-1].after.event)
+            if base is None or base.id in seen or base.id in broken:
+                broken.update(seen)
+                chain = []
+                break
+            chain.append(base)
+            seen.add(base.id)
+        for x in reversed(chain):
+            if x.id in out:
+                continue
+            if x.after is None:
+                t = x.time
+                out[x.id] = (t.timestamp(), t.timestamp()) if not hasattr(t, "earliest") else \
+                    (t.earliest.timestamp(), t.latest.timestamp())  # type: ignore[union-attr]
+            else:
+                lo, hi = out[x.after.event]
+                d_lo, d_hi = (x.after.delay, x.after.delay) if x.after.between is None else x.after.between
+                out[x.id] = (lo + d_lo, hi + d_hi)  # type: ignore[operator]
     return out
 
 
