@@ -69,8 +69,10 @@ def serve(file: Annotated[Optional[Path], typer.Argument(metavar="[FILE]", help=
         raise typer.Exit(EXIT_BAD_INPUT)
     if alternative:
         path = data.resolve(data.default_scenario(), folder)
-        if path is not None:
-            load_scenario(path, alternative)  # an unknown alternative is an input error, with suggestions
+        if path is None:
+            raise ValueError(f"no scenario {data.default_scenario()!r} in {folder} to open alternative "
+                             f"{alternative!r} of: give the file (backchannel serve FILE --alternative ID)")
+        load_scenario(path, alternative)  # an unknown alternative is an input error, with suggestions
     from dashboard.serving import serve as serve_dashboard
 
     console().print(f"Scenarios from {folder}; open http://{host}:{port}/", soft_wrap=True)

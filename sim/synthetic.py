@@ -276,8 +276,7 @@ def write_yaml(data: dict[str, Any], out: str | Path | TextIO, json_subset: bool
     if not isinstance(out, (str, Path)):
         out.writelines(lines)
         return
-    path = Path(out)
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
+    from .fileio import atomic_open
+
+    with atomic_open(Path(out)) as fh:
         fh.writelines(lines)
-    tmp.replace(path)

@@ -137,7 +137,11 @@ def test_serve_without_a_scenario_folder_says_so(tmp_path, monkeypatch):
 def test_serve_checks_the_alternative_before_starting(monkeypatch):
     from dashboard.cli import app
 
-    monkeypatch.delenv("BACKCHANNEL_SCENARIOS", raising=False)
-    monkeypatch.setenv("BACKCHANNEL_DEFAULT_ALTERNATIVE", "")  # restored after the test
+    for name in ("BACKCHANNEL_SCENARIOS", "BACKCHANNEL_DEFAULT_SCENARIO", "BACKCHANNEL_DEFAULT_ALTERNATIVE"):
+        monkeypatch.setenv(name, "")  # the shipped folder and scenario; restored after the test
+    monkeypatch.setattr("dashboard.app.create_app", None)  # never start a server here, whatever happens
     r = CliRunner().invoke(app, ["serve", "--alternative", "no_such"])
     assert r.exit_code == 2 and "no alternative 'no_such'" in r.output
+    monkeypatch.setenv("BACKCHANNEL_DEFAULT_SCENARIO", "nowhere")
+    r = CliRunner().invoke(app, ["serve", "--alternative", "no_tap"])
+    assert r.exit_code == 2 and "no scenario 'nowhere'" in r.output

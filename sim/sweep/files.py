@@ -22,10 +22,10 @@ class _RunsWriter:
             ("actor", pa.dictionary(pa.int16(), pa.string())), ("fact", pa.dictionary(pa.int16(), pa.string())),
             ("known_at", pa.timestamp("ms", tz="UTC")), ("source", pa.dictionary(pa.int16(), pa.string())),
         ], metadata={k.encode(): v.encode() for k, v in metadata.items()})
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.tmp = path.with_suffix(".parquet.tmp")
-        self.path = path
-        self.writer = pq.ParquetWriter(self.tmp, self.schema)
+        from ..fileio import atomic_open
+
+        self.file = atomic_open(path, "wb")  # replaces path whole when closed with ok=True
+        self.writer = pq.ParquetWriter(self.file.__enter__(), self.schema)
         self.dicts = (pa.array(layout.actors, pa.string()), pa.array(layout.facts, pa.string()),
                       pa.array(layout.sources, pa.string()))
 
@@ -49,9 +49,10 @@ class _RunsWriter:
     def close(self, ok: bool) -> None:
         self.writer.close()
         if ok:
-            self.tmp.replace(self.path)
+            self.file.__exit__(None, None, None)
         else:
-            self.tmp.unlink(missing_ok=True)
+            failed = RuntimeError("sweep did not finish")
+            self.file.__exit__(type(failed), failed, None)  # the partial file is removed
 
 
 def write_summary(result: SweepResult, path: Path, metadata: dict[str, str]) -> Path:
@@ -78,7 +79,8 @@ def write_summary(result: SweepResult, path: Path, metadata: dict[str, str]) -> 
                                   pa.list_(pa.struct([("source", pa.string()), ("runs", pa.int64())]))),
     })
     table = table.replace_schema_metadata({k.encode(): v.encode() for k, v in metadata.items()})
-    tmp = path.with_suffix(".parquet.tmp")
-    pq.write_table(table, tmp)
-    tmp.replace(path)
+    from ..fileio import atomic_open
+
+    with atomic_open(path, "wb") as fh:
+        pq.write_table(table, fh)
     return path

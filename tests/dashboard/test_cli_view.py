@@ -36,8 +36,8 @@ def test_help_does_not_import_dash():
 def test_serve_file_sets_folder_and_default(tmp_path, monkeypatch):
     from dashboard.cli import _configure
 
-    monkeypatch.delenv("BACKCHANNEL_SCENARIOS", raising=False)
-    monkeypatch.delenv("BACKCHANNEL_DEFAULT_SCENARIO", raising=False)
+    for name in ("BACKCHANNEL_SCENARIOS", "BACKCHANNEL_DEFAULT_SCENARIO", "BACKCHANNEL_DEFAULT_ALTERNATIVE"):
+        monkeypatch.setenv(name, "")  # so that what _configure sets is undone after the test
     _configure(DATA / "tiny.yaml")
     import os
 
