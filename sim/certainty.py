@@ -78,7 +78,8 @@ class HowStep(Knowledge):
         """The link as JSON-ready data, its times (``time``, ``earliest``, ``latest``) in ISO 8601 UTC."""
         from .timeparse import to_utc_iso
 
-        return self._asdict() | {"time": to_utc_iso(self.time), "basis": self.basis,
+        t = self.time.timestamp() if hasattr(self.time, "timestamp") else self.time  # how() gives local datetimes
+        return self._asdict() | {"time": to_utc_iso(t), "basis": self.basis,
                                  "earliest": to_utc_iso(self.earliest), "latest": to_utc_iso(self.latest)}
 
 
