@@ -23,6 +23,7 @@ def create_app() -> Dash:
         update_title=None,
         suppress_callback_exceptions=False,
     )
+    app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
     app.layout = layout.layout
     callbacks.register(app)
     return app

@@ -7,7 +7,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .figures.common import fact_statements, local_label, names, readable_reason, short_names
+from typing import Any
+
+from .answer import escape
+from .figures.common import (fact_labels, fact_statements, key_moments, local_label, names, readable_reason,
+                             short_names)
 
 if TYPE_CHECKING:
     from sim.result import RunResult
@@ -86,3 +90,50 @@ def recent_entries(result: RunResult) -> list[tuple[float, str]]:
             continue
         out.append((e.time, f"- {when} — {line}"))
     return out
+
+
+MAX_CHANGES = 6  # facts listed on a story card; the rest are counted
+
+
+def story_cards(result: RunResult) -> list[dict[str, Any]]:
+    """One card per key moment, in time order: ``id``, ``t``, ``fact`` (or ``""``) and ``html`` — the
+    headline, when, what changed in who knows what since the previous moment, and the moment's sources
+    (outlet, publication date, grade)."""
+    moments = key_moments(result)
+    if not moments:
+        return []
+    s = result.scenario
+    tz = s.meta.timezone
+    nm = names(result)
+    labels = fact_labels(result)
+    cites = {e.id: list(e.sources) for e in s.events} | {r.id: list(r.sources) for r in s.rules}
+    outlets = {src.id: src for src in s.sources}
+    summaries = {e.id: e.summary for e in s.events} | {r.id: r.summary for r in s.rules}
+    cards = []
+    prev = float("-inf")
+    for i, m in enumerate(moments):
+        learned: dict[str, list[str]] = {}
+        for k in sorted(result.first.values(), key=lambda k: (k.time, k.record)):
+            if prev < k.time <= m["t"] and k.how != "origin":
+                learned.setdefault(k.fact, []).append(nm.get(k.actor, k.actor))
+        items = [f"<li>{', '.join(escape(n) for n in who)} {'learns' if len(who) == 1 else 'learn'} "
+                 f"“{escape(labels.get(f, f))}”</li>" for f, who in list(learned.items())[:MAX_CHANGES]]
+        if len(learned) > MAX_CHANGES:
+            items.append(f"<li>and {len(learned) - MAX_CHANGES} more facts</li>")
+        since = "since the previous moment" if i else "up to this moment"
+        changes = (f"<p><b>What changed {since}:</b></p><ul>{''.join(items)}</ul>" if items
+                   else f"<p><b>What changed {since}:</b> nobody learned anything new.</p>")
+        srcs = []
+        for c in cites.get(m["event"], []):
+            o = outlets.get(c.source)
+            if o is None:
+                continue
+            srcs.append(f"<li>{escape(o.outlet)}, {o.published:%-d %B %Y}, grade {o.reliability}{c.grade}: "
+                        f"<i>{escape(c.claim)}</i></li>")
+        sources = f"<p><b>Sources</b></p><ul>{''.join(srcs)}</ul>" if srcs else "<p>No source cited for this event.</p>"
+        cards.append({"id": m["id"], "t": m["t"], "fact": m["fact"], "html": (
+            f'<p class="card-n">Key moment {i + 1} of {len(moments)} · {escape(local_label(m["t"], tz))}</p>'
+            f'<h3 class="card-head">{escape(m["headline"])}</h3>'
+            f'<p class="card-what">{escape(summaries.get(m["event"], ""))}</p>{changes}{sources}')})
+        prev = m["t"]
+    return cards

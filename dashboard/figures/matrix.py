@@ -6,13 +6,15 @@ from typing import TYPE_CHECKING
 
 import plotly.graph_objects as go
 
-from .common import (KNOW_CODE, KNOW_COLORS, KNOW_LABELS, actor_order, affiliations, fact_statements, names,
-                     provenance, short_names, template, wrap)
+from .common import (KNOW_CODE, KNOW_COLORS, KNOW_GLYPHS, KNOW_LABELS, actor_order, affiliations, channel_labels,
+                     fact_labels, fact_statements, names, provenance, short_names, shorten, template, wrap)
 
 if TYPE_CHECKING:
     from sim.result import RunResult
 
 _BY_CODE = sorted(KNOW_CODE, key=KNOW_CODE.get)  # type: ignore[arg-type]
+# Each cell of a row of actors carries its state's shape as text too (readable without colour).
+_GLYPH = {KNOW_CODE[k]: ("" if k == "unknown" else g) for k, g in KNOW_GLYPHS.items()}
 
 
 def _colorscale() -> list[list]:
@@ -55,7 +57,8 @@ def _cells_at(known: list[list[list[tuple[float, int]]]], t: float, group: str) 
         for cell in row:
             codes = [c for time, c in cell[:-1] if time <= t]
             zr.append(min(codes) if codes else KNOW_CODE["unknown"])
-            tr.append(f"{len(codes)}/{-cell[-1][1]}" if group == "affiliations" else "")
+            tr.append(f"{len(codes)}/{-cell[-1][1]}" if group == "affiliations"
+                      else _GLYPH[min(codes) if codes else KNOW_CODE["unknown"]])
         z.append(zr)
         text.append(tr)
     return {"z": z[::-1], "text": text[::-1]}
@@ -73,6 +76,8 @@ def hover_lines(result: RunResult, group: str = "actors") -> list[list[list]]:
     facts = list(result.compiled.facts)
     nm = names(result)
     statements = {f: wrap(s, 60) for f, s in fact_statements(result).items()}
+    labels = fact_labels(result)
+    channels = channel_labels(result)
     out = []
     for label, members in _rows(result, group):
         row = []
@@ -81,8 +86,10 @@ def hover_lines(result: RunResult, group: str = "actors") -> list[list[list]]:
             for a in members[:8]:
                 who = f"{nm[a]}: " if group == "affiliations" else ""
                 k = result.first.get((a, f))
-                lines.append([k.time if k is not None else None, who, provenance(result, a, f)])
-            row.append([f"<b>{label}</b> · {f}<br><i>{statements.get(f, f)}</i>", lines])
+                lines.append([k.time if k is not None else None, who, provenance(result, a, f, channels)])
+            said = statements.get(f, f)
+            row.append([f"<b>{label}</b> · {labels.get(f, f)}"
+                        + (f"<br><i>{said}</i>" if said.replace("<br>", " ") != labels.get(f, f) else ""), lines])
         out.append(row)
     return out[::-1]
 
@@ -102,6 +109,7 @@ def matrix_spec(result: RunResult, t: float, group: str = "actors", fact: str = 
     The heatmap is trace 0 and the only one that changes with time (``layout.meta['dynamic']``).
     """
     facts = list(result.compiled.facts)
+    labels = fact_labels(result)
     rows = _rows(result, group)
     cells = matrix_cells(result, t, group)
     n = len(_BY_CODE)
@@ -109,9 +117,10 @@ def matrix_spec(result: RunResult, t: float, group: str = "actors", fact: str = 
         type="heatmap", z=cells["z"], text=cells["text"], texttemplate="%{text}", x=facts,
         y=[r[0] for r in rows][::-1], hovertemplate="%{customdata}<extra></extra>", zmin=-0.5, zmax=n - 0.5,
         colorscale=_colorscale(), xgap=2, ygap=2, showscale=True,
-        colorbar=dict(tickvals=list(range(n)), ticktext=[KNOW_LABELS[k] for k in _BY_CODE], thickness=12,
+        colorbar=dict(tickvals=list(range(n)), ticktext=[f"{_GLYPH[KNOW_CODE[k]]} {KNOW_LABELS[k]}".strip() for k in _BY_CODE],
+                      thickness=12,
                       lenmode="pixels", len=440,
-                      orientation="h", y=1.02, yanchor="bottom", x=0.5, xanchor="center", tickfont=dict(size=11)),
+                      orientation="h", y=1.02, yanchor="bottom", x=0.5, xanchor="center", tickfont=dict(size=12)),
     )
     if hover:
         heat["customdata"] = hover_at(hover_lines(result, group), t)
@@ -121,10 +130,10 @@ def matrix_spec(result: RunResult, t: float, group: str = "actors", fact: str = 
         shapes.append(dict(type="rect", x0=i - 0.5, x1=i + 0.5, y0=-0.5, y1=len(rows) - 0.5,
                            line=dict(color="#111", width=2)))
     layout = dict(meta={"dynamic": [0]}, shapes=shapes, margin=dict(l=10, r=10, t=50, b=10), plot_bgcolor="#fff",
-                  height=max(280, 190 + 22 * len(rows)),
+                  height=max(280, 240 + 22 * len(rows)),
                   paper_bgcolor="#fff",
                   xaxis=dict(side="bottom", tickangle=-35, fixedrange=True, tickmode="array", tickvals=facts,
-                             ticktext=[f.replace("_", " ") for f in facts], tickfont=dict(size=10)),
+                             ticktext=[shorten(labels[f], 30) for f in facts], tickfont=dict(size=12)),
                   yaxis=dict(fixedrange=True, tickmode="linear", dtick=1, automargin=True),
                   hoverlabel=dict(align="left"), uirevision="matrix", template=template())
     return {"data": [heat], "layout": layout}
@@ -143,8 +152,7 @@ def matrix_frames(result: RunResult, times: list[float], group: str = "actors") 
     """
     known = _known(result, group)
     if any(b < a for a, b in zip(times, times[1:])):  # not in order: compute each step on its own
-        keep = ("z", "text") if group == "affiliations" else ("z",)
-        return [[{k: v for k, v in _cells_at(known, t, group).items() if k in keep}] for t in times]
+        return [[_cells_at(known, t, group)] for t in times]
     unknown = KNOW_CODE["unknown"]
     updates = sorted((time, i, j, code) for i, row in enumerate(known) for j, cell in enumerate(row)
                      for time, code in cell[:-1])
@@ -162,5 +170,7 @@ def matrix_frames(result: RunResult, times: list[float], group: str = "actors") 
         frame: dict = {"z": [[unknown if b is None else b for b in row] for row in best][::-1]}
         if group == "affiliations":
             frame["text"] = [[f"{c}/{n}" for c, n in zip(cr, nr)] for cr, nr in zip(count, sizes)][::-1]
+        else:
+            frame["text"] = [[_GLYPH[c] for c in row] for row in frame["z"]]
         frames.append([frame])
     return frames

@@ -50,9 +50,13 @@ def export(file: Annotated[Path, typer.Argument(help="Scenario or variant YAML f
                                                               help="Named alternative inside the file")] = None,
            fact: Annotated[Optional[str], typer.Option("--fact", help="Fact to follow (default: the most widely known)")] = None,
            mode: Annotated[str, typer.Option("--mode", help="event (a step per event) or calendar (even time steps)")] = "event",
-           actor: Annotated[Optional[str], typer.Option("--actor", help="Actor in focus")] = None) -> None:
+           actor: Annotated[Optional[str], typer.Option("--actor", help="Actor in focus")] = None,
+           at: Annotated[Optional[str], typer.Option("--at", help="The moment the file opens at, with offset or zone, "
+                                                                  "e.g. 2025-05-11T22:30+03:00 (default: the "
+                                                                  "scenario's opening moment)")] = None) -> None:
     """Write one self-contained HTML file (works offline) with the animated network, timeline and a slider."""
     from .. import load_scenario, run
+    from ..timeparse import as_timestamp
     from dashboard.figures.export import export_html
 
     if mode not in ("event", "calendar"):
@@ -62,7 +66,11 @@ def export(file: Annotated[Path, typer.Argument(help="Scenario or variant YAML f
         result.knowers(fact)  # checks the id, suggesting a close one
     if actor is not None:
         result.beliefs_about(actor)
-    html = export_html(result, fact, mode, actor)
+    try:
+        t = as_timestamp(at) if at is not None else None
+    except ValueError as e:
+        raise ValueError(f"--at: {e}") from None
+    html = export_html(result, fact, mode, actor, t)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(out.suffix + ".tmp")
     tmp.write_text(html, encoding="utf-8")

@@ -155,7 +155,7 @@ def test_shared_url_reproduces_the_view(browser, page, server_url):
     page.goto(server_url + "/?alt=slow_relay&fact=offer&actor=c&mode=calendar&t=2025-05-01T10:30:00Z"
                            "&panels=network,matrix&group=affiliations")
     wait_ready(page)
-    page.wait_for_selector("#focus strong")
+    page.wait_for_selector("#focus .focus-q")
     shared = page.url
     label, focus = t_label(page), page.inner_text("#focus")
     assert "Slow relay" in page.inner_text("#title")
@@ -165,7 +165,7 @@ def test_shared_url_reproduces_the_view(browser, page, server_url):
     try:
         other.goto(shared)
         wait_ready(other)
-        other.wait_for_selector("#focus strong")
+        other.wait_for_selector("#focus .focus-q")
         assert t_label(other) == label == "Thu 1 May 2025, 13:30"
         assert other.inner_text("#focus") == focus
         assert other.inner_text("#title") == page.inner_text("#title")
