@@ -25,12 +25,17 @@ if TYPE_CHECKING:
 
 
 def _citations(result: RunResult) -> dict[str, list]:
+    """Citations by event or rule id, and by ``CHANNEL/ACTOR`` for a tap (what its interceptions cite)."""
     s = result.scenario
-    return {e.id: list(e.sources) for e in s.events} | {r.id: list(r.sources) for r in s.rules}
+    taps = {f"{c.id}/{t.by}": list(t.sources) for c in s.channels for t in c.taps}
+    return {e.id: list(e.sources) for e in s.events} | {r.id: list(r.sources) for r in s.rules} | taps
 
 
 def event_rows(result: RunResult) -> list[dict[str, Any]]:
-    """One row per event record: local and UTC time, who, channel, facts, sources and claims."""
+    """One row per event record: local and UTC time, its basis and range, who, channel, facts, sources and
+    claims (an interception cites its tap's sources, not the intercepted message's)."""
+    from sim.certainty import describe_citations, describe_record_when
+
     s = result.scenario
     tz = s.meta.timezone
     nm = names(result)
@@ -41,6 +46,7 @@ def event_rows(result: RunResult) -> list[dict[str, Any]]:
     statements = fact_statements(result)
     labels = fact_labels(result)
     channels = channel_labels(result)
+    certain = result.certainties.basis
     rows = []
     for e in result.events:
         sender, to, kind = e.actor, e.to or "", e.kind
@@ -49,7 +55,8 @@ def event_rows(result: RunResult) -> list[dict[str, Any]]:
         elif e.kind == "originate":
             kind = "states its own position" if e.reason else "decision"
         srcs, claims = [], []
-        for c in cites.get(e.cause, []):
+        cited = cites.get(f"{e.channel}/{e.actor}" if e.kind == "intercept" else e.cause, [])
+        for c in cited:
             o = outlets.get(c.source)
             srcs.append(f"{o.outlet}, {o.published.isoformat()}, {o.reliability}{c.grade}" if o else c.source)
             claims.append(c.claim)
@@ -61,7 +68,10 @@ def event_rows(result: RunResult) -> list[dict[str, Any]]:
             "facts": "; ".join(labels.get(f, f) for f in e.facts),
             "what": summaries.get(e.cause, e.cause) + (f" — {readable_reason(e.reason, nm, statements)}"
                                                        if e.reason else ""),
-            "sources": "; ".join(srcs), "claim": " / ".join(claims),
+            "sources": "; ".join(srcs) + (f" ({describe_citations(s, [c.source for c in cited])})"
+                                          if len(cited) > 1 else ""),
+            "claim": " / ".join(claims),
+            "basis": certain[e.id], "when": describe_record_when(result, e.id, tz),
         })
     return rows
 

@@ -24,11 +24,13 @@ SPEEDS = [{"label": "1 step/s", "value": 1000}, {"label": "2 steps/s", "value": 
           {"label": "4 steps/s", "value": 250}, {"label": "8 steps/s", "value": 125}]  # value: ms per step
 LOG_COLUMNS = [  # at 1280 px the sources and the claim are on screen; the rest scrolls sideways
     {"field": "local", "headerName": "Local time", "width": 105, "pinned": "left"},
+    {"field": "basis", "headerName": "Basis", "width": 90},
     {"field": "kind", "headerName": "What happened", "width": 120},
     {"field": "from", "headerName": "From", "width": 120},
-    {"field": "what", "headerName": "Summary", "width": 250},
-    {"field": "sources", "headerName": "Sources (outlet, published, grade)", "width": 250},
+    {"field": "what", "headerName": "Summary", "width": 240},
+    {"field": "sources", "headerName": "Sources (outlet, published, grade)", "width": 240},
     {"field": "claim", "headerName": "Claim (paraphrased)", "width": 330},
+    {"field": "when", "headerName": "When (range · basis)", "width": 420, "tooltipField": "when"},
     {"field": "to", "headerName": "To", "width": 130},
     {"field": "channel", "headerName": "Channel", "width": 200},
     {"field": "facts", "headerName": "Facts", "width": 220},

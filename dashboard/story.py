@@ -9,51 +9,14 @@ from typing import TYPE_CHECKING
 
 from typing import Any
 
+from sim.certainty import describe_knowledge_when, describe_record_when
+
 from .answer import escape
 from .figures.common import (fact_labels, fact_statements, key_moments, local_label, names, readable_reason,
                              short_names)
 
 if TYPE_CHECKING:
     from sim.result import RunResult
-
-
-def focus_entries(result: RunResult, actor: str) -> list[tuple[float, str]]:
-    """What ``actor`` came to know, and what it came to know about others, as timed Markdown lines."""
-    tz = result.scenario.meta.timezone
-    nm = names(result)
-    statements = {f.id: f.statement for f in result.scenario.facts}
-    out: list[tuple[float, str]] = []
-    for (a, f), k in result.first.items():
-        if a != actor:
-            continue
-        when = local_label(k.time, tz, long=False)
-        if k.how == "origin":
-            how = "originated it"
-        else:
-            verb = "told by" if k.how == "told" else "**intercepted** from"
-            how = f"{verb} {nm.get(k.from_actor or '', k.from_actor)} via {k.channel} ({k.medium})"
-        chain = [nm.get(x, x) for x in result.path(actor, f)]
-        line = f"- **{statements.get(f, f)}** (`{f}`) — {how}, {when}"
-        if len(chain) > 2:
-            line += f"  \n  chain: {' → '.join(chain)}"
-        out.append((k.time, line))
-    for (knower, subject, f), m in result.meta.items():
-        if knower != actor or subject == actor:
-            continue
-        how = {"told": "told by them", "confirmed": "they confirmed it", "intercepted": "from an intercept",
-               "self": "own"}.get(m.how, m.how)
-        out.append((m.time, f"- knows that **{nm.get(subject, subject)}** knows `{f}` ({how}), "
-                            f"{local_label(m.time, tz, long=False)}"))
-    out.sort(key=lambda x: x[0])
-    return out
-
-
-def focus_markdown(result: RunResult, actor: str, t: float) -> str:
-    """``What did X know at t, and how?`` as Markdown (the server-side twin of the page's panel)."""
-    nm = names(result)
-    lines = [line for time, line in focus_entries(result, actor) if time <= t]
-    head = f"**What did {nm.get(actor, actor)} know at {local_label(t, result.scenario.meta.timezone)}, and how?**"
-    return "\n".join([head, ""] + (lines or ["- nothing yet"]))
 
 
 def headline(result: RunResult, fact: str, t: float) -> str:
@@ -73,7 +36,7 @@ def recent_entries(result: RunResult) -> list[tuple[float, str]]:
     statements = fact_statements(result)
     out = []
     for e in result.events:
-        when = local_label(e.time, tz, long=False)
+        when = describe_record_when(result, e.id, tz)
         what = summaries.get(e.cause, e.cause)
         if e.kind == "deliver":
             line = f"{nm.get(e.actor, e.actor)} → {nm.get(e.to or '', e.to)}: {what}"

@@ -63,6 +63,8 @@ class CTap:
     by: str
     probability: float
     delay: LatencySpec
+    reveals: frozenset[str] | None = None  # facts an interception passes on; None: all the message carries
+    sources: tuple[str, ...] = ()  # the sources that report the interception
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +76,7 @@ class CChannel:
     taps: tuple[CTap, ...]
     replay_latency: float = 0.0  # point(latency), precomputed for replay runs
     replay_taps: tuple[tuple[str, float], ...] = ()  # (by, point(delay)) of the taps replay intercepts with
+    replay_tap_of: tuple[CTap, ...] = ()  # the taps behind replay_taps, in the same order
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +95,8 @@ class CEvent:
     requires: tuple[str, ...]
     sources: tuple[str, ...]
     summary: str
+    after: str | None = None  # the event this one's time is relative to
+    after_delay: LatencySpec = ("fixed", 0.0)  # how long after it: fixed, or triangular over 'between'
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +129,7 @@ class Compiled:
     script: tuple[CEvent, ...]  # sorted by replay time, then file order
     rules: dict[tuple[str, str], tuple[CRule, ...]]  # (actor, fact) -> rules it may fire
     origin_of: dict[str, str]  # fact -> the actor it comes from (originated on first use)
+    relative: tuple[CEvent, ...] = ()  # events timed 'after' another, each after the one it follows
 
 
 def compile_scenario(s: Scenario) -> Compiled:
@@ -140,21 +146,14 @@ def compile_scenario(s: Scenario) -> Compiled:
 def _compile(s: Scenario) -> Compiled:
     channels = {}
     for ch in s.channels:
-        taps = tuple(CTap(t.by, t.probability, latency_spec(t.delay)) for t in ch.taps)
+        taps = tuple(CTap(t.by, t.probability, latency_spec(t.delay),
+                          None if t.reveals is None else frozenset(t.reveals), tuple(c.source for c in t.sources))
+                     for t in ch.taps)
         latency = latency_spec(ch.latency)
+        replayed = tuple(t for t in taps if t.probability >= 0.5)
         channels[ch.id] = CChannel(ch.id, ch.medium, latency, ch.reliability, taps, point(latency),
-                                   tuple((t.by, point(t.delay)) for t in taps if t.probability >= 0.5))
-    script = []
-    for i, e in enumerate(s.events):
-        if isinstance(e.time, Window):
-            lo, hi = e.time.earliest.timestamp(), e.time.latest.timestamp()
-            t = e.time.estimate.timestamp() if e.time.estimate else (lo + hi) / 2.0
-            window: tuple[float, float] | None = (lo, hi)
-        else:
-            t, window = e.time.timestamp(), None
-        script.append(CEvent(i, e.id, e.kind, t, window, e.actor, tuple(e.to), e.channel, tuple(e.facts),
-                             tuple(e.requires), tuple(c.source for c in e.sources), e.summary))
-    script.sort(key=lambda ev: (ev.time, ev.order))
+                                   tuple((t.by, point(t.delay)) for t in replayed), replayed)
+    script, relative = _events(s)
     rules: dict[tuple[str, str], list[CRule]] = {}
     for r in s.rules:
         if r.send is not None:
@@ -178,4 +177,57 @@ def _compile(s: Scenario) -> Compiled:
         script=tuple(script),
         rules={k: tuple(v) for k, v in rules.items()},
         origin_of={f.id: f.origin for f in s.facts if f.origin is not None},
+        relative=relative,
     )
+
+
+def after_spec(e: Any) -> LatencySpec:
+    """The delay of an ``after`` time as a latency: fixed, or triangular over ``between`` peaking midway."""
+    if e.after.between is None:
+        return ("fixed", e.after.delay)
+    lo, hi = e.after.between
+    return ("triangular", lo, (lo + hi) / 2.0, hi)
+
+
+def _events(s: Scenario) -> tuple[list[CEvent], tuple[CEvent, ...]]:
+    """The script sorted by replay time, and its relative events in an order where each follows its base.
+
+    A relative event's replay time is its base's replay time plus the delay's replay point.
+    """
+    script: list[CEvent] = []
+    relative: list[CEvent] = []
+    times: dict[str, float] = {}
+    pending = []
+    for i, e in enumerate(s.events):
+        sources = tuple(c.source for c in e.sources)
+        if e.after is not None:
+            pending.append((i, e, sources))
+            continue
+        if isinstance(e.time, Window):
+            lo, hi = e.time.earliest.timestamp(), e.time.latest.timestamp()
+            t = e.time.estimate.timestamp() if e.time.estimate else (lo + hi) / 2.0
+            window: tuple[float, float] | None = (lo, hi)
+        else:
+            t, window = e.time.timestamp(), None  # type: ignore[union-attr]
+        times[e.id] = t
+        script.append(CEvent(i, e.id, e.kind, t, window, e.actor, tuple(e.to), e.channel, tuple(e.facts),
+                             tuple(e.requires), sources, e.summary))
+    while pending:  # the loader has refused unknown bases and cycles, so each pass places at least one
+        waiting = []
+        for i, e, sources in pending:
+            if e.after.event not in times:
+                waiting.append((i, e, sources))
+                continue
+            spec = after_spec(e)
+            t = times[e.after.event] + point(spec)
+            times[e.id] = t
+            ev = CEvent(i, e.id, e.kind, t, None, e.actor, tuple(e.to), e.channel, tuple(e.facts),
+                        tuple(e.requires), sources, e.summary, e.after.event, spec)
+            script.append(ev)
+            relative.append(ev)
+        if len(waiting) == len(pending):
+            raise ValueError(f"events {', '.join(e.id for _, e, _ in waiting)} are timed after events "
+                             "that are missing or form a cycle")
+        pending = waiting
+    script.sort(key=lambda ev: (ev.time, ev.order))
+    return script, tuple(relative)

@@ -29,7 +29,7 @@ from typing import Any, Literal
 import simpy
 from simpy.events import Event
 
-from .compiled import CEvent, Compiled, CRule, compile_scenario, sample
+from .compiled import CEvent, Compiled, CRule, CTap, compile_scenario, sample
 from .ledger import Ledger
 from .model import SYNCHRONOUS_MEDIA, Scenario
 from .records import EventRecord, Knowledge, MetaKnowledge
@@ -54,6 +54,11 @@ class _Due(Event):
         self._value = None
         self._ok = True
         env.schedule(self, priority, delay)  # type: ignore[arg-type]
+
+
+def _revealed(tap: CTap, facts: tuple[str, ...]) -> tuple[str, ...]:
+    """What an interception by ``tap`` of a message carrying ``facts`` passes on (none: no interception)."""
+    return facts if tap.reveals is None else tuple([f for f in facts if f in tap.reveals])
 
 
 class _Run:
@@ -223,9 +228,10 @@ class _Run:
             for r in to:
                 _Due(env, latency, NORMAL,
                      partial(arrive, r, ("deliver", sender, r, channel, medium, known, sources, cause, msg)))
-                for by, delay in taps:
-                    _Due(env, delay, NORMAL,
-                         partial(arrive, by, ("intercept", sender, r, channel, medium, known, sources, cause, msg)))
+                for (by, delay), tap in zip(taps, ch.replay_tap_of):
+                    if (revealed := _revealed(tap, known)):
+                        _Due(env, delay, NORMAL, partial(arrive, by, ("intercept", sender, r, channel, medium,
+                                                                      revealed, tap.sources, cause, msg)))
             return
         rng = self.rng
         for r in to:
@@ -235,9 +241,9 @@ class _Run:
             _Due(env, sample(ch.latency, rng), NORMAL,
                  partial(arrive, r, ("deliver", sender, r, channel, medium, known, sources, cause, msg)))
             for tap in ch.taps:
-                if rng.random() < tap.probability:
-                    _Due(env, sample(tap.delay, rng), NORMAL,
-                         partial(arrive, tap.by, ("intercept", sender, r, channel, medium, known, sources, cause, msg)))
+                if rng.random() < tap.probability and (revealed := _revealed(tap, known)):
+                    _Due(env, sample(tap.delay, rng), NORMAL, partial(arrive, tap.by, (
+                        "intercept", sender, r, channel, medium, revealed, tap.sources, cause, msg)))
 
     # -- script ----------------------------------------------------------------------------
     def _script(self, _event: Any = None) -> None:
@@ -268,10 +274,18 @@ class _Run:
         if not self.stochastic:
             return [(ev.time, ev.order, ev) for ev in self.c.script]  # compiled in this order
         out = []
+        drawn: dict[str, float] = {}
         for ev in self.c.script:
+            if ev.after is not None:
+                continue  # drawn below, once the event it follows has its time
             t = ev.time
             if ev.window is not None and ev.window[1] > ev.window[0]:
                 t = self.rng.triangular(ev.window[0], ev.window[1], ev.time)
+            drawn[ev.id] = t
+            out.append((t, ev.order, ev))
+        for ev in self.c.relative:  # each after the event it follows, so the order holds in every run
+            t = drawn[ev.after] + sample(ev.after_delay, self.rng)  # type: ignore[index]
+            drawn[ev.id] = t
             out.append((t, ev.order, ev))
         out.sort(key=lambda x: (x[0], x[1]))
         return out

@@ -50,12 +50,34 @@ Instant = Annotated[datetime, BeforeValidator(_instant),
                           description="An instant with a UTC offset or a trailing IANA zone name")]
 ZoneName = Annotated[str, BeforeValidator(_zone_name), Field(description="An IANA time zone, e.g. Asia/Qatar")]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+Basis = Literal["reported", "inferred", "assumed"]
+BASES: tuple[str, ...] = ("reported", "inferred", "assumed")  # strongest first
+UNSTATED_NOTE = "the file does not say how this is known"
+
+_BASIS_DESCRIPTION = ("How this is known: reported (a cited source says it happened so), inferred (it follows from "
+                      "what a source says; say how in note) or assumed (a modelling choice no source states; say "
+                      "why in note). Omitted: treated as assumed, with the note '" + UNSTATED_NOTE + "'")
+_NOTE_DESCRIPTION = "How an inferred step follows from the sources, or why an assumed one was chosen"
 
 
 class Strict(BaseModel):
     """Base for every format model: unknown keys are errors and loaded scenarios are immutable."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Noted(Strict):
+    """Base for the steps of a record (events, rules, channels, taps): how each is known."""
+
+    basis: Basis | None = Field(None, description=_BASIS_DESCRIPTION)
+    note: str = Field("", description=_NOTE_DESCRIPTION)
+
+    @model_validator(mode="after")
+    def _noted(self) -> Noted:
+        if self.basis in ("inferred", "assumed") and not self.note.strip():
+            how = "how it follows from the sources" if self.basis == "inferred" else "why it was chosen"
+            raise ValueError(f"basis {self.basis!r} needs a 'note' saying {how}")
+        return self
 
 
 class Span(Strict):
@@ -71,6 +93,15 @@ class Span(Strict):
         return self
 
 
+class KeyMoment(Strict):
+    """A moment worth opening at: when ``event`` happens in the run."""
+
+    id: Id
+    event: Id = Field(description="The event whose time is the moment")
+    headline: str = Field(min_length=1, max_length=200, description="One line saying what happens")
+    fact: Id | None = Field(None, description="The fact to show at that moment")
+
+
 class Meta(Strict):
     """Title, description and display settings of a scenario."""
 
@@ -78,6 +109,8 @@ class Meta(Strict):
     description: str = ""
     timezone: ZoneName = Field(description="Time zone used to display times")
     span: Span
+    key_moments: list[KeyMoment] = Field(default_factory=list, description="Moments a reader can jump to")
+    opens_at: Id | None = Field(None, description="The key moment the dashboard opens at")
 
 
 class Source(Strict):
@@ -91,6 +124,8 @@ class Source(Strict):
     reliability: Literal["A", "B", "C", "D", "E", "F"] = Field(
         description="Admiralty source reliability: A completely reliable … E unreliable, F cannot be judged")
     notes: str = ""
+    derived_from: Id | None = Field(None, description="The source this one retells (e.g. a report of another "
+                                                      "outlet's scoop): the two count as one independent source")
 
 
 class Actor(Strict):
@@ -111,6 +146,21 @@ class Fact(Strict):
     origin: Id | None = Field(None, description="Actor the fact comes from: it originates the fact the first time "
                                                 "the record has it send or need it (leave empty when a decision "
                                                 "originates it)")
+    label: str | None = Field(None, min_length=1, max_length=40,
+                              description="Short name for figures (at most 40 characters); default: the "
+                                          "statement, shortened")
+
+    @property
+    def short_label(self) -> str:
+        """``label``, else the statement cut at a word boundary to at most 40 characters (with an ellipsis)."""
+        if self.label:
+            return self.label
+        text = " ".join(self.statement.split())
+        if len(text) <= 40:
+            return text
+        head = text[:40]  # a word that ends at the 39th character is kept whole
+        cut = head.rsplit(" ", 1)[0] if " " in head else text[:39]
+        return cut.rstrip(" ,;:.") + "…"
 
 
 class Fixed(Strict):
@@ -176,16 +226,19 @@ Medium = Literal["call", "text", "meeting", "intermediary", "public_statement", 
 SYNCHRONOUS_MEDIA: frozenset[str] = frozenset({"call", "meeting"})
 
 
-class Tap(Strict):
+class Tap(Noted):
     """An actor who intercepts the traffic on a channel."""
 
     by: Id
     probability: Probability = Field(1.0, description="Chance that one message is intercepted; "
                                                       "replay intercepts when it is at least 0.5")
     delay: Latency = Field(0.0, description="Time from sending to the interceptor knowing")
+    reveals: list[Id] | None = Field(None, description="Facts an interception reveals (of those the message "
+                                                       "carries); default: every fact the message carries")
+    sources: list[Citation] = Field(default_factory=list, description="Sources that report the interception")
 
 
-class Channel(Strict):
+class Channel(Noted):
     """A way messages travel between actors."""
 
     id: Id
@@ -196,6 +249,7 @@ class Channel(Strict):
     reliability: Probability = Field(1.0, description="Delivery probability in stochastic runs")
     taps: list[Tap] = Field(default_factory=list)
     description: str = ""
+    sources: list[Citation] = Field(default_factory=list, description="Sources the channel is modelled from")
 
 
 class Window(Strict):
@@ -228,13 +282,32 @@ class Citation(Strict):
     grade: int = Field(ge=1, le=6, description="Admiralty information credibility: 1 confirmed … 6 cannot be judged")
 
 
-class Event(Strict):
+class After(Strict):
+    """A time relative to another event: ``delay`` after it, or ``between`` two delays after it."""
+
+    event: Id = Field(description="The event this one follows")
+    delay: Duration | None = Field(None, description="Exactly this long after the event")
+    between: tuple[Duration, Duration] | None = Field(
+        None, description="[shortest, longest] after the event; replay uses the midpoint, stochastic runs draw "
+                          "from a triangular distribution peaking there")
+
+    @model_validator(mode="after")
+    def _one(self) -> After:
+        if (self.delay is None) == (self.between is None):
+            raise ValueError("'after' needs exactly one of 'delay' or 'between'")
+        if self.between is not None and self.between[1] < self.between[0]:
+            raise ValueError("'between' needs [shortest, longest]; the second is shorter")
+        return self
+
+
+class Event(Noted):
     """A scripted message (``kind: message``) or decision (``kind: decision``, originates facts)."""
 
     id: Id
     kind: Literal["message", "decision"] = "message"
     time: Annotated[Union[Annotated[Instant, Tag("instant")], Annotated[Window, Tag("window")]],
-                    Discriminator(_time_kind)]
+                    Discriminator(_time_kind)] | None = Field(
+        None, description="An instant or a window; give either 'time' or 'after'")
     summary: str = Field(min_length=1, description="One line for timelines")
     actor: Id = Field(description="Sender of a message, or the actor who decides")
     to: list[Id] = Field(default_factory=list, description="Recipients of a message")
@@ -242,6 +315,13 @@ class Event(Strict):
     facts: list[Id] = Field(min_length=1)
     requires: list[Id] = Field(default_factory=list, description="Facts the actor must know at that moment, else the event is skipped")
     sources: list[Citation] = Field(min_length=1)
+    after: After | None = Field(None, description="A time relative to another event, instead of 'time'")
+
+    @model_validator(mode="after")
+    def _timed(self) -> Event:
+        if (self.time is None) == (self.after is None):
+            raise ValueError("an event needs exactly one of 'time' or 'after'")
+        return self
 
     @model_validator(mode="after")
     def _shape(self) -> Event:
@@ -281,7 +361,7 @@ class Decide(Strict):
     summary: str = ""
 
 
-class Rule(Strict):
+class Rule(Noted):
     """Reactive behaviour: when an actor learns a fact, it sends a message or takes a decision.
 
     Fires at most once per fact it learns.
@@ -332,3 +412,5 @@ class Scenario(Strict):
 
 
 LogNormal.model_rebuild()
+Tap.model_rebuild()
+Channel.model_rebuild()

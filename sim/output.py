@@ -10,28 +10,37 @@ from typing import TYPE_CHECKING, Any
 from .timeparse import to_utc_iso
 
 if TYPE_CHECKING:
+    from .certainty import Certainty
     from .result import RunResult
 
 EVENT_COLUMNS = ("id", "time", "kind", "actor", "to", "channel", "medium", "facts", "sources",
-                 "cause", "message", "reason")
-KNOWLEDGE_COLUMNS = ("actor", "fact", "known_at", "how", "via_event", "from_actor", "channel", "medium")
+                 "cause", "message", "reason", "basis", "earliest", "latest")
+KNOWLEDGE_COLUMNS = ("actor", "fact", "known_at", "how", "via_event", "from_actor", "channel", "medium",
+                     "basis", "earliest", "latest")
+
+
+def _certain(c: Certainty) -> dict[str, str]:
+    """``basis``, ``earliest`` and ``latest`` columns of one certainty (times in ISO 8601 UTC)."""
+    return {"basis": c.basis, "earliest": to_utc_iso(c.earliest), "latest": to_utc_iso(c.latest)}
 
 
 def event_rows(result: RunResult) -> list[dict[str, Any]]:
     """The event log as rows of ``EVENT_COLUMNS``."""
+    certain = result.certainties.record
     return [{"id": e.id, "time": to_utc_iso(e.time), "kind": e.kind, "actor": e.actor, "to": e.to or "",
              "channel": e.channel or "", "medium": e.medium or "", "facts": ";".join(e.facts),
              "sources": ";".join(e.sources), "cause": e.cause,
-             "message": "" if e.message is None else e.message, "reason": e.reason}
+             "message": "" if e.message is None else e.message, "reason": e.reason, **_certain(certain(e.id))}
             for e in result.events]
 
 
 def knowledge_rows(result: RunResult) -> list[dict[str, Any]]:
     """The ledger as rows of ``KNOWLEDGE_COLUMNS``, by time."""
     ks = sorted(result.first.values(), key=lambda k: (k.time, k.record, k.fact))
+    certain = result.certainties.knowledge
     return [{"actor": k.actor, "fact": k.fact, "known_at": to_utc_iso(k.time), "how": k.how,
              "via_event": k.via_event, "from_actor": k.from_actor or "", "channel": k.channel or "",
-             "medium": k.medium or ""} for k in ks]
+             "medium": k.medium or "", **_certain(certain[(k.actor, k.fact)])} for k in ks]
 
 
 def run_to_dict(result: RunResult) -> dict[str, Any]:
@@ -46,7 +55,8 @@ def run_to_dict(result: RunResult) -> dict[str, Any]:
         "events": event_rows(result),
         "knowledge": [dict(row, path=result.path(row["actor"], row["fact"])) for row in knowledge_rows(result)],
         "knows_that": [{"knower": m.knower, "subject": m.subject, "fact": m.fact, "known_at": to_utc_iso(m.time),
-                        "how": m.how, "record": m.record}
+                        "how": m.how, "record": m.record,
+                        **_certain(result.certainties.meta(m))}
                        for m in sorted(result.meta.values(), key=lambda m: (m.time, m.record, m.knower))],
         "never_known": [{"actor": a, "fact": f} for f in result.compiled.facts for a in result.compiled.actors
                         if (a, f) not in result.first],

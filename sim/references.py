@@ -101,6 +101,101 @@ def source_references(s: Scenario) -> Iterator[Issue]:
             for j, c in enumerate(item.sources):
                 if c.source not in sources:
                     yield (section, i, "sources", j, "source"), _unknown("source", c.source, sources)
+    for i, ch in enumerate(s.channels):
+        for j, c in enumerate(ch.sources):
+            if c.source not in sources:
+                yield ("channels", i, "sources", j, "source"), _unknown("source", c.source, sources)
+        for k, t in enumerate(ch.taps):
+            for j, c in enumerate(t.sources):
+                if c.source not in sources:
+                    yield ("channels", i, "taps", k, "sources", j, "source"), _unknown("source", c.source, sources)
+
+
+def _cycle(start: str, step: dict[str, str]) -> list[str] | None:
+    """The cycle that following ``step`` from ``start`` runs into, if it returns to ``start``."""
+    path, node = [start], step.get(start)
+    while node is not None and node not in path:
+        path.append(node)
+        node = step.get(node)
+    return path + [start] if node == start else None
+
+
+def derived_sources(s: Scenario) -> Iterator[Issue]:
+    """``derived_from`` names another source, and retellings do not go round in a circle."""
+    sources = {x.id for x in s.sources}
+    step = {x.id: x.derived_from for x in s.sources if x.derived_from is not None}
+    for i, x in enumerate(s.sources):
+        if x.derived_from is None:
+            continue
+        if x.derived_from == x.id:
+            yield ("sources", i, "derived_from"), f"source {x.id!r} cannot retell itself"
+        elif x.derived_from not in sources:
+            yield ("sources", i, "derived_from"), _unknown("source", x.derived_from, sources - {x.id})
+        elif (cycle := _cycle(x.id, step)) is not None:
+            yield ("sources", i, "derived_from"), f"'derived_from' forms a cycle: {' → '.join(cycle)}"
+
+
+def carried_on(s: Scenario, channel: str) -> set[str]:
+    """Facts that some event or rule of ``s`` can send over ``channel``."""
+    out: set[str] = set()
+    for e in s.events:
+        if e.channel == channel:
+            out.update(e.facts)
+    for r in s.rules:
+        if r.send is not None and r.send.channel == channel:
+            out.update(r.send.facts or r.when.learns)
+    return out
+
+
+def tap_reveals(s: Scenario) -> Iterator[Issue]:
+    """What a tap ``reveals`` are facts that exist and that its channel carries."""
+    facts = {f.id for f in s.facts}
+    for i, ch in enumerate(s.channels):
+        carried: set[str] | None = None
+        for k, t in enumerate(ch.taps):
+            for j, f in enumerate(t.reveals or ()):
+                loc = ("channels", i, "taps", k, "reveals", j)
+                if f not in facts:
+                    yield loc, _unknown("fact", f, facts)
+                    continue
+                carried = carried_on(s, ch.id) if carried is None else carried
+                if f not in carried:
+                    yield loc, (f"no event or rule sends {f!r} over channel {ch.id!r}, so no interception "
+                                f"can reveal it{_suggest(f, carried)}")
+
+
+def relative_times(s: Scenario) -> Iterator[Issue]:
+    """``after`` names an event that exists, and relative times do not go round in a circle."""
+    events = {e.id for e in s.events}
+    step = {e.id: e.after.event for e in s.events if e.after is not None}
+    for i, e in enumerate(s.events):
+        if e.after is None:
+            continue
+        loc = ("events", i, "after", "event")
+        if e.after.event == e.id:
+            yield loc, f"event {e.id!r} cannot be timed after itself"
+        elif e.after.event not in events:
+            yield loc, _unknown("event", e.after.event, events - {e.id})
+        elif (cycle := _cycle(e.id, step)) is not None:
+            yield loc, f"'after' forms a cycle: {' → '.join(cycle)}"
+
+
+def key_moments(s: Scenario) -> Iterator[Issue]:
+    """Key moments name events and facts that exist; ``opens_at`` names a key moment."""
+    events, facts = {e.id for e in s.events}, {f.id for f in s.facts}
+    seen: dict[str, int] = {}
+    for i, m in enumerate(s.meta.key_moments):
+        loc = ("meta", "key_moments", i)
+        if m.id in seen:
+            yield loc + ("id",), f"duplicate id {m.id!r} (first used at meta.key_moments.{seen[m.id]})"
+        seen.setdefault(m.id, i)
+        if m.event not in events:
+            yield loc + ("event",), _unknown("event", m.event, events)
+        if m.fact is not None and m.fact not in facts:
+            yield loc + ("fact",), _unknown("fact", m.fact, facts)
+    if s.meta.opens_at is not None and s.meta.opens_at not in seen:
+        yield ("meta", "opens_at"), (_unknown("key moment", s.meta.opens_at, seen) if seen else
+                                     f"unknown key moment {s.meta.opens_at!r}: meta.key_moments lists none")
 
 
 def _route_problem(channels: dict[str, Any], channel: str, sender: str, recipients: list[str]) -> str | None:
@@ -138,19 +233,54 @@ def channel_references(s: Scenario) -> Iterator[Issue]:
             yield ("rules", i, "send", "channel"), msg
 
 
+def event_bounds(s: Scenario) -> dict[str, tuple[float, float]]:
+    """Earliest and latest POSIX time of each event, relative times resolved through their chains.
+
+    Events whose ``after`` chain is broken (an unknown event or a cycle) are left out.
+    """
+    by_id = {e.id: e for e in s.events}
+    out: dict[str, tuple[float, float]] = {}
+
+    def bounds(eid: str, seen: frozenset[str]) -> tuple[float, float] | None:
+        if eid in out:
+            return out[eid]
+        e = by_id.get(eid)
+        if e is None or eid in seen:
+            return None
+        if e.after is None:
+            t = e.time
+            lo, hi = (t.timestamp(), t.timestamp()) if not hasattr(t, "earliest") else \
+                (t.earliest.timestamp(), t.latest.timestamp())  # type: ignore[union-attr]
+        else:
+            base = bounds(e.after.event, seen | {eid})
+            if base is None:
+                return None
+            d_lo, d_hi = (e.after.delay, e.after.delay) if e.after.between is None else e.after.between
+            lo, hi = base[0] + d_lo, base[1] + d_hi  # type: ignore[operator]
+        out[eid] = (lo, hi)
+        return out[eid]
+
+    for e in s.events:
+        bounds(e.id, frozenset())
+    return out
+
+
 def times_within_span(s: Scenario) -> Iterator[Issue]:
-    """Every event time lies inside ``meta.span``."""
+    """Every event time lies inside ``meta.span`` (a relative time: all of its range)."""
     start, end = s.meta.span.start, s.meta.span.end
+    lo_span, hi_span = start.timestamp(), end.timestamp()
+    bounds = event_bounds(s)
     for i, e in enumerate(s.events):
-        t = e.time
-        lo, hi = (t, t) if not hasattr(t, "earliest") else (t.earliest, t.latest)  # type: ignore[union-attr]
-        if lo < start or hi > end:
-            yield ("events", i, "time"), (f"time lies outside the scenario span "
-                                          f"{start.isoformat()} .. {end.isoformat()}")
+        if e.id not in bounds:
+            continue
+        lo, hi = bounds[e.id]
+        if lo < lo_span or hi > hi_span:
+            yield ("events", i, "time" if e.after is None else "after"), (
+                f"time lies outside the scenario span {start.isoformat()} .. {end.isoformat()}")
 
 
 CHECKS = (duplicate_ids, actor_references, fact_references, source_references, channel_references,
-          times_within_span)
+          derived_sources, tap_reveals, relative_times, key_moments, times_within_span)
 
 
 def check(s: Scenario) -> list[Issue]:

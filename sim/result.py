@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +13,7 @@ from .references import _suggest
 from .timeparse import as_timestamp
 
 if TYPE_CHECKING:
+    from .certainty import Certainty, Chains, HowStep
     from .compiled import Compiled
     from .model import Scenario
 
@@ -82,11 +84,31 @@ class RunResult:
         t = self._at(at)
         return [k for k in self._by_fact.get(self._fact(fact), []) if k.time <= t]
 
-    def how(self, actor: str, fact: str) -> list[Knowledge]:
+    @cached_property
+    def certainties(self) -> Chains:
+        """Basis and bounds of every record and knowledge row (computed on first use)."""
+        from .certainty import chains
+
+        return chains(self)
+
+    def record_certainty(self, record_id: int) -> Certainty:
+        """How well event record ``record_id`` is known: ``Certainty(basis, earliest, latest)``."""
+        if not 0 <= record_id < len(self.events):
+            raise QueryError(f"no event record {record_id!r}: this run has records 0 to {len(self.events) - 1}")
+        return self.certainties.record(record_id)
+
+    def knowledge_certainty(self, actor: str, fact: str) -> Certainty | None:
+        """How well it is known when ``actor`` first knew ``fact`` (None if it never did)."""
+        return self.certainties.knowledge.get((self._actor(actor), self._fact(fact)))
+
+    def how(self, actor: str, fact: str) -> list[HowStep]:
         """The provenance chain by which ``actor`` first knew ``fact``, origin first.
 
-        Empty if the actor never knew it. Each link's ``from_actor`` is the previous link's actor.
+        Empty if the actor never knew it. Each link's ``from_actor`` is the previous link's actor;
+        each is a :class:`~sim.records.Knowledge` that also carries ``basis``, ``earliest`` and
+        ``latest`` (the certainty of that link's knowledge, as :meth:`knowledge_certainty`).
         """
+        from .certainty import HowStep
         chain: list[Knowledge] = []
         k = self.first.get((self._actor(actor), self._fact(fact)))
         seen: set[str] = set()
@@ -94,7 +116,8 @@ class RunResult:
             chain.append(k)
             seen.add(k.actor)
             k = self.first.get((k.from_actor, fact)) if k.from_actor else None
-        return chain[::-1]
+        known = self.certainties.knowledge
+        return [HowStep(k, known[(k.actor, k.fact)]) for k in chain[::-1]]
 
     def path(self, actor: str, fact: str) -> list[str]:
         """Actor ids along :meth:`how`, e.g. ``['hamas_leadership', 'bahbah', 'witkoff']``."""

@@ -47,13 +47,17 @@ def test_run_writes_the_three_files(tmp_path):
     assert list(rows[0])[:9] == ["id", "time", "kind", "actor", "to", "channel", "medium", "facts", "sources"]
     assert {row["kind"] for row in rows} <= {"originate", "send", "deliver", "intercept", "skip", "lost"}
     intercept = next(row for row in rows if row["kind"] == "intercept")
+    # an interception cites the sources that report it: the tiny tap cites none (not the message's wire)
     assert (intercept["actor"], intercept["to"], intercept["time"], intercept["sources"]) == \
-        ("e", "b", "2025-05-01T08:00:00+00:00", "wire")
+        ("e", "b", "2025-05-01T08:00:00+00:00", "")
     with (out / "knowledge.csv").open() as fh:
         k = list(csv.DictReader(fh))
-    assert list(k[0]) == ["actor", "fact", "known_at", "how", "via_event", "from_actor", "channel", "medium"]
+    assert list(k[0]) == ["actor", "fact", "known_at", "how", "via_event", "from_actor", "channel", "medium",
+                          "basis", "earliest", "latest"]
+    # the offer's send window (09:00–11:00 +03) moves C's knowledge with it; nothing in tiny.yaml has a basis
     assert {"actor": "c", "fact": "offer", "known_at": "2025-05-01T07:15:00+00:00", "how": "told",
-            "via_event": "relay", "from_actor": "b", "channel": "bc", "medium": "call"} in k
+            "via_event": "relay", "from_actor": "b", "channel": "bc", "medium": "call", "basis": "assumed",
+            "earliest": "2025-05-01T06:15:00+00:00", "latest": "2025-05-01T08:15:00+00:00"} in k
     data = json.loads((out / "run.json").read_text())
     assert data["mode"] == "replay" and len(data["events"]) == len(rows) and data["knows_that"]
 
@@ -83,8 +87,10 @@ def test_who_knew():
 
 
 def test_timeline_local_times():
-    r = invoke("timeline", str(TINY), "--tz", "Asia/Jerusalem")
-    assert r.exit_code == 0 and "Thu 01 May 2025 09:00 IDT" in r.output and "intercept" in r.output
+    r = runner.invoke(app, ["timeline", str(TINY), "--tz", "Asia/Jerusalem"], env={"COLUMNS": "160"})
+    assert r.exit_code == 0 and "Thu 01 May 2025 09:00 IDT · assumed decision" in r.output and "intercept" in r.output
+    # the send window of 09:00–11:00 +03 carries over to the delivery ten minutes later
+    assert "about Thu 01 May 2025 10:10 IDT (between 09:10 and 11:10) · assumed message" in r.output
     assert invoke("timeline", str(TINY), "--tz", "Nowhere/City").exit_code == 2
 
 

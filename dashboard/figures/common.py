@@ -124,7 +124,7 @@ def shorten(text: str, limit: int = 40) -> str:
 
 def fact_labels(result: RunResult) -> dict[str, str]:
     """Fact id → its short human label: the file's ``label``, else its statement shortened."""
-    return {f.id: (getattr(f, "label", None) or shorten(f.statement)) for f in result.scenario.facts}
+    return {f.id: f.short_label for f in result.scenario.facts}
 
 
 def channel_labels(result: RunResult) -> dict[str, str]:
@@ -277,9 +277,11 @@ def provenance(result: RunResult, actor: str, fact: str, channels: dict[str, str
     k = result.first.get((actor, fact))
     if k is None:
         return "never knows it in this run"
+    from sim.certainty import describe_knowledge_when
+
     tz = result.scenario.meta.timezone
     nm = names(result)
-    when = local_label(k.time, tz)
+    when = describe_knowledge_when(result, actor, fact, tz)
     if k.how == "origin":
         text = f"first knows it {when} (originated)"
     else:

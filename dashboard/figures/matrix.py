@@ -9,12 +9,29 @@ import plotly.graph_objects as go
 from .common import (KNOW_CODE, KNOW_COLORS, KNOW_GLYPHS, KNOW_LABELS, actor_order, affiliations, channel_labels,
                      fact_labels, fact_statements, names, provenance, short_names, shorten, template, wrap)
 
+from sim.certainty import MODELLED_MARK, MODELLED_MEANING, modelled
+
 if TYPE_CHECKING:
     from sim.result import RunResult
 
 _BY_CODE = sorted(KNOW_CODE, key=KNOW_CODE.get)  # type: ignore[arg-type]
-# Each cell of a row of actors carries its state's shape as text too (readable without colour).
+# Each cell carries its state's shape too, drawn over it (readable without colour).
 _GLYPH = {KNOW_CODE[k]: ("" if k == "unknown" else g) for k, g in KNOW_GLYPHS.items()}
+
+
+def glyphs(cells: dict, group: str) -> list[str]:
+    """What each cell shows over its colour, rows top first and flattened in the order of :func:`_glyph_trace`'s
+    points: by actor, its state's shape and the cell's mark (``● ≈``); by affiliation, the cell's text (``2/3 ≈``)."""
+    if group == "affiliations":
+        return [t for row in cells["text"] for t in row]
+    return [f"{_GLYPH[c]} {t}".strip() for zr, tr in zip(cells["z"], cells["text"]) for c, t in zip(zr, tr)]
+
+
+def _glyph_trace(facts: list[str], rows: list[str], cells: dict, group: str) -> dict:
+    """A text trace over the heatmap: what :func:`glyphs` gives, one per cell."""
+    return dict(type="scatter", mode="text", x=[f for _ in rows for f in facts], y=[r for r in rows for _ in facts],
+                text=glyphs(cells, group), textposition="middle center", textfont=dict(size=12, color="#111"),
+                hoverinfo="skip", showlegend=False, name="shapes", cliponaxis=False)
 
 
 def _colorscale() -> list[list]:
@@ -37,28 +54,35 @@ def matrix_cells(result: RunResult, t: float, group: str = "actors") -> dict:
     return _cells_at(_known(result, group), t, group)
 
 
-def _known(result: RunResult, group: str) -> list[list[list[tuple[float, int]]]]:
-    """Per row, per fact: (time first known, how code) of each member who ever knew it."""
+def _known(result: RunResult, group: str) -> list[list[list[tuple[float, int, bool]]]]:
+    """Per row, per fact: (time first known, how code, modelled) of each member who ever knew it."""
     facts = list(result.compiled.facts)
+    certain = result.certainties.knowledge
     out = []
     for _label, members in _rows(result, group):
         row = []
         for f in facts:
             ks = [result.first.get((a, f)) for a in members]
-            row.append([(k.time, KNOW_CODE[k.how]) for k in ks if k is not None] + [(float("inf"), -len(members))])
+            row.append([(k.time, KNOW_CODE[k.how], modelled(certain.get((k.actor, f)))) for k in ks if k is not None]
+                       + [(float("inf"), -len(members), False)])
         out.append(row)
     return out
 
 
-def _cells_at(known: list[list[list[tuple[float, int]]]], t: float, group: str) -> dict:
+def _cell_text(known: int, size: int, marked: bool, group: str) -> str:
+    """``2/3`` by affiliation, empty by actor; :data:`MODELLED_MARK` when known through a modelled step."""
+    count = f"{known}/{size}" if group == "affiliations" else ""
+    return f"{count} {MODELLED_MARK}".strip() if marked else count
+
+
+def _cells_at(known: list[list[list[tuple[float, int, bool]]]], t: float, group: str) -> dict:
     z, text = [], []
     for row in known:
         zr, tr = [], []
         for cell in row:
-            codes = [c for time, c in cell[:-1] if time <= t]
-            zr.append(min(codes) if codes else KNOW_CODE["unknown"])
-            tr.append(f"{len(codes)}/{-cell[-1][1]}" if group == "affiliations"
-                      else _GLYPH[min(codes) if codes else KNOW_CODE["unknown"]])
+            now = [(c, m) for time, c, m in cell[:-1] if time <= t]
+            zr.append(min(c for c, _ in now) if now else KNOW_CODE["unknown"])
+            tr.append(_cell_text(len(now), -cell[-1][1], any(m for _, m in now), group))
         z.append(zr)
         text.append(tr)
     return {"z": z[::-1], "text": text[::-1]}
@@ -106,7 +130,8 @@ def matrix_spec(result: RunResult, t: float, group: str = "actors", fact: str = 
     chain, and for what was learned only later, that it was not known yet at ``t``. Without ``hover``
     the cells' hover text (``customdata``) is left for the browser to write from :func:`hover_lines`.
 
-    The heatmap is trace 0 and the only one that changes with time (``layout.meta['dynamic']``).
+    The heatmap is trace 0; trace 1 writes each cell's shape and marks over it; both change with time
+    (``layout.meta['dynamic']``).
     """
     facts = list(result.compiled.facts)
     labels = fact_labels(result)
@@ -114,11 +139,12 @@ def matrix_spec(result: RunResult, t: float, group: str = "actors", fact: str = 
     cells = matrix_cells(result, t, group)
     n = len(_BY_CODE)
     heat = dict(
-        type="heatmap", z=cells["z"], text=cells["text"], texttemplate="%{text}", x=facts,
+        type="heatmap", z=cells["z"], text=cells["text"], texttemplate="", x=facts,
         y=[r[0] for r in rows][::-1], hovertemplate="%{customdata}<extra></extra>", zmin=-0.5, zmax=n - 0.5,
         colorscale=_colorscale(), xgap=2, ygap=2, showscale=True,
-        colorbar=dict(tickvals=list(range(n)), ticktext=[f"{_GLYPH[KNOW_CODE[k]]} {KNOW_LABELS[k]}".strip() for k in _BY_CODE],
-                      thickness=12,
+        colorbar=dict(tickvals=list(range(n)), ticktext=[f"{_GLYPH[KNOW_CODE[k]]} {KNOW_LABELS[k]}".strip()
+                                                         for k in _BY_CODE], thickness=12,
+                      title=dict(text=MODELLED_MEANING, side="bottom", font=dict(size=12)),
                       lenmode="pixels", len=440,
                       orientation="h", y=1.02, yanchor="bottom", x=0.5, xanchor="center", tickfont=dict(size=12)),
     )
@@ -129,14 +155,14 @@ def matrix_spec(result: RunResult, t: float, group: str = "actors", fact: str = 
         i = facts.index(fact)
         shapes.append(dict(type="rect", x0=i - 0.5, x1=i + 0.5, y0=-0.5, y1=len(rows) - 0.5,
                            line=dict(color="#111", width=2)))
-    layout = dict(meta={"dynamic": [0]}, shapes=shapes, margin=dict(l=10, r=10, t=50, b=10), plot_bgcolor="#fff",
+    layout = dict(meta={"dynamic": [0, 1]}, shapes=shapes, margin=dict(l=10, r=10, t=50, b=10), plot_bgcolor="#fff",
                   height=max(280, 240 + 22 * len(rows)),
                   paper_bgcolor="#fff",
                   xaxis=dict(side="bottom", tickangle=-35, fixedrange=True, tickmode="array", tickvals=facts,
                              ticktext=[shorten(labels[f], 30) for f in facts], tickfont=dict(size=12)),
                   yaxis=dict(fixedrange=True, tickmode="linear", dtick=1, automargin=True),
                   hoverlabel=dict(align="left"), uirevision="matrix", template=template())
-    return {"data": [heat], "layout": layout}
+    return {"data": [heat, _glyph_trace(facts, heat["y"], cells, group)], "layout": layout}
 
 
 def matrix_figure(result: RunResult, t: float, group: str = "actors", fact: str = "") -> go.Figure:
@@ -152,25 +178,25 @@ def matrix_frames(result: RunResult, times: list[float], group: str = "actors") 
     """
     known = _known(result, group)
     if any(b < a for a, b in zip(times, times[1:])):  # not in order: compute each step on its own
-        return [[_cells_at(known, t, group)] for t in times]
+        return [[(c := _cells_at(known, t, group)), {"text": glyphs(c, group)}] for t in times]
     unknown = KNOW_CODE["unknown"]
-    updates = sorted((time, i, j, code) for i, row in enumerate(known) for j, cell in enumerate(row)
-                     for time, code in cell[:-1])
+    updates = sorted((time, i, j, code, m) for i, row in enumerate(known) for j, cell in enumerate(row)
+                     for time, code, m in cell[:-1])
     best: list[list[int | None]] = [[None] * len(row) for row in known]
     count = [[0] * len(row) for row in known]
+    marked = [[False] * len(row) for row in known]
     sizes = [[-cell[-1][1] for cell in row] for row in known]
     frames, u = [], 0
     for t in times:
         while u < len(updates) and updates[u][0] <= t:
-            _, i, j, code = updates[u]
+            _, i, j, code, m = updates[u]
             b = best[i][j]
             best[i][j] = code if b is None else min(b, code)
             count[i][j] += 1
+            marked[i][j] = marked[i][j] or m
             u += 1
-        frame: dict = {"z": [[unknown if b is None else b for b in row] for row in best][::-1]}
-        if group == "affiliations":
-            frame["text"] = [[f"{c}/{n}" for c, n in zip(cr, nr)] for cr, nr in zip(count, sizes)][::-1]
-        else:
-            frame["text"] = [[_GLYPH[c] for c in row] for row in frame["z"]]
-        frames.append([frame])
+        frame: dict = {"z": [[unknown if b is None else b for b in row] for row in best][::-1],
+                       "text": [[_cell_text(c, n, m, group) for c, n, m in zip(cr, nr, mr)]
+                                for cr, nr, mr in zip(count, sizes, marked)][::-1]}
+        frames.append([frame, {"text": glyphs(frame, group)}])
     return frames

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 import networkx as nx
 import plotly.graph_objects as go
 
+from sim.certainty import MODELLED_MARK, MODELLED_MEANING, modelled
+
 from .common import (BELIEF_COLOR, FLIGHT_COLOR, KNOW_COLORS, KNOW_LABELS, KNOW_ORDER, KNOW_SYMBOLS, MEDIUM_LABELS,
                      MEDIUM_STYLE, STAGE_HEIGHT, TAP_COLOR, affiliation_colors, affiliations, channel_labels,
                      fact_labels, knowledge_state, medium_label, names, provenance, short_names, template, wrap)
@@ -165,6 +167,24 @@ def _faint(result: RunResult, hidden: frozenset[str]) -> set[str]:
     return {a.id for a in result.scenario.actors if a.affiliation in hidden}
 
 
+def node_labels(result: RunResult, fact: str, t: float) -> list[str]:
+    """Actor names with :data:`~sim.certainty.MODELLED_MARK` after those who know ``fact`` at ``t`` through an
+    inferred or assumed step (as the exported file's hover and the marks on the nodes say)."""
+    short = short_names(result)
+    return [f"{short[a]} {m}".strip() for a, m in zip(result.compiled.actors, node_marks(result, fact, t))]
+
+
+def node_marks(result: RunResult, fact: str, t: float) -> list[str]:
+    """Per actor, :data:`~sim.certainty.MODELLED_MARK` (drawn on the node) for those who know ``fact`` at ``t``
+    through an inferred or assumed step, else nothing."""
+    certain = result.certainties.knowledge
+    out = []
+    for a in result.compiled.actors:
+        k = result.first.get((a, fact))
+        out.append(MODELLED_MARK if k is not None and k.time <= t and modelled(certain.get((a, fact))) else "")
+    return out
+
+
 TRAIL = 3  # messages drawn as the recent trail
 PATH_COLOR = "rgba(27,120,55,0.42)"
 TRAIL_COLOR = "rgba(17,17,17,0.5)"
@@ -210,7 +230,8 @@ def _dynamic(result: RunResult, fact: str, t: float, focus: str | None, pos: dic
     return [
         {"x": px, "y": py},
         {"x": tx, "y": ty, "hovertext": ttext},
-        {"marker": {"color": [KNOW_COLORS[k] for k in states], "symbol": [KNOW_SYMBOLS[k] for k in states]}},
+        {"marker": {"color": [KNOW_COLORS[k] for k in states], "symbol": [KNOW_SYMBOLS[k] for k in states]},
+         "text": node_marks(result, fact, t)},
         {"x": [pos[a][0] for a in ring], "y": [pos[a][1] for a in ring]},
         {"x": fx, "y": fy, "hovertext": ftext, "marker": {"color": fcol, "size": fsize}},
     ]
@@ -322,7 +343,8 @@ def network_spec(result: RunResult, fact: str, t: float, focus: str | None = Non
                          marker=dict(symbol="arrow", angleref="previous", size=[0, 10, 0] * TRAIL,
                                      color=TRAIL_COLOR)))
     data.append(_scatter(
-        x=[pos[a][0] for a in actors], y=[pos[a][1] for a in actors], mode="markers",
+        x=[pos[a][0] for a in actors], y=[pos[a][1] for a in actors], mode="markers+text",
+        text=dyn[2]["text"], textposition="middle center", textfont=dict(size=14, color="#111"),
         hovertext=hover, hoverinfo="text", showlegend=False, name="actors", customdata=actors,
         marker=dict(size=[NODE_SIZE + (8 if a == focus else 0) for a in actors], color=dyn[2]["marker"]["color"],
                     symbol=dyn[2]["marker"]["symbol"], opacity=[0.25 if a in faint else 1.0 for a in actors],
@@ -368,7 +390,9 @@ def _legend() -> list[dict]:
                      legendgrouptitle=dict(text="the selected fact"), legendrank=1 + i,
                      marker=dict(size=14, color=KNOW_COLORS[k], symbol=KNOW_SYMBOLS[k],
                                  line=dict(color="#555", width=1)))
-            for i, k in enumerate(KNOW_ORDER)]
+            for i, k in enumerate(KNOW_ORDER)] + [
+        _scatter(x=[None], y=[None], mode="markers", name=MODELLED_MEANING, legendgroup="knowledge",
+                 legendrank=1 + len(KNOW_ORDER), marker=dict(size=14, color="#fff", line=dict(color="#555", width=1)))]
 
 
 def network_figure(result: RunResult, fact: str, t: float, focus: str | None = None,

@@ -15,6 +15,8 @@ from .common import (CURSOR_COLOR, KNOW_COLORS, SKIP_COLOR, TAP_COLOR, actor_ord
                      channel_labels, fact_labels, fact_statements, local_label, medium_label, names, readable_reason,
                      short_names, template, wall)
 
+from sim.certainty import describe_record_when
+
 if TYPE_CHECKING:
     from sim.result import RunResult
 
@@ -88,22 +90,27 @@ def timeline_spec(result: RunResult, mode: str, steps: list[float], t: float, fa
             shapes.append(dict(type="rect", xref="x domain", yref="y", x0=0, x1=1, y0=lane[order[j]] - 0.5,
                                y1=lane[a] + 0.5, fillcolor=colours[aff[a]], opacity=0.07, line=dict(width=0),
                                layer="below"))
-    # Uncertainty windows of scripted events, with a tooltip at their middle.
-    wx, wy, wtext = [], [], []
-    for ev in result.compiled.script:
-        if ev.window and ev.window[1] > ev.window[0] and ev.actor in lane:
-            x0, x1 = xm(ev.window[0]), xm(ev.window[1])
-            y = lane[ev.actor]
-            shapes.append(dict(type="rect", xref="x", yref="y", x0=x0, x1=x1, y0=y - 0.32, y1=y + 0.32,
-                               fillcolor=WINDOW_COLOR, line=dict(width=0), layer="below"))
-            mid = xm((ev.window[0] + ev.window[1]) / 2)
-            wx.append(mid.isoformat() if mode == "calendar" else mid)
-            wy.append(y)
-            wtext.append(f"<b>{summ.get(ev.id, ev.id)}</b><br>time uncertain: between "
-                         f"{local_label(ev.window[0], tz)}<br>and {local_label(ev.window[1], tz)}")
-    data.append(dict(type="scatter", x=wx or [None], y=wy or [None], mode="markers", name="uncertain time",
-                     hovertext=wtext, hoverinfo="text",
-                     marker=dict(symbol="square", size=14, color=WINDOW_COLOR)))
+    # Uncertain times: each record's earliest..latest on the lane of the one it happens to, with its
+    # bounds and basis on hover (sim.certainty.describe_when).
+    certain = result.certainties.record
+    sx: list[Any] = []
+    sy: list[Any] = []
+    stext: list[Any] = []
+    for e in result.events:
+        c = certain(e.id)
+        who = e.to if e.kind == "deliver" else e.actor
+        if c.exact or who not in lane or e.kind == "send":
+            continue
+        x0, x1 = xm(c.earliest), xm(c.latest)
+        y = lane[who]
+        label = (f"<b>{nm.get(who, who)}</b>: {summ.get(e.cause, e.cause)}<br>"
+                 f"{describe_record_when(result, e.id, tz)}")
+        sx += [x0, xm(e.time), x1, None]
+        sy += [y, y, y, None]
+        stext += [label, label, label, None]
+    data.append(dict(type="scatter", x=sx or [None], y=sy or [None], mode="lines",
+                     name="uncertain time (hover: range, basis)", line=dict(color=WINDOW_COLOR, width=10),
+                     hovertext=stext or None, hoverinfo="text"))
 
     sent = {e.message: e for e in result.events if e.kind == "send"}
     labels = fact_labels(result)
@@ -125,8 +132,8 @@ def timeline_spec(result: RunResult, mode: str, steps: list[float], t: float, fa
             label = (f"<b>{nm[src.actor]} {how} {nm[target]}</b><br>{summ.get(e.cause, e.cause)}<br>"
                      f"{'<br>'.join(labels.get(f, f) for f in e.facts)}<br>"
                      f"over “{channels.get(e.channel or '', e.channel)}” ({medium_label(e.medium)})<br>"
-                     f"sent {local_label(src.time, tz)}<br>{'arrived' if e.kind != 'lost' else 'lost'} "
-                     f"{local_label(e.time, tz)}")
+                     f"sent {describe_record_when(result, src.id, tz)}<br>"
+                     f"{'arrived' if e.kind != 'lost' else 'lost'} {describe_record_when(result, e.id, tz)}")
             xs += [xm(src.time), xm(e.time), None]
             ys += [lane[src.actor], lane[target], None]
             text += [label, label, None]
@@ -153,7 +160,7 @@ def timeline_spec(result: RunResult, mode: str, steps: list[float], t: float, fa
         text = []
         for e in recs:
             line = (f"<b>{nm[e.actor]}</b>: {summ.get(e.cause, e.cause)}<br>"
-                    f"{'<br>'.join(labels.get(f, f) for f in e.facts)}<br>{local_label(e.time, tz)}")
+                    f"{'<br>'.join(labels.get(f, f) for f in e.facts)}<br>{describe_record_when(result, e.id, tz)}")
             if e.reason:
                 line += f"<br><i>{readable_reason(e.reason, nm, statements)}</i>"
             text.append(line)

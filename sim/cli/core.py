@@ -62,6 +62,7 @@ def run_cmd(file: ScenarioArg, alternative: AltOpt = None, mode: ModeOpt = "repl
     from rich.table import Table
 
     from .. import write_run
+    from ..certainty import describe_knowledge_when, describe_record_when
 
     result = _run(file, alternative, mode, seed)
     s = result.scenario
@@ -75,7 +76,8 @@ def run_cmd(file: ScenarioArg, alternative: AltOpt = None, mode: ModeOpt = "repl
     for f in s.facts:
         ks = result.knowers(f.id)
         if ks:
-            t.add_row(f.id, names[ks[0].actor], _local(ks[0].time, tz), names[ks[-1].actor], _local(ks[-1].time, tz),
+            t.add_row(f.id, names[ks[0].actor], describe_knowledge_when(result, ks[0].actor, f.id, tz),
+                      names[ks[-1].actor], describe_knowledge_when(result, ks[-1].actor, f.id, tz),
                       f"{len(ks)}/{len(s.actors)}")
         else:
             t.add_row(f.id, "[dim]nobody[/dim]", "", "", "", f"0/{len(s.actors)}")
@@ -86,7 +88,7 @@ def run_cmd(file: ScenarioArg, alternative: AltOpt = None, mode: ModeOpt = "repl
         for col in ("when", "event", "reason"):
             st.add_column(col)
         for e in skipped:
-            st.add_row(_local(e.time, tz), e.cause, e.reason)
+            st.add_row(describe_record_when(result, e.id, tz), e.cause, e.reason)
         c.print(st)
     else:
         c.print("No event was skipped.")
@@ -103,6 +105,8 @@ def who_knew(file: ScenarioArg, fact: Annotated[str, typer.Argument(help="Fact i
     """Who knew FACT at a moment, since when, and how (the provenance chain)."""
     from rich.table import Table
 
+    from ..certainty import describe_knowledge_when
+
     result = _run(file, alternative, mode, seed)
     s = result.scenario
     tz = s.meta.timezone
@@ -111,11 +115,11 @@ def who_knew(file: ScenarioArg, fact: Annotated[str, typer.Argument(help="Fact i
     when = f" at {at}" if at else " by the end of the run"
     t = Table(title=f"Who knew {fact}{when} (times in {tz})")
     t.add_column("actor")
-    t.add_column("since", no_wrap=True)
+    t.add_column("since")
     for col in ("how", "from", "channel", "chain"):
         t.add_column(col)
     for k in ks:
-        t.add_row(names[k.actor], _local(k.time, tz), k.how, names.get(k.from_actor or "", ""), k.channel or "",
+        t.add_row(names[k.actor], describe_knowledge_when(result, k.actor, fact, tz), k.how, names.get(k.from_actor or "", ""), k.channel or "",
                   " → ".join(result.path(k.actor, fact)))
     c = console()
     c.print(t)
@@ -131,6 +135,7 @@ def timeline(file: ScenarioArg, alternative: AltOpt = None, mode: ModeOpt = "rep
     """The sequence as a table in local time: what was sent, delivered, intercepted or skipped."""
     from rich.table import Table
 
+    from ..certainty import describe_record_when
     from ..timeparse import zone
 
     result = _run(file, alternative, mode, seed)
@@ -140,7 +145,7 @@ def timeline(file: ScenarioArg, alternative: AltOpt = None, mode: ModeOpt = "rep
     summaries = {e.id: e.summary for e in s.events} | {r.id: r.summary for r in s.rules}
     names = {a.id: a.name for a in s.actors}
     t = Table(title=f"{s.meta.title} (times in {zone_name})")
-    t.add_column("time", no_wrap=True)
+    t.add_column("time")
     for col in ("kind", "who", "to", "medium", "facts", "what"):
         t.add_column(col)
     for e in result.events:
@@ -150,7 +155,7 @@ def timeline(file: ScenarioArg, alternative: AltOpt = None, mode: ModeOpt = "rep
         if e.kind == "skip":
             what = f"[dim]skipped: {what} — {e.reason}[/dim]"
         to = ", ".join(names.get(x, x) for x in (e.to or "").split(";") if x)
-        t.add_row(_local(e.time, zone_name), e.kind, names.get(e.actor, e.actor), to, e.medium or "",
+        t.add_row(describe_record_when(result, e.id, zone_name), e.kind, names.get(e.actor, e.actor), to, e.medium or "",
                   ", ".join(e.facts), what)
     console().print(t)
 

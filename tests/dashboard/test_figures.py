@@ -142,7 +142,15 @@ def test_timeline_has_arrows_intercepts_windows_and_cursor(tiny_run):
     assert "intercepted copy" in names and "carries the selected fact" in names
     cursor = fig.data[fig.layout.meta["dynamic"][0]]
     assert cursor.name == "t (now)" and cursor.x[0] == step_at(times, t)
-    assert any(s.type == "rect" and s.fillcolor.startswith("rgba(120,144,156") for s in fig.layout.shapes)
+    # every uncertain record is a span on its lane, its range and basis on hover (none is reported here)
+    spans = next(tr for tr in fig.data if tr.name.startswith("uncertain time"))
+    assert spans.hovertext[0] == ("<b>B</b>: A texts the offer to B<br>"
+                                  "about Thu 01 May 2025 10:10 +03 (between 09:10 and 11:10) · assumed message")
+    from dashboard.figures.timeline import x_mapper
+
+    xm = x_mapper(tiny_run, "event", times)
+    assert spans.x[:4] == (xm(at("2025-05-01T09:10+03:00")), xm(at("2025-05-01T10:10+03:00")),
+                           xm(at("2025-05-01T11:10+03:00")), None)
     cal = timeline_figure(tiny_run, "calendar", steps(tiny_run, "calendar"), t, "offer")
     assert cal.layout.xaxis.type == "date"
 
@@ -154,7 +162,7 @@ def test_matrix_states(tiny_run):
     assert z["A"] == [KNOW_CODE["origin"], KNOW_CODE["unknown"]]
     assert z["E"] == [KNOW_CODE["intercepted"], KNOW_CODE["unknown"]]
     groups = matrix_cells(tiny_run, at("2025-05-01T11:00+03:00"), "affiliations")
-    assert ["1/1", "0/1"] in groups["text"]
+    assert ["1/1 ≈", "0/1"] in groups["text"]  # ≈: known through a modelled step (tiny.yaml states no basis)
 
 
 def test_matrix_hover_has_provenance_chain(tiny_run):
@@ -170,7 +178,8 @@ def test_matrix_hover_says_what_is_not_known_yet(tiny_run):
     before = dict(zip(matrix_figure(tiny_run, at("2025-05-01T09:30+03:00")).data[0].y,
                       matrix_figure(tiny_run, at("2025-05-01T09:30+03:00")).data[0].customdata))
     assert before["C"][0].startswith("<b>C</b> · A makes an offer<br>" + NOT_YET
-                                     + "first knows it Thu 1 May 2025, 10:15")
+                                     + "first knows it about Thu 01 May 2025 10:15 +03 (between 09:15 and 11:15)"
+                                     " · assumed relay")
     assert NOT_YET not in before["A"][0]  # A originated it at 09:00
     after = hover_at(hover_lines(tiny_run), at("2025-05-01T11:00+03:00"))
     assert [NOT_YET in offer for offer, _reply in after] == [False] * 4  # by 11:00 everybody knows the offer
@@ -231,14 +240,21 @@ def test_default_fact_is_most_known(tiny_run):
 def test_matrix_frames_match_cells_at_every_step(tiny_run, group):
     """The incremental frames equal the matrix recomputed from scratch at each step."""
     from dashboard.figures.common import steps
-    from dashboard.figures.matrix import matrix_frames
+    from dashboard.figures.matrix import glyphs, matrix_frames
 
     times = steps(tiny_run, "event", None)
     frames = matrix_frames(tiny_run, times, group)
     assert len(frames) == len(times) > 3
-    for t, (frame,) in zip(times, frames):
+    for t, (frame, marks) in zip(times, frames):
         cells = matrix_cells(tiny_run, t, group)
-        assert frame["z"] == cells["z"]
-        if group == "affiliations":
-            assert frame["text"] == cells["text"]
+        assert frame["z"] == cells["z"] and frame["text"] == cells["text"]
+        assert marks["text"] == glyphs(cells, group)
     assert frames[0][0]["z"] != frames[-1][0]["z"]
+
+
+def test_matrix_cells_show_their_state_by_shape(tiny_run):
+    """Over each cell: ★ originated, ● told, ◆ intercepted, nothing before it is known; ≈ when modelled."""
+    fig = matrix_figure(tiny_run, at("2025-05-01T11:00+03:00"))
+    shapes = dict(zip(zip(fig.data[1].y, fig.data[1].x), fig.data[1].text))
+    assert shapes[("A", "offer")] == "★ ≈" and shapes[("E", "offer")] == "◆ ≈" and shapes[("C", "reply")] == ""
+    assert shapes[("B", "offer")] == "● ≈"  # tiny.yaml states no basis: every step is assumed
