@@ -125,6 +125,9 @@ PAGE = """<!DOCTYPE html>
 <script type="application/gzip;base64" id="backchannel-plotlyjs" data-version="{version}">{plotlyjs}</script>
 <script type="application/json" id="backchannel-figure">{figure}</script>
 <script>
+// plotly rejects the promise of an animation that a newer one (pause, the slider) interrupts, with no
+// reason given; that is how pausing works, not an error
+window.addEventListener("unhandledrejection", function (e) {{ if (e.reason === undefined) {{ e.preventDefault(); }} }});
 (async function () {{
   var note = document.getElementById("backchannel-note");
   try {{

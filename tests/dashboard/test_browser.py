@@ -280,17 +280,6 @@ def _screenshot_module():
     return mod
 
 
-@pytest.fixture
-def documented(monkeypatch):
-    """The repository's own scenario folder, for the views of the documented scenario."""
-    from .conftest import ROOT
-
-    if not (ROOT / "scenarios" / "alternatives" / "no_intercepts.yaml").exists():
-        pytest.skip("the documented scenario and its variants are not there")
-    monkeypatch.setenv("BACKCHANNEL_SCENARIOS", str(ROOT / "scenarios"))
-    monkeypatch.setenv("BACKCHANNEL_DEFAULT_SCENARIO", "alexander_release")
-
-
 def test_compare_link_shows_who_learned_differently(page, server_url, documented):
     page.goto(server_url + "/?compare=alternatives/no_intercepts&fact=backchannel_exists")
     wait_ready(page)
