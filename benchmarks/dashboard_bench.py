@@ -39,8 +39,9 @@ def _sync_body(deps: list[dict], search: str, controls: dict[str, Any], current:
     })
 
 
-def page_interactive_ms() -> float | None:
-    """Milliseconds from opening the page in headless Chromium until the figures are drawn (None if unavailable)."""
+def page_interactive_ms(sizes: dict[str, int] | None = None) -> float | None:
+    """Milliseconds from opening the page in headless Chromium until the figures are drawn (None if unavailable);
+    ``sizes`` gets ``first_load_bytes``: what a first visit transfers (compressed, headers included)."""
     if not Path("/usr/bin/chromium").exists():
         return None
     try:
@@ -56,8 +57,15 @@ def page_interactive_ms() -> float | None:
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
             page = browser.new_page(viewport={"width": 1280, "height": 800})
             url = f"{base}/?scenario={SCENARIO}"
+            done: list[Any] = []
+            page.on("requestfinished", done.append)
             page.goto(url)  # warm the server-side cache and the browser's
             page.wait_for_selector("#network .main-svg", timeout=30000)
+            page.wait_for_selector("#answer .answer-head", timeout=30000)
+            page.wait_for_timeout(500)
+            if sizes is not None:
+                sizes["first_load_bytes"] = sum(r.sizes()["responseBodySize"] + r.sizes()["responseHeadersSize"]
+                                                for r in done)
             t0 = time.perf_counter()
             page.goto(url + "&mode=event")
             page.wait_for_selector("#network .main-svg", timeout=30000)
@@ -98,9 +106,16 @@ def playback(seconds: float = 4.0) -> dict[str, float] | None:
             page.wait_for_timeout(seconds * 1000)
             moved, draws = page.evaluate(step) - first, page.evaluate("window.__draws")
             dt = time.perf_counter() - t0
-            page.click("#play")
+            t1 = time.perf_counter()
+            page.click("#play")  # pause: until the step stops moving
+            page.wait_for_function("document.querySelector('#play').innerText.includes('Play')")
+            stopped = page.evaluate(step)
+            pause_ms = (time.perf_counter() - t1) * 1000.0
+            page.wait_for_timeout(400)
+            held = page.evaluate(step) == stopped
             browser.close()
-            return {"playback_steps_per_s_at_8": round(moved / dt, 2), "playback_draws_per_s": round(draws / dt, 2)}
+            return {"playback_steps_per_s_at_8": round(moved / dt, 2), "playback_draws_per_s": round(draws / dt, 2),
+                    "pause_ms": round(pause_ms, 1) if held else None}
     except Exception:  # no usable browser here: the figure is optional
         return None
 
@@ -156,10 +171,12 @@ def measure(rounds: int = 3, page: bool = True) -> dict[str, Any]:
     t0 = time.perf_counter()
     html = export_html(load_run(SCENARIO))
     export_ms = (time.perf_counter() - t0) * 1000.0
-    interactive = page_interactive_ms() if page else None
+    sizes: dict[str, int] = {}
+    interactive = page_interactive_ms(sizes) if page else None
     played = (playback() if page else None) or {}
     return {
         **played,
+        **sizes,
         "page_interactive_ms": None if interactive is None else round(interactive, 1),
         "view_change_p50_ms": round(statistics.median(times), 1),
         "view_change_p95_ms": round(_percentile(times, 0.95), 1),

@@ -24,7 +24,9 @@ def create_app() -> Dash:
         update_title=None,
         suppress_callback_exceptions=False,
         assets_ignore=r"^editor\.min\.js$",  # the editor's bundle: editor-load.js loads it when the panel opens
+        compress=True,  # gzip (or brotli) for every response: the first load is a third of its size
     )
+    app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
     app.layout = layout.layout
     callbacks.register(app)
     whatmattered.register(app)

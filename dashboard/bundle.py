@@ -10,13 +10,15 @@ from __future__ import annotations
 import bisect
 from typing import TYPE_CHECKING, Any
 
-from .figures.common import (STAGE_HEIGHT, big_label, date_marks, fact_statements, local_label, names,
-                             readable_reason, step_at, steps as make_steps, utc_label, zone_label)
+from .answer import answer_data, focus_data
+from .figures.common import (STAGE_HEIGHT, big_label, channel_labels, date_marks, fact_labels, fact_statements,
+                             key_moments, local_label, medium_label, names, opening_time, readable_reason, step_at,
+                             steps as make_steps, utc_label, zone_label)
 from .figures.matrix import NOT_YET, hover_lines, matrix_frames, matrix_spec
 from .figures.network import network_frames, network_spec, positions
 from .figures.timeline import cursor_x, timeline_spec
 from .state import ViewState, format_t
-from .story import focus_entries, recent_entries
+from .story import recent_entries, story_cards
 
 if TYPE_CHECKING:
     from sim.result import RunResult
@@ -41,6 +43,8 @@ def event_rows(result: RunResult) -> list[dict[str, Any]]:
     outlets = {src.id: src for src in s.sources}
     summaries = {e.id: e.summary for e in s.events} | {r.id: r.summary for r in s.rules}
     statements = fact_statements(result)
+    labels = fact_labels(result)
+    channels = channel_labels(result)
     certain = result.certainties.basis
     rows = []
     for e in result.events:
@@ -59,7 +63,8 @@ def event_rows(result: RunResult) -> list[dict[str, Any]]:
             "id": str(e.id), "t": e.time, "local": local_label(e.time, tz, long=False), "utc": utc_label(e.time),
             "kind": kind, "from": nm.get(sender, sender),
             "to": ", ".join(nm.get(x, x) for x in e.recipients),
-            "channel": f"{e.channel} ({e.medium})" if e.channel else "", "facts": ", ".join(e.facts),
+            "channel": f"{channels.get(e.channel, e.channel)} ({medium_label(e.medium)})" if e.channel else "",
+            "facts": "; ".join(labels.get(f, f) for f in e.facts),
             "what": summaries.get(e.cause, e.cause) + (f" — {readable_reason(e, nm, statements)}"
                                                        if e.reason_code else ""),
             "sources": "; ".join(srcs) + (f" ({describe_citations(s, [c.source for c in cited])})"
@@ -71,7 +76,7 @@ def event_rows(result: RunResult) -> list[dict[str, Any]]:
 
 
 def _headlines(result: RunResult, fact: str, times: list[float]) -> list[str]:
-    statement = next((f.statement for f in result.scenario.facts if f.id == fact), fact)
+    statement = fact_statements(result).get(fact, fact)
     known = [k.time for k in result.knowers(fact)] if fact in result.facts else []
     total = len(result.actors)
     return [f"{bisect.bisect_right(known, t)} of {total} actors know “{statement}”" for t in times]
@@ -88,15 +93,31 @@ def _first_only(frames: list, keys: list[int]) -> list:
     return [f if k == i else None for i, (f, k) in enumerate(zip(frames, keys))]
 
 
+NETWORK_WIDTH = 680  # px: the network's plot is at least this wide at 1280×800 (names are placed for it)
+
+
+def slider_marks(result: RunResult, times: list[float]) -> dict[int, Any]:
+    """Slider marks: the key moments as numbered bookmarks (with the first and last dates), else a few dates."""
+    tz = result.scenario.meta.timezone
+    moments = key_moments(result)
+    if not moments:
+        return dict(date_marks(times, tz))
+    marks: dict[int, Any] = {0: local_label(times[0], tz, long=False), len(times) - 1: local_label(times[-1], tz, long=False)}
+    for i, m in enumerate(moments):
+        marks[step_at(times, m["t"])] = {"label": f"◆{i + 1}", "style": {"color": "#8a1046", "fontWeight": "700"}}
+    return marks
+
+
 def build_bundle(result: RunResult, state: ViewState) -> dict[str, Any]:
     """The precomputed view for ``state`` (which must already be resolved against ``result``)."""
     tz = result.scenario.meta.timezone
-    times = make_steps(result, state.mode, state.t)
-    step = step_at(times, state.t)
+    start = state.t if state.t is not None else opening_time(result)
+    times = make_steps(result, state.mode, start)
+    step = step_at(times, start)
     t = times[step]
     focus = state.actor or None
-    pos = positions(result)
-    net = network_spec(result, state.fact, t, focus, pos, legend="below")
+    pos = positions(result, state.pos)
+    net = network_spec(result, state.fact, t, focus, pos, legend="none", hidden=state.hide, width=NETWORK_WIDTH)
     tl = timeline_spec(result, state.mode, times, t, state.fact, focus, cursor_shape=True, min_height=STAGE_HEIGHT)
     mx = matrix_spec(result, t, state.group, state.fact, hover=False)  # the browser writes it at every step
     nm = names(result)
@@ -111,7 +132,12 @@ def build_bundle(result: RunResult, state: ViewState) -> dict[str, Any]:
         "big": [big_label(x, tz) for x in times],
         "utc": [f"{zone_label(x, tz)} · {utc_label(x)}" for x in times],
         "headlines": _headlines(result, state.fact, times),
-        "marks": {str(k): v for k, v in date_marks(times, tz).items()},
+        "marks": {str(k): v for k, v in slider_marks(result, times).items()},
+        "moments": [step_at(times, m["t"]) for m in key_moments(result)],
+        "cards": story_cards(result),
+        "story": bool(state.story),
+        "fact": state.fact,
+        "answer": answer_data(result, state.fact),
         "net": net,
         "net_frames": _first_only(net_frames, net_key),
         "net_key": net_key,
@@ -123,5 +149,5 @@ def build_bundle(result: RunResult, state: ViewState) -> dict[str, Any]:
         "mx_frames": _first_only(mx_frames, mx_key),
         "mx_key": mx_key,
         "recent": recent_entries(result),
-        "focus": ({"name": nm[focus], "entries": focus_entries(result, focus)} if focus else None),
+        "focus": focus_data(result, focus, state.fact) if focus else None,
     }

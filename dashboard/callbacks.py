@@ -4,15 +4,17 @@ and sweep panels (server side, from the resolved view), and the client-side ones
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, dcc, no_update
 
 from . import ids
-from .inputs import export_args, sync_args
+from .inputs import export_args, filter_args, sync_args
 from .inputs import moment as checked_moment
 from .inputs import view as checked_view
 from .limits import Busy, client_of_request, max_runs, sweep_slot
 from .editor import PANEL as PANEL_EDITOR
-from .state import DEFAULT_RUNS, MAX_RUNS, MAX_SEED, PANELS, ViewState, decode, encode
+from .state import DEFAULT_RUNS, MAX_RUNS, MAX_SEED, PANELS, ViewState, decode, encode, encode_pos
 
 TOO_MANY = "This server runs sweeps of at most {n:,} replays; choose fewer."
 
@@ -35,11 +37,14 @@ SYNC_OUTPUTS: tuple[tuple[str, str], ...] = (
     *[(PANEL_IDS[p], "style") for p in PANELS],
     (ids.COMPARE, "value"), (ids.COMPARE, "options"), (ids.COMPARE_ALT, "value"), (ids.COMPARE_ALT, "options"),
     (ids.SWEEP_RUNS, "value"), (ids.SWEEP_RUNS, "options"), (ids.SWEEP_SEED, "value"), (ids.VIEW, "data"),
+    (ids.ALT_NOTE, "children"), (ids.STORY, "value"), (ids.NET_LEGEND, "children"), (ids.SHOW_AFF, "options"),
+    (ids.SHOW_AFF, "value"), (ids.SHOW_MEDIUM, "options"), (ids.SHOW_MEDIUM, "value"), (ids.POS, "data"),
 )
 CONTROLS: tuple[tuple[str, str], ...] = (
     (ids.SCENARIO, "value"), (ids.ALTERNATIVE, "value"), (ids.MODE, "value"), (ids.FACT, "value"),
     (ids.ACTOR, "value"), (ids.PANELS, "value"), (ids.GROUP, "value"), (ids.COMPARE, "value"),
     (ids.COMPARE_ALT, "value"), (ids.SWEEP_RUNS, "value"), (ids.SWEEP_SEED, "value"),
+    (ids.STORY, "value"), (ids.SHOW_AFF, "value"), (ids.SHOW_MEDIUM, "value"), (ids.POS, "data"),
 )
 
 
@@ -57,10 +62,12 @@ def _whole(value, default: int, top: int) -> int:
 
 
 def state_from_controls(scenario, alt, mode, fact, actor, panels, group, current, compare=None, calt=None,
-                        runs=None, seed=None) -> ViewState:
+                        runs=None, seed=None, story=None, filters=None, moved=None) -> ViewState:
     """The view the controls describe (``current`` is the page's ``{"t": seconds}``).
 
-    A hidden compare panel compares with nothing and a hidden sweep panel sweeps nothing.
+    A hidden compare panel compares with nothing and a hidden sweep panel sweeps nothing. ``story`` is
+    the story-mode checklist's value; ``filters`` is ``[(options, values), ...]`` of the affiliation
+    and medium checklists; ``moved`` the page's ``{"pos": "actor:x:y,..."}``.
     """
     t = current.get("t") if isinstance(current, dict) else None
     shown = tuple(p for p in PANELS if p in (panels or []))
@@ -69,22 +76,45 @@ def state_from_controls(scenario, alt, mode, fact, actor, panels, group, current
                      compare=(compare or "") if "compare" in shown else "",
                      calt=(calt or "") if "compare" in shown else "",
                      sweep=_whole(runs, DEFAULT_RUNS, MAX_RUNS) if "sweep" in shown else 0,
-                     seed=_whole(seed, 0, MAX_SEED))
+                     seed=_whole(seed, 0, MAX_SEED)).with_(story="on" in (story or []), hide=_hidden(filters),
+                                                           pos=_moved(moved))
 
 
-def sync(search, scenario, alt, mode, fact, actor, panels, group, compare, calt, runs, seed, current, view=None):
+def _hidden(filters) -> tuple[str, ...]:
+    """What the filters leave out: ``filters`` is ``[(options, values), ...]`` of the two checklists."""
+    out: list[str] = []
+    for options, values in filters or []:
+        kept = set(values or [])
+        out += [o["value"] for o in options or [] if isinstance(o, dict) and o.get("value") not in kept]
+    return tuple(out)
+
+
+def _moved(moved) -> tuple[tuple[str, float, float], ...]:
+    """Positions the reader dragged nodes to (read as a link's ``pos`` parameter would be)."""
+    if not isinstance(moved, dict) or not isinstance(moved.get("pos"), str):
+        return ()
+    return decode("?" + urlencode({"pos": moved["pos"][:4000]}))[0].pos
+
+
+def sync(search, scenario, alt, mode, fact, actor, panels, group, compare, calt, runs, seed, story=None, aff=None,
+         medium=None, moved=None, current=None, view=None, aff_options=None, medium_options=None):
     """Decode the URL (on load or navigation) or read the controls; resolve; rebuild the view.
 
     ``view`` is what the previous call stored: when it names the same run, the event log and the
-    option lists the page already holds are left as they are.
+    option lists the page already holds are left as they are. Switching scenario or alternative keeps
+    the moment and the fact where the new run has them (a notice says what could not be kept).
     """
     search, scenario, alt, mode, fact, actor, panels, group, compare, calt, runs, seed, current, view = \
         sync_args(search, scenario, alt, mode, fact, actor, panels, group, compare, calt, runs, seed, current, view)
+    story, aff, medium, moved, aff_options, medium_options = \
+        filter_args(story, aff, medium, moved, aff_options, medium_options)
     from .bundle import build_bundle, event_rows
-    from .data import default_scenario, fingerprint, list_scenarios, load_run
+    from .data import default_scenario, fingerprint, list_scenarios, load_run, scenario_title
     from .editor import title_of
+    from .legend import filter_options, network_key
     from .layout import run_options
     from .resolve import NoScenario, resolve
+    from .figures.common import fact_labels
     from .whatif import network_outline
 
     trigger = ctx.triggered_id
@@ -92,16 +122,14 @@ def sync(search, scenario, alt, mode, fact, actor, panels, group, compare, calt,
         state, notices = decode(search)
     else:
         state = state_from_controls(scenario, alt, mode, fact, actor, panels, group, current, compare, calt, runs,
-                                    seed)
+                                    seed, story, [(aff_options, aff), (medium_options, medium)], moved)
         notices = []
         kept = _view_state(view)  # a removal to compare with stays until another run is picked
         if kept is not None and kept.remove and "compare" in state.panels \
                 and trigger not in (ids.SCENARIO, ids.COMPARE, ids.COMPARE_ALT):
             state = state.with_(remove=kept.remove)
         if trigger == ids.SCENARIO:  # an alternative of the old file, compared with, goes too
-            state = state.with_(alt="", fact="", t=None, calt=state.calt if state.compare else "")
-        elif trigger == ids.ALTERNATIVE:
-            state = state.with_(t=None)
+            state = state.with_(alt="", calt=state.calt if state.compare else "", hide=(), pos=())
         elif trigger == ids.COMPARE:
             state = state.with_(calt="")
     # Read before the run is loaded: a file saved in between then costs one more sending of the log,
@@ -135,13 +163,16 @@ def sync(search, scenario, alt, mode, fact, actor, panels, group, compare, calt,
     s = result.scenario
     named = load_run(state.scenario).scenario.alternatives  # an applied alternative's scenario lists none
     alts = [{"label": "as documented", "value": ""}] + [{"label": a.title, "value": a.id} for a in named]
-    scenarios = [{"label": n, "value": n} for n in list_scenarios()]
+    scenarios = [{"label": scenario_title(n), "value": n} for n in list_scenarios()]
     scenarios += [{"label": title_of(n), "value": n} for n in dict.fromkeys((state.scenario, state.compare))
                   if n.startswith("saved:")]  # a scenario saved from the editor
-    facts = [{"label": f"{f.statement} ({f.id})", "value": f.id} for f in s.facts]
+    labels = fact_labels(result)
+    facts = [{"label": labels[f.id], "value": f.id, "title": f.statement} for f in s.facts]
     actors = [{"label": f"{a.name} ({a.affiliation})", "value": a.id} for a in s.actors]
     notice = " ".join(notices)
     alt_title = next((a.title for a in named if a.id == state.alt), state.alt)
+    alt_text = next((a.description for a in named if a.id == state.alt), "")
+    aff_opts, medium_opts = filter_options(result)
     title = s.meta.title if not state.alt or alt_title in s.meta.title else f"{s.meta.title} — alternative: {alt_title}"
     target = state.compare or state.scenario
     cnamed = load_run(target).scenario.alternatives if state.comparing else named
@@ -149,7 +180,8 @@ def sync(search, scenario, alt, mode, fact, actor, panels, group, compare, calt,
     calt_options = [{"label": "as documented", "value": ""}] + [{"label": a.title, "value": a.id} for a in cnamed]
     return _outputs(({} if same_run else {
         (ids.ALTERNATIVE, "options"): alts, (ids.FACT, "options"): facts, (ids.ACTOR, "options"): actors,
-        (ids.LOG, "rowData"): event_rows(result),
+        (ids.LOG, "rowData"): event_rows(result), (ids.NET_LEGEND, "children"): network_key(result),
+        (ids.SHOW_AFF, "options"): aff_opts, (ids.SHOW_MEDIUM, "options"): medium_opts,
     }) | {
         (ids.URL, "search"): new_search if new_search != search else no_update,
         (ids.SCENARIO, "value"): state.scenario, (ids.SCENARIO, "options"): scenarios,
@@ -166,6 +198,11 @@ def sync(search, scenario, alt, mode, fact, actor, panels, group, compare, calt,
         (ids.COMPARE_ALT, "value"): state.calt, (ids.COMPARE_ALT, "options"): calt_options,
         (ids.SWEEP_RUNS, "value"): state.sweep or DEFAULT_RUNS, (ids.SWEEP_RUNS, "options"): run_options(state.sweep),
         (ids.SWEEP_SEED, "value"): state.seed, (ids.VIEW, "data"): {"search": new_search, "run": run_id},
+        (ids.ALT_NOTE, "children"): f"Alternative “{alt_title}”: {alt_text}" if state.alt else "",
+        (ids.STORY, "value"): ["on"] if state.story else [],
+        (ids.SHOW_AFF, "value"): [o["value"] for o in aff_opts if o["value"] not in state.hide],
+        (ids.SHOW_MEDIUM, "value"): [o["value"] for o in medium_opts if o["value"] not in state.hide],
+        (ids.POS, "data"): {"pos": encode_pos(state.pos)},
     })
 
 
@@ -271,7 +308,8 @@ def register(app: Dash) -> None:
     app.callback(
         *[Output(c, p) for c, p in SYNC_OUTPUTS],
         Input(ids.URL, "search"), *[Input(c, p) for c, p in controls],
-        State(ids.CURRENT, "data"), State(ids.VIEW, "data"),
+        State(ids.CURRENT, "data"), State(ids.VIEW, "data"), State(ids.SHOW_AFF, "options"),
+        State(ids.SHOW_MEDIUM, "options"),
     )(sync)
     app.callback(
         Output(ids.DOWNLOAD, "data"),
@@ -310,13 +348,19 @@ def register(app: Dash) -> None:
         ClientsideFunction("backchannel", "render"),
         Output(ids.NETWORK, "figure"), Output(ids.TIMELINE, "figure"), Output(ids.MATRIX, "figure"),
         Output(ids.T_LABEL, "children"), Output(ids.T_UTC, "children"), Output(ids.HEADLINE, "children"),
-        Output(ids.FOCUS, "children"), Output(ids.CURRENT, "data"),
+        Output(ids.FOCUS, "children"), Output(ids.ANSWER, "children"), Output(ids.CARD, "children"),
+        Output(ids.RECENT, "children"), Output(ids.CURRENT, "data"),
         Input(ids.SLIDER, "value"), Input(ids.STORE, "data"),
     )
+    app.clientside_callback(ClientsideFunction("backchannel", "wheel"),
+                            Output(ids.NETWORK, "config"), Output(ids.TIMELINE, "config"), Output(ids.MATRIX, "config"),
+                            Input(ids.WHEEL, "value"), State(ids.NETWORK, "config"), State(ids.TIMELINE, "config"),
+                            State(ids.MATRIX, "config"), prevent_initial_call=True)
     app.clientside_callback(ClientsideFunction("backchannel", "focusClicked"),
                             Output(ids.ACTOR, "value", allow_duplicate=True), Input(ids.NETWORK, "clickData"),
                             State(ids.ACTOR, "value"), prevent_initial_call=True)
     app.clientside_callback(ClientsideFunction("backchannel", "speed"),
                             Output(ids.INTERVAL, "interval"), Input(ids.SPEED, "value"))
     app.clientside_callback(ClientsideFunction("backchannel", "copyLink"),
-                            Output(ids.COPY, "content"), Input(ids.COPY, "n_clicks"), prevent_initial_call=True)
+                            Output(ids.COPY, "children"), Input(ids.COPY, "n_clicks"), Input(ids.URL, "search"),
+                            prevent_initial_call=True)

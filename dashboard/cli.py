@@ -89,7 +89,10 @@ def export(file: Annotated[Path, typer.Argument(metavar="FILE", help="Scenario o
                                                               help="Named alternative inside the file")] = None,
            fact: Annotated[Optional[str], typer.Option("--fact", help="Fact to follow (default: the most widely known)")] = None,
            mode: Annotated[str, typer.Option("--mode", help="event (a step per event) or calendar (even time steps)")] = "event",
-           actor: Annotated[Optional[str], typer.Option("--actor", help="Actor in focus")] = None) -> None:
+           actor: Annotated[Optional[str], typer.Option("--actor", help="Actor in focus")] = None,
+           at: Annotated[Optional[str], typer.Option("--at", help="The moment the HTML file opens at, with offset or "
+                                                                  "zone, e.g. 2025-05-11T22:30+03:00 (default: the "
+                                                                  "scenario's opening moment)")] = None) -> None:
     """Write one self-contained HTML file (works offline) with the animated network, timeline and a slider;
     or, with --format, the run as TimelineJS JSON, GEXF or GraphML."""
     from sim import run
@@ -108,7 +111,13 @@ def export(file: Annotated[Path, typer.Argument(metavar="FILE", help="Scenario o
     if format_ == "html":
         from dashboard.figures.export import export_html
 
-        text = export_html(result, fact, mode, actor)
+        from sim.timeparse import as_timestamp
+
+        try:
+            t = as_timestamp(at) if at is not None else None
+        except ValueError as e:
+            raise ValueError(f"--at: {e}") from None
+        text = export_html(result, fact, mode, actor, t)
     else:
         from sim import interchange
 

@@ -161,3 +161,19 @@ def load_sweep(name: str, alternative: str | None, runs: int, seed: int = 0,
         raise FileNotFoundError(f"no scenario named {name!r}")
     root = str((folder or scenarios_dir()).resolve())
     return _sweep(str(p), versions(p), alternative or None, int(runs), int(seed), root)
+
+
+@functools.lru_cache(maxsize=64)
+def _title(path: str, stamp: tuple) -> str:
+    return load_scenario(path).meta.title
+
+
+def scenario_title(name: str, folder: Path | None = None) -> str:
+    """The title of scenario ``name`` for lists a reader sees (the name itself if the file does not load)."""
+    p = resolve(name, folder)
+    if p is None:
+        return name
+    try:
+        return _title(str(p), versions(p))
+    except Exception:  # a file that does not load is listed by its name; picking it shows the error
+        return name

@@ -7,6 +7,7 @@ SUBTITLE = "subtitle"
 T_LABEL = "t-label"
 T_UTC = "t-utc"
 HEADLINE = "headline"
+ALT_NOTE = "alt-note"  # the alternative's title and description
 
 SCENARIO = "scenario"
 ALTERNATIVE = "alternative"
@@ -16,6 +17,8 @@ MODE = "mode"
 GROUP = "group"
 PANELS = "panels"
 COPY = "copy-link"
+STORY = "story-mode"
+WHEEL = "wheel-zoom"
 EXPORT = "export"
 DOWNLOAD = "download"
 
@@ -32,8 +35,15 @@ CURRENT = "current"  # {"t": POSIX seconds} of the step shown
 NETWORK = "network"
 TIMELINE = "timeline"
 MATRIX = "matrix"
-FOCUS = "focus"
+FOCUS = "focus"  # what the actor in focus knew of the selected fact, and the rest by fact
+ANSWER = "answer"  # who learned the selected fact, when, from whom, over what
+CARD = "story-card"
+RECENT = "recent"  # the latest things that happened up to t
 LOG = "log"
+NET_LEGEND = "network-legend"
+SHOW_AFF = "show-affiliations"
+SHOW_MEDIUM = "show-media"
+POS = "moved"  # {"pos": "actor:x:y,..."}: a node the reader dragged
 
 PANEL_NETWORK = "panel-network"
 PANEL_TIMELINE = "panel-timeline"

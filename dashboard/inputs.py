@@ -17,6 +17,10 @@ MAX_SEARCH = 4096  # characters of a query string
 MAX_NAME = 200  # characters of a scenario name (a longer one cannot be a file name anyway)
 _ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,79}$")
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$")
+_SAVED = re.compile(r"^saved:[0-9a-f]{16}$")
+MAX_ITEMS = 200  # entries of a checklist's value or options
+MAX_TEXT = 200  # characters of one such entry
+MAX_POS = 4000  # characters of the moved actors' positions
 
 
 def search(v: Any) -> str:
@@ -25,8 +29,10 @@ def search(v: Any) -> str:
 
 
 def name(v: Any) -> str:
-    """A scenario name as the dropdown gives it (``alternatives/no_intercepts``); else empty."""
-    ok = isinstance(v, str) and len(v) <= MAX_NAME and _NAME.match(v) and ".." not in v.split("/")
+    """A scenario name as the dropdown gives it (``alternatives/no_intercepts``, or ``saved:ID`` from the
+    editor's store); else empty."""
+    ok = isinstance(v, str) and len(v) <= MAX_NAME and (
+        (_NAME.match(v) and ".." not in v.split("/")) or _SAVED.match(v))
     return v if ok else ""
 
 
@@ -97,3 +103,30 @@ def export_args(n_clicks: Any, scenario: Any, alt: Any, mode: Any, fact: Any, ac
                 current: Any) -> tuple[Any, ...]:
     """The export callback's arguments, checked (in the same order)."""
     return (clicks(n_clicks), *controls_args(scenario, alt, mode, fact, actor), moment(current))
+
+
+def strings(v: Any) -> list[str]:
+    """A checklist's value: at most :data:`MAX_ITEMS` strings of at most :data:`MAX_TEXT` characters; else none."""
+    if not isinstance(v, list) or len(v) > MAX_ITEMS:
+        return []
+    return [x for x in v if isinstance(x, str) and len(x) <= MAX_TEXT]
+
+
+def options(v: Any) -> list[dict[str, str]]:
+    """A checklist's options as the page holds them (``{"label", "value"}`` with string values); else none."""
+    if not isinstance(v, list) or len(v) > MAX_ITEMS:
+        return []
+    return [{"value": o["value"]} for o in v
+            if isinstance(o, dict) and isinstance(o.get("value"), str) and len(o["value"]) <= MAX_TEXT]
+
+
+def positions(v: Any) -> dict[str, str] | None:
+    """The page's moved actors, ``{"pos": "actor:x:y,..."}``; else None."""
+    ok = isinstance(v, dict) and isinstance(v.get("pos"), str) and len(v["pos"]) <= MAX_POS
+    return {"pos": v["pos"]} if ok else None
+
+
+def filter_args(story: Any, aff: Any, medium: Any, moved: Any, aff_options: Any,
+                medium_options: Any) -> tuple[Any, ...]:
+    """The story-mode, filter and moved-actor arguments of the sync callback, checked (in the same order)."""
+    return strings(story), strings(aff), strings(medium), positions(moved), options(aff_options), options(medium_options)

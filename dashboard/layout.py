@@ -1,8 +1,9 @@
 """The page: header with the time shown, controls, the four panels and the hidden stores.
 
 At 1280×800 the first screen holds the header, the controls, the headline (how many know the
-selected fact) and, side by side, the network and the timeline; below them the story so far (or
-what the actor in focus knew) beside the matrix, then the event log.
+selected fact) and, side by side, the network and the answer: who learned the selected fact, when,
+from whom and how (with the actor in focus first, and the story card in story mode). Below them the
+timeline, the latest events beside the matrix, then the event log.
 """
 
 from __future__ import annotations
@@ -22,22 +23,25 @@ PANEL_LABELS = {"network": "Network", "timeline": "Timeline", "matrix": "Matrix"
 RUN_CHOICES = (100, 200, 500, 1000, 2000, MAX_RUNS)
 SPEEDS = [{"label": "1 step/s", "value": 1000}, {"label": "2 steps/s", "value": 500},
           {"label": "4 steps/s", "value": 250}, {"label": "8 steps/s", "value": 125}]  # value: ms per step
-LOG_COLUMNS = [
-    {"field": "local", "headerName": "Local time", "width": 115, "pinned": "left"},
-    {"field": "basis", "headerName": "Basis", "width": 95},
+LOG_COLUMNS = [  # at 1280 px the sources and the claim are on screen; the rest scrolls sideways
+    {"field": "local", "headerName": "Local time", "width": 105, "pinned": "left"},
+    {"field": "basis", "headerName": "Basis", "width": 90},
+    {"field": "kind", "headerName": "What happened", "width": 120},
+    {"field": "from", "headerName": "From", "width": 120},
+    {"field": "what", "headerName": "Summary", "width": 240},
+    {"field": "sources", "headerName": "Sources (outlet, published, grade)", "width": 240},
+    {"field": "claim", "headerName": "Claim (paraphrased)", "width": 330},
     {"field": "when", "headerName": "When (range · basis)", "width": 420, "tooltipField": "when"},
-    {"field": "utc", "headerName": "UTC", "width": 150},
-    {"field": "kind", "headerName": "What happened", "width": 140},
-    {"field": "from", "headerName": "From", "width": 140},
-    {"field": "to", "headerName": "To", "width": 140},
-    {"field": "channel", "headerName": "Channel", "width": 170},
-    {"field": "facts", "headerName": "Facts", "width": 170},
-    {"field": "what", "headerName": "Summary", "width": 260},
-    {"field": "sources", "headerName": "Sources (outlet, published, grade)", "width": 260},
-    {"field": "claim", "headerName": "Claim (paraphrased)", "width": 360},
+    {"field": "to", "headerName": "To", "width": 130},
+    {"field": "channel", "headerName": "Channel", "width": 200},
+    {"field": "facts", "headerName": "Facts", "width": 220},
+    {"field": "utc", "headerName": "UTC", "width": 140},
 ]
-GRAPH_CONFIG = {"displaylogo": False, "scrollZoom": True,
-                "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"]}
+# The wheel scrolls the page unless the reader ticks "wheel zooms"; the camera button saves a PNG, the
+# page's own buttons a PNG or an SVG (plotly's toImage).
+GRAPH_CONFIG = {"displaylogo": False, "scrollZoom": False,
+                "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+                "toImageButtonOptions": {"format": "png", "scale": 2}}
 
 
 def _control(label: str, child, width: str | None = None) -> html.Div:
@@ -45,8 +49,13 @@ def _control(label: str, child, width: str | None = None) -> html.Div:
                     style={"width": width} if width else None)
 
 
-def _panel(pid: str, title: str, body, extra_class: str = "", hidden: bool = False) -> html.Section:
-    return html.Section([html.H2(title, className="panel-title"), body], id=pid, className=f"panel {extra_class}",
+def _panel(pid: str, title: str, body, extra_class: str = "", hidden: bool = False, graph: str = "") -> html.Section:
+    head = [html.H2(title, className="panel-title")]
+    if graph:  # download buttons for publication (the browser draws the file with plotly's toImage)
+        head.append(html.Span([html.Button(fmt.upper(), className="btn tiny", **{"data-graph": graph, "data-format": fmt},
+                                           title=f"Download this figure as {fmt.upper()}")
+                               for fmt in ("png", "svg")], className="downloads"))
+    return html.Section([html.Div(head, className="panel-head"), body], id=pid, className=f"panel {extra_class}",
                         style={"display": "none"} if hidden else None)
 
 
@@ -103,13 +112,14 @@ def layout() -> html.Div:
         dcc.Store(id=ids.CURRENT),
         dcc.Store(id=ids.VIEW),
         dcc.Store(id=ids.SWEEP_AT),
+        dcc.Store(id=ids.POS),
         dcc.Interval(id=ids.INTERVAL, interval=500, disabled=True),
         html.Header([
-            html.Div([html.H1("Backchannel", id=ids.TITLE), html.P(EXPLANATION, id=ids.SUBTITLE)],
+            html.Div([html.H1("Backchannel", id=ids.TITLE), html.P(EXPLANATION, id=ids.SUBTITLE),
+                      html.P(id=ids.ALT_NOTE, className="alt-note")],
                      className="head-text"),
             html.Div([
-                html.Span([dcc.Clipboard(id=ids.COPY, title="Copy a link to this view", className="clip"),
-                           html.Span("Copy link")], className="btn"),
+                html.Button("Copy link", id=ids.COPY, className="btn", title="Copy a link to exactly this view"),
                 html.Button("Export HTML", id=ids.EXPORT, className="btn", title="Download this view as one HTML file"),
                 dcc.Download(id=ids.DOWNLOAD),
             ], className="share"),
@@ -135,6 +145,10 @@ def layout() -> html.Div:
             dcc.RadioItems(id=ids.MODE, options=[{"label": "event by event", "value": "event"},
                                                  {"label": "calendar", "value": "calendar"}],
                            value="event", inline=True, className="mode"),
+            dcc.Checklist(id=ids.STORY, options=[{"label": "story mode", "value": "on"}], value=[], inline=True,
+                          className="mode story-toggle"),
+            dcc.Checklist(id=ids.WHEEL, options=[{"label": "wheel zooms", "value": "on"}], value=[], inline=True,
+                          className="mode"),
             html.Div(dcc.Slider(id=ids.SLIDER, min=0, max=1, step=1, value=0, marks=None, updatemode="drag",
                                 allow_direct_input=False),
                      className="slider-wrap"),
@@ -142,14 +156,27 @@ def layout() -> html.Div:
         html.Div(id=ids.HEADLINE, className="headline"),
         editor_panel(),
         html.Main([
-            _panel(ids.PANEL_NETWORK, "Network: who can reach whom, by affiliation (click an actor to focus)",
-                   dcc.Graph(id=ids.NETWORK, config=GRAPH_CONFIG, className="graph-network",
-                             style={"height": f"{STAGE_HEIGHT}px"})),
-            _panel(ids.PANEL_TIMELINE, "Timeline: one lane per actor (drag to zoom, double-click to reset)",
-                   dcc.Graph(id=ids.TIMELINE, config=GRAPH_CONFIG, className="graph-timeline")),
+            _panel(ids.PANEL_NETWORK, "Network: who can reach whom (click an actor to focus; drag to move it)",
+                   html.Div([
+                       dcc.Graph(id=ids.NETWORK, config=GRAPH_CONFIG, className="graph-network",
+                                 style={"height": f"{STAGE_HEIGHT}px"}),
+                       html.Div(id=ids.NET_LEGEND, className="net-key"),
+                       html.Details([html.Summary("Filter the network"), html.Div([
+                           _control("Affiliations shown", dcc.Checklist(id=ids.SHOW_AFF, inline=True)),
+                           _control("Channels shown", dcc.Checklist(id=ids.SHOW_MEDIUM, inline=True)),
+                       ], className="filters")], className="filter-box"),
+                   ]), graph=ids.NETWORK),
+            html.Section([
+                dcc.Markdown(id=ids.CARD, className="card", dangerously_allow_html=True),
+                dcc.Markdown(id=ids.FOCUS, className="focus", dangerously_allow_html=True),
+                dcc.Markdown(id=ids.ANSWER, className="answer-list", dangerously_allow_html=True),
+            ], className="panel answer", **{"aria-live": "polite"}),
         ], className="main"),
+        _panel(ids.PANEL_TIMELINE, "Timeline: one lane per actor; what comes after the moment shown is faded "
+                                   "(drag to zoom, double-click to reset)",
+               dcc.Graph(id=ids.TIMELINE, config=GRAPH_CONFIG, className="graph-timeline"), graph=ids.TIMELINE),
         html.Div([
-            dcc.Markdown(id=ids.FOCUS, className="focus"),
+            dcc.Markdown(id=ids.RECENT, className="focus recent"),
             _panel(ids.PANEL_MATRIX, "Who knows what at the moment shown (hover a cell for how they learned it)",
                    html.Div([
                        html.Div([html.Span("Rows: ", className="ctl-label"), dcc.RadioItems(id=ids.GROUP, options=[
@@ -157,7 +184,7 @@ def layout() -> html.Div:
                            {"label": "affiliations", "value": "affiliations"}], value="actors", inline=True)],
                            className="group"),
                        dcc.Graph(id=ids.MATRIX, config=GRAPH_CONFIG, className="graph-matrix"),
-                   ])),
+                   ]), graph=ids.MATRIX),
         ], className="story"),
         compare_panel(),
         sweep_panel(),

@@ -73,9 +73,28 @@ def resolve(state: ViewState) -> tuple[ViewState, RunResult, list[str]]:
     state = _panels(state)
     times = event_times(result)
     if state.t is not None and times and not times[0] - DAY <= state.t <= times[-1] + DAY:
-        notices.append("The time in the link lies outside this story; showing the last step.")
+        notices.append("The time asked for lies outside this story; showing where the story opens.")
         state = state.with_(t=None)
+    state = _filters(state, result, notices)
     return state, result, notices
+
+
+def _filters(state: ViewState, result: RunResult, notices: list[str]) -> ViewState:
+    """Keep the filters and moved actors that this run has; story mode only with key moments."""
+    from .figures.common import key_moments
+
+    known = {a.affiliation for a in result.scenario.actors} | {f"medium:{c.medium}" for c in result.scenario.channels}
+    hide = tuple(h for h in state.hide if h in known)
+    if len(hide) < len(state.hide):
+        notices.append("Some filters name affiliations or media this scenario does not have; ignored them.")
+    pos = tuple(p for p in state.pos if p[0] in result.compiled.actors)
+    if len(pos) < len(state.pos):
+        notices.append("Some moved actors are not in this scenario; they stay where they were.")
+    story = state.story
+    if story and not key_moments(result):
+        notices.append("This scenario names no key moments, so there is no story mode.")
+        story = False
+    return state.with_(hide=hide, pos=pos, story=story)
 
 
 def _first_line(e: Exception) -> str:

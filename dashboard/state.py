@@ -19,6 +19,9 @@ Parameters (all optional)::
     remove    elements to take out of this run for the run compared with, comma-separated KIND:ID
               (event, rule, channel, actor; tap:CHANNEL/ACTOR), as ``backchannel variant --remove``
               takes them; replaces compare and calt
+    story     1: story mode (a card per key moment; the step buttons go from moment to moment)
+    hide      comma-separated affiliations and media drawn faint on the network, e.g. ``Iran,medium:call``
+    pos       actors moved on the network, ``actor:x:y`` comma-separated (x, y within ±10)
 
 :func:`decode` never raises: malformed or unknown parameters fall back to defaults and each
 fallback is described in a notice for the page to show.
@@ -38,12 +41,16 @@ DEFAULT_PANELS: tuple[str, ...] = ("network", "timeline", "matrix", "log")
 MODES: tuple[str, ...] = ("event", "calendar")
 GROUPS: tuple[str, ...] = ("actors", "affiliations")
 PARAMS: tuple[str, ...] = ("scenario", "alt", "t", "mode", "fact", "actor", "panels", "group", "compare", "calt",
-                           "sweep", "seed", "remove", "saved")
+                           "sweep", "seed", "remove", "saved", "story", "hide", "pos")
 MAX_RUNS = 5000
 DEFAULT_RUNS = 500  # the sweep's size when its panel is turned on
 MAX_SEED = 2**31 - 1
 MAX_REMOVE = 20  # elements one link may remove
 MAX_NAME = 200  # characters of a scenario name
+MAX_HIDDEN = 40  # affiliations and media a link may hide
+MAX_MOVED = 200  # actors a link may move
+_HIDE = re.compile(r"^(?:medium:)?[^,<>\x00-\x1f]{1,60}$")
+_POS = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]{0,79}):(-?\d{1,2}(?:\.\d{1,4})?):(-?\d{1,2}(?:\.\d{1,4})?)$")
 _ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,79}$")
 _TARGET = re.compile(r"^(?:(?:event|rule|channel|actor):[A-Za-z_][A-Za-z0-9_-]{0,79}"
                      r"|tap:[A-Za-z_][A-Za-z0-9_-]{0,79}/[A-Za-z_][A-Za-z0-9_-]{0,79})$")
@@ -68,6 +75,9 @@ class ViewState:
     sweep: int = 0
     seed: int = 0
     remove: tuple[str, ...] = ()
+    story: bool = False
+    hide: tuple[str, ...] = ()
+    pos: tuple[tuple[str, float, float], ...] = ()
 
     def with_(self, **changes: object) -> ViewState:
         """A copy with some fields changed."""
@@ -129,6 +139,12 @@ def encode(state: ViewState) -> str:
         pairs.append(("seed", str(state.seed)))
     if state.remove:
         pairs.append(("remove", ",".join(state.remove)))
+    if state.story:
+        pairs.append(("story", "1"))
+    if state.hide:
+        pairs.append(("hide", ",".join(state.hide)))
+    if state.pos:
+        pairs.append(("pos", encode_pos(state.pos)))
     return "?" + urlencode(pairs, safe="/:,")
 
 
@@ -180,7 +196,7 @@ def decode(search: str | None) -> tuple[ViewState, list[str]]:
         try:
             state = state.with_(t=parse_t(values["t"]))
         except (ValueError, OverflowError, OSError):
-            notices.append(f"Could not read the time “{values['t'][:40]}”; showing the last step.")
+            notices.append(f"Could not read the time “{values['t'][:40]}”; showing where the story opens.")
     mode = values.get("mode", "event")
     if mode in MODES:
         state = state.with_(mode=mode)
@@ -207,6 +223,25 @@ def decode(search: str | None) -> tuple[ViewState, list[str]]:
         state = state.with_(panels=panels if panels or values["panels"] == "none" else implied_panels(state))
     else:
         state = state.with_(panels=implied_panels(state))
+    story = values.get("story", "")
+    if story in ("1", "0", ""):
+        state = state.with_(story=story == "1")
+    else:
+        notices.append(f"“{story[:20]}” is not 1 or 0 for story mode; story mode is off.")
+    hide = [h for h in values.get("hide", "").split(",") if h]
+    good = tuple(dict.fromkeys(h for h in hide[:MAX_HIDDEN] if _HIDE.match(h)))
+    if len(good) < len(hide):
+        notices.append("Some of the filters in the link could not be read; ignored them.")
+    state = state.with_(hide=good)
+    moved: dict[str, tuple[str, float, float]] = {}
+    raw_pos = [p for p in values.get("pos", "").split(",") if p]
+    for p in raw_pos[:MAX_MOVED]:
+        m = _POS.match(p)
+        if m and abs(float(m[2])) <= 10 and abs(float(m[3])) <= 10:
+            moved.setdefault(m[1], (m[1], float(m[2]), float(m[3])))
+    if len(moved) < len(raw_pos):
+        notices.append("Some of the moved positions in the link could not be read; ignored them.")
+    state = state.with_(pos=tuple(moved.values()))
     group = values.get("group", "actors")
     if group in GROUPS:
         state = state.with_(group=group)
@@ -231,6 +266,16 @@ def _remove(state: ViewState, text: str, notices: list[str]) -> ViewState:
                        "“compare” and “calt”.")
         state = state.with_(compare="", calt="")
     return state.with_(remove=tuple(good))
+
+
+def encode_pos(pos: tuple[tuple[str, float, float], ...]) -> str:
+    """Moved actors as the ``pos`` parameter writes them: ``actor:x:y`` comma-separated."""
+    return ",".join(f"{a}:{_num(x)}:{_num(y)}" for a, x, y in pos)
+
+
+def _num(x: float) -> str:
+    """A coordinate with at most four decimals, as the ``pos`` parameter reads it."""
+    return f"{round(x, 4):.4f}".rstrip("0").rstrip(".")
 
 
 def _int(text: str) -> int | None:

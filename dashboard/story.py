@@ -7,43 +7,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from typing import Any
+
 from sim.certainty import describe_knowledge_when, describe_record_when
 
-from .figures.common import fact_statements, local_label, names, readable_reason, short_names
+from .answer import escape
+from .figures.common import (fact_labels, fact_statements, key_moments, local_label, names, readable_reason,
+                             short_names)
 
 if TYPE_CHECKING:
     from sim.result import RunResult
 
 
-def focus_entries(result: RunResult, actor: str) -> list[tuple[float, str]]:
-    """What ``actor`` came to know, and what it came to know about others, as timed Markdown lines."""
-    tz = result.scenario.meta.timezone
-    nm = names(result)
-    statements = {f.id: f.statement for f in result.scenario.facts}
-    out: list[tuple[float, str]] = []
-    for k in result.learned_by(actor):
-        f = k.fact
-        when = describe_knowledge_when(result, actor, f, tz)
-        if k.how == "origin":
-            how = "originated it"
-        else:
-            verb = "told by" if k.how == "told" else "**intercepted** from"
-            how = f"{verb} {nm.get(k.from_actor or '', k.from_actor)} via {k.channel} ({k.medium})"
-        chain = [nm.get(x, x) for x in result.path(actor, f)]
-        line = f"- **{statements.get(f, f)}** (`{f}`) — {how}, {when}"
-        if len(chain) > 2:
-            line += f"  \n  chain: {' → '.join(chain)}"
-        out.append((k.time, line))
-    for m in result.beliefs_about(actor):
-        subject, f = m.subject, m.fact
-        if subject == actor:
-            continue
-        how = {"told": "told by them", "confirmed": "they confirmed it", "intercepted": "from an intercept",
-               "self": "own"}.get(m.how, m.how)
-        out.append((m.time, f"- knows that **{nm.get(subject, subject)}** knows `{f}` ({how}), "
-                            f"{local_label(m.time, tz, long=False)}"))
-    out.sort(key=lambda x: x[0])
-    return out
 
 
 def recent_entries(result: RunResult) -> list[tuple[float, str]]:
@@ -71,3 +46,50 @@ def recent_entries(result: RunResult) -> list[tuple[float, str]]:
             continue
         out.append((e.time, f"- {when} — {line}"))
     return out
+
+
+MAX_CHANGES = 6  # facts listed on a story card; the rest are counted
+
+
+def story_cards(result: RunResult) -> list[dict[str, Any]]:
+    """One card per key moment, in time order: ``id``, ``t``, ``fact`` (or ``""``) and ``html`` — the
+    headline, when, what changed in who knows what since the previous moment, and the moment's sources
+    (outlet, publication date, grade)."""
+    moments = key_moments(result)
+    if not moments:
+        return []
+    s = result.scenario
+    tz = s.meta.timezone
+    nm = names(result)
+    labels = fact_labels(result)
+    cites = {e.id: list(e.sources) for e in s.events} | {r.id: list(r.sources) for r in s.rules}
+    outlets = {src.id: src for src in s.sources}
+    summaries = {e.id: e.summary for e in s.events} | {r.id: r.summary for r in s.rules}
+    cards = []
+    prev = float("-inf")
+    for i, m in enumerate(moments):
+        learned: dict[str, list[str]] = {}
+        for k in sorted(result.first.values(), key=lambda k: (k.time, k.record)):
+            if prev < k.time <= m["t"] and k.how != "origin":
+                learned.setdefault(k.fact, []).append(nm.get(k.actor, k.actor))
+        items = [f"<li>{', '.join(escape(n) for n in who)} {'learns' if len(who) == 1 else 'learn'} "
+                 f"“{escape(labels.get(f, f))}”</li>" for f, who in list(learned.items())[:MAX_CHANGES]]
+        if len(learned) > MAX_CHANGES:
+            items.append(f"<li>and {len(learned) - MAX_CHANGES} more facts</li>")
+        since = "since the previous moment" if i else "up to this moment"
+        changes = (f"<p><b>What changed {since}:</b></p><ul>{''.join(items)}</ul>" if items
+                   else f"<p><b>What changed {since}:</b> nobody learned anything new.</p>")
+        srcs = []
+        for c in cites.get(m["event"], []):
+            o = outlets.get(c.source)
+            if o is None:
+                continue
+            srcs.append(f"<li>{escape(o.outlet)}, {o.published:%-d %B %Y}, grade {o.reliability}{c.grade}: "
+                        f"<i>{escape(c.claim)}</i></li>")
+        sources = f"<p><b>Sources</b></p><ul>{''.join(srcs)}</ul>" if srcs else "<p>No source cited for this event.</p>"
+        cards.append({"id": m["id"], "t": m["t"], "fact": m["fact"], "html": (
+            f'<p class="card-n">Key moment {i + 1} of {len(moments)} · {escape(local_label(m["t"], tz))}</p>'
+            f'<h3 class="card-head">{escape(m["headline"])}</h3>'
+            f'<p class="card-what">{escape(summaries.get(m["event"], ""))}</p>{changes}{sources}')})
+        prev = m["t"]
+    return cards

@@ -9,7 +9,10 @@ drawn and writes the PNG (``--full`` for the whole page). The views (``--view``,
   scrolled to the compare panel (docs/screenshots/compare-view.png);
 - ``sweep``: a sweep of 500 replays, following backchannel_exists, scrolled to the sweep panel
   (docs/screenshots/sweep-view.png);
-- ``all``: the three.
+- ``focus``: the main view with Ron Dermer in focus: what he knew of the agreement at that moment, and how
+  (docs/screenshots/focus-view.png);
+- ``story``: story mode at the scenario's opening key moment (docs/screenshots/story-view.png);
+- ``all``: all of them.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ DEFAULT_QUERY = "?scenario=alexander_release&t=2025-05-11T19:30:00Z&mode=event&f
 # name: (query, panel to scroll to and wait for, or None, default output file)
 VIEWS = {
     "main": (DEFAULT_QUERY, None, "main-view.png"),
+    "focus": (DEFAULT_QUERY.replace("19:30", "20:30") + "&actor=dermer", None, "focus-view.png"),
+    "story": ("?scenario=alexander_release&mode=event&story=1", None, "story-view.png"),
     "compare": ("?scenario=alexander_release&t=2025-05-11T19:30:00Z&mode=event&fact=backchannel_exists"
                 "&compare=alternatives/no_intercepts", "panel-compare", "compare-view.png"),
     "sweep": ("?scenario=alexander_release&t=2025-05-11T19:30:00Z&mode=event&fact=backchannel_exists"
@@ -64,6 +69,7 @@ def _shoot(browser, url: str, out: Path, full: bool, width: int, height: int, er
         page.wait_for_selector("#network .main-svg", state="attached", timeout=30000)
         page.wait_for_selector("#timeline .main-svg", state="attached", timeout=30000)
         page.wait_for_function("document.querySelector('#t-label').innerText.match(/\\d{4}/)")
+        page.wait_for_selector("#answer .answer-head", timeout=30000)
         if panel:
             page.wait_for_selector(f"#{panel} .js-plotly-plot .main-svg", timeout=60000)
             page.wait_for_function("id => !document.querySelector('#' + id + ' [data-dash-is-loading]')", arg=panel)

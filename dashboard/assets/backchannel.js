@@ -59,6 +59,17 @@
     return ans;
   }
 
+  function prevMoment(moments, v) {
+    var out = moments[0];
+    moments.forEach(function (s) { if (s < v) { out = s; } });
+    return Math.min(out, v);
+  }
+
+  function nextMoment(moments, v) {
+    for (var j = 0; j < moments.length; j++) { if (moments[j] > v) { return moments[j]; } }
+    return v;
+  }
+
   function triggered(prefix) {
     var t = (window.dash_clientside.callback_context || {}).triggered || [];
     return t.some(function (x) { return x.prop_id.indexOf(prefix + ".") === 0; });
@@ -73,18 +84,103 @@
     } catch (e) { /* a URL we cannot rewrite is left alone */ }
   }
 
-  function focusMarkdown(data, i) {
+  function esc(text) {
+    return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;")
+      .replace(/\{/g, "&#123;").replace(/\}/g, "&#125;");
+  }
+
+  function recentMarkdown(data, i) {
     var t = data.steps[i];
-    if (!data.focus) {
-      var recent = (data.recent || []).filter(function (e) { return e[0] <= t; }).slice(-8).reverse()
-        .map(function (e) { return e[1]; });
-      return "**Latest, up to the moment shown** (pick an actor in focus to see what they knew, and how)\n\n" +
-        (recent.length ? recent.join("\n") : "- nothing has happened yet");
-    }
-    var lines = data.focus.entries.filter(function (e) { return e[0] <= t; }).reverse()
+    var recent = (data.recent || []).filter(function (e) { return e[0] <= t; }).slice(-8).reverse()
       .map(function (e) { return e[1]; });
-    return "**What did " + data.focus.name + " know at " + data.labels[i] + ", and how?** (latest first)\n\n" +
-      (lines.length ? lines.join("\n") : "- nothing yet");
+    return "**Latest, up to the moment shown**\n\n" + (recent.length ? recent.join("\n") : "- nothing has happened yet");
+  }
+
+  // The who-learned list at t (as dashboard/answer.py answer_at).
+  function answerAt(a, t, label) {
+    var known = a.rows.filter(function (r) { return r.t !== null && r.t <= t; });
+    var later = a.rows.filter(function (r) { return r.t !== null && r.t > t; });
+    var never = a.rows.filter(function (r) { return r.t === null; });
+    var out = ['<p class="answer-head"><b>Who knows “' + esc(a.fact) + '” at ' + esc(label) + '</b> — ' +
+               known.length + ' of ' + a.total + '</p>'];
+    if (known.length) {
+      out.push('<ol class="learned">' + known.map(function (r) {
+        return '<li data-actor="' + esc(r.actor) + '">' + r.known + '</li>'; }).join("") + '</ol>');
+    } else {
+      out.push('<p class="nobody">Nobody knows it yet.</p>');
+    }
+    if (later.length) {
+      out.push('<p class="later"><b>Not yet:</b> ' + later.map(function (r) { return r.later; }).join(", ") + '</p>');
+    }
+    if (never.length) {
+      out.push('<p class="never"><b>Never learn it in this run:</b> ' +
+               never.map(function (r) { return r.later; }).join(", ") + '</p>');
+    }
+    return out.join("");
+  }
+
+  function metasAt(entry, t) {
+    var lines = entry.meta.filter(function (m) { return m[0] <= t; }).map(function (m) { return m[1]; });
+    if (!lines.length) { return ""; }
+    var word = lines.length === 1 ? "other knows" : "others know";
+    return '<details class="meta"><summary>what they knew others knew: ' + lines.length + ' ' + word +
+      ' it</summary><ul>' + lines.map(function (l) { return "<li>" + l + "</li>"; }).join("") + '</ul></details>';
+  }
+
+  // The focus panel at t (as dashboard/answer.py focus_at).
+  function focusAt(f, t, label) {
+    var top = f.top;
+    var now = (top.t !== null && top.t <= t) ? top.known : top.later;
+    var out = ['<p class="focus-q"><b>What did ' + f.name + ' know of “' + top.label + '” at ' + esc(label) +
+               ', and how?</b></p>', '<p class="focus-line">' + now + '</p>', metasAt(top, t)];
+    var shown = f.facts.filter(function (e) {
+      return (e.t !== null && e.t <= t) || e.meta.some(function (m) { return m[0] <= t; });
+    });
+    if (shown.length) {
+      out.push('<p class="focus-rest"><b>Everything else ' + f.name + ' knew by then</b> (latest first)</p>' +
+               '<ul class="focus-facts">');
+      shown.slice().reverse().forEach(function (e) {
+        var how = (e.t !== null && e.t <= t) ? e.known : "does not know it yet";
+        out.push('<li><b>' + e.label + '</b> — ' + how + metasAt(e, t) + '</li>');
+      });
+      out.push("</ul>");
+    }
+    return out.join("");
+  }
+
+  // The story card of the latest key moment at or before step i (none before the first).
+  function cardIndex(data, i) {
+    var k = -1;
+    (data.moments || []).forEach(function (s, j) { if (s <= i) { k = j; } });
+    return k;
+  }
+
+  function cardAt(data, i) {
+    if (!data.story || !data.cards || !data.cards.length) { return ""; }
+    var k = cardIndex(data, i);
+    if (k < 0) { return '<p class="card-n">Before the first key moment: press ▶ to go to it.</p>'; }
+    return data.cards[k].html;
+  }
+
+  // In story mode, a key moment that names a fact shows that fact: the fact control is set as a reader
+  // would set it (set_props, outside the callback graph, which a callback here would make circular).
+  var asked = { data: null, fact: null };
+  function storyFact(data, i) {
+    if (!data.story || !data.cards) { return; }
+    var k = cardIndex(data, i);
+    var fact = k >= 0 ? data.cards[k].fact : "";
+    if (!fact || fact === data.fact || (asked.data === data && asked.fact === fact)) { return; }
+    asked = { data: data, fact: fact };
+    var set = window.dash_clientside.set_props;
+    if (set) { setTimeout(function () { set("fact", { value: fact }); }, 0); }
+  }
+
+  // What the page shows in the text panels, so that an unchanged text is not sent to React again.
+  var texts = {};
+  function changed(key, value) {
+    if (texts[key] === value) { return nu(); }
+    texts[key] = value;
+    return value;
   }
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
@@ -108,9 +204,9 @@
           v = Math.min(n - 1, v + k);
           if (v >= n - 1) { off = true; }
         } else if (triggered("step-back")) {
-          v = Math.max(0, v - 1);
+          v = data.story && data.moments && data.moments.length ? prevMoment(data.moments, v) : Math.max(0, v - 1);
         } else if (triggered("step-forward")) {
-          v = Math.min(n - 1, v + 1);
+          v = data.story && data.moments && data.moments.length ? nextMoment(data.moments, v) : Math.min(n - 1, v + 1);
         } else if (triggered("play")) {
           if (off) { if (v >= n - 1) { v = 0; } off = false; clock = { last: now, owed: 0 }; } else { off = true; }
         } else if (triggered("log") && cell) {
@@ -122,11 +218,11 @@
       },
 
       render: function (value, data) {
-        if (!data || !data.steps) { return [nu(), nu(), nu(), nu(), nu(), nu(), nu(), nu()]; }
+        if (!data || !data.steps) { return [nu(), nu(), nu(), nu(), nu(), nu(), nu(), nu(), nu(), nu(), nu()]; }
         var n = data.steps.length;
         var i = triggered("bundle") || typeof value !== "number" ? data.step : value;
         i = Math.max(0, Math.min(n - 1, i));
-        if (drawn.data !== data) { drawn = { data: data, net: -1, mx: -1 }; }
+        if (drawn.data !== data) { drawn = { data: data, net: -1, mx: -1 }; texts = {}; }
         var net = nu(), mx = nu();
         if (drawn.net !== data.net_key[i]) { net = withFrame(data.net, data.net_frames[data.net_key[i]]); drawn.net = data.net_key[i]; }
         if (drawn.mx !== data.mx_key[i]) { mx = matrixAt(data, i); drawn.mx = data.mx_key[i]; }
@@ -134,10 +230,17 @@
         var k = data.tl.layout.meta.cursor_shape;
         var shapes = data.tl.layout.shapes.slice();
         shapes[k] = Object.assign({}, shapes[k], { x0: x, x1: x });
+        var f = data.tl.layout.meta.future_shape;
+        if (typeof f === "number") { shapes[f] = Object.assign({}, shapes[f], { x0: x }); }
         var tl = { data: data.tl.data, layout: Object.assign({}, data.tl.layout, { shapes: shapes }) };
         setUrlTime(data.iso[i]);
-        return [net, tl, mx, data.big[i], data.utc[i], data.headlines[i], focusMarkdown(data, i),
-                { t: data.steps[i], step: i }];
+        storyFact(data, i);
+        var t = data.steps[i], label = data.labels[i];
+        return [net, tl, mx, changed("big", data.big[i]), changed("utc", data.utc[i]),
+                changed("headline", data.headlines[i]),
+                changed("focus", data.focus ? focusAt(data.focus, t, label) : ""),
+                changed("answer", answerAt(data.answer, t, label)), changed("card", cardAt(data, i)),
+                changed("recent", recentMarkdown(data, i)), { t: t, step: i }];
       },
 
       // The event log keeps the latest row at or before the moment shown in view and selected; the row
@@ -176,7 +279,128 @@
         return { t: current.t };
       },
 
-      copyLink: function () { return window.location.href; }
+      // The whole button copies the link and says so; any change of view puts its name back.
+      copyLink: function () {
+        if (!triggered("copy-link")) { return "Copy link"; }
+        var href = window.location.href;
+        var fallback = function () {
+          var area = document.createElement("textarea");
+          area.value = href;
+          area.setAttribute("readonly", "");
+          area.style.position = "fixed";
+          area.style.opacity = "0";
+          document.body.appendChild(area);
+          area.select();
+          try { document.execCommand("copy"); } catch (e) { /* nothing more to try */ }
+          area.remove();
+        };
+        try {
+          if (navigator.clipboard && window.isSecureContext) {
+            navigator.clipboard.writeText(href).catch(fallback);
+          } else { fallback(); }
+        } catch (e) { fallback(); }
+        return "✓ Copied";
+      },
+
+      // The wheel zooms the plots only when the reader asks for it.
+      wheel: function (value, a, b, c) {
+        var on = (value || []).indexOf("on") >= 0;
+        return [a, b, c].map(function (cfg) { return Object.assign({}, cfg || {}, { scrollZoom: on }); });
+      }
     }
   });
+})();
+
+/* Keyboard, figure downloads and dragging actors on the network: listeners on the document, so that
+   they hold whatever React redraws. */
+(function () {
+  "use strict";
+  function typing(el) {
+    if (!el) { return false; }
+    var tag = (el.tagName || "").toLowerCase();
+    return tag === "input" || tag === "textarea" || tag === "select" || el.isContentEditable ||
+      (el.closest && el.closest(".dash-dropdown, .dash-slider-thumb, [role=slider], [role=combobox], .ag-root"));
+  }
+
+  document.addEventListener("keydown", function (e) {
+    if (e.altKey || e.ctrlKey || e.metaKey || typing(document.activeElement)) { return; }
+    var target = { " ": "play", "ArrowLeft": "step-back", "ArrowRight": "step-forward" }[e.key];
+    if (!target) { return; }
+    var tag = (document.activeElement && document.activeElement.tagName || "").toLowerCase();
+    if (e.key === " " && (tag === "button" || tag === "summary" || tag === "a")) { return; }  // the focused control's own
+    var btn = document.getElementById(target);
+    if (btn) { e.preventDefault(); btn.click(); }
+  });
+
+  document.addEventListener("click", function (e) {
+    var btn = e.target.closest && e.target.closest("[data-graph][data-format]");
+    if (!btn || !window.Plotly) { return; }
+    var gd = document.querySelector("#" + btn.getAttribute("data-graph") + " .js-plotly-plot");
+    if (!gd) { return; }
+    var title = (document.getElementById("title") || {}).innerText || "backchannel";
+    var name = (title + " " + btn.getAttribute("data-graph")).replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "");
+    window.Plotly.downloadImage(gd, { format: btn.getAttribute("data-format"), filename: name.slice(0, 80),
+                                      width: gd.clientWidth, height: gd.clientHeight, scale: 2 });
+  });
+
+  // Press on an actor and drag it: on release the page keeps the new place in the view (``pos`` in the
+  // link) and redraws the channels; a press without moving focuses the actor, as a click does.
+  var drag = null;
+  function nodes(gd) {
+    var tr = (gd.data || []).find(function (t) { return t.name === "actors"; });
+    var xa = gd._fullLayout && gd._fullLayout.xaxis, ya = gd._fullLayout && gd._fullLayout.yaxis;
+    if (!tr || !xa || !ya) { return null; }
+    return { tr: tr, idx: gd.data.indexOf(tr), xa: xa, ya: ya };
+  }
+  document.addEventListener("mousedown", function (e) {
+    var gd = e.target.closest && e.target.closest("#network .js-plotly-plot");
+    if (!gd || e.button !== 0 || e.target.closest(".modebar")) { return; }
+    var n = nodes(gd);
+    if (!n) { return; }
+    var r = gd.getBoundingClientRect(), best = -1, dist = 18;
+    n.tr.x.forEach(function (x, i) {
+      var px = r.left + n.xa._offset + n.xa.l2p(x), py = r.top + n.ya._offset + n.ya.l2p(n.tr.y[i]);
+      var d = Math.hypot(px - e.clientX, py - e.clientY);
+      if (d < dist) { dist = d; best = i; }
+    });
+    if (best < 0) { return; }
+    e.stopPropagation();
+    e.preventDefault();
+    drag = { gd: gd, n: n, i: best, x0: e.clientX, y0: e.clientY, moved: false, frame: 0 };
+  }, true);
+  document.addEventListener("mousemove", function (e) {
+    if (!drag) { return; }
+    if (Math.hypot(e.clientX - drag.x0, e.clientY - drag.y0) > 4) { drag.moved = true; }
+    if (!drag.moved || drag.frame) { return; }
+    var cx = e.clientX, cy = e.clientY;
+    drag.frame = window.requestAnimationFrame(function () {
+      if (!drag) { return; }
+      drag.frame = 0;
+      var r = drag.gd.getBoundingClientRect(), n = drag.n;
+      var xs = n.tr.x.slice(), ys = n.tr.y.slice();
+      xs[drag.i] = n.xa.p2l(cx - r.left - n.xa._offset);
+      ys[drag.i] = n.ya.p2l(cy - r.top - n.ya._offset);
+      drag.xy = [xs[drag.i], ys[drag.i]];
+      window.Plotly.restyle(drag.gd, { x: [xs], y: [ys] }, [n.idx]);
+    });
+  }, true);
+  document.addEventListener("mouseup", function (e) {
+    if (!drag) { return; }
+    var d = drag;
+    drag = null;
+    e.stopPropagation();
+    var set = window.dash_clientside && window.dash_clientside.set_props;
+    if (!set) { return; }
+    var id = d.n.tr.customdata[d.i];
+    if (!d.moved || !d.xy) {
+      var current = new URL(window.location.href).searchParams.get("actor") || "";
+      set("actor", { value: current === id ? null : id });
+      return;
+    }
+    var pos = new URL(window.location.href).searchParams.get("pos") || "";
+    var kept = pos.split(",").filter(function (p) { return p && p.split(":")[0] !== id; });
+    var clamp = function (v) { return Math.max(-9.99, Math.min(9.99, v)).toFixed(3); };
+    kept.push(id + ":" + clamp(d.xy[0]) + ":" + clamp(d.xy[1]));
+    set("moved", { data: { pos: kept.join(",") } });
+  }, true);
 })();

@@ -20,6 +20,10 @@ KNOW_COLORS = {"origin": "#1b7837", "told": "#7fbf7b", "intercepted": "#f4a422",
 KNOW_LABELS = {"origin": "knows (originated)", "told": "told", "intercepted": "intercepted",
                "unknown": "doesn't know yet"}
 KNOW_CODE = {k: i for i, k in enumerate(("unknown", "origin", "told", "intercepted"))}
+# Shape as well as colour (readable in greyscale): a pale circle = not known yet, star = originated it,
+# a green circle = told, diamond = intercepted. ``KNOW_GLYPHS`` are the same shapes as text.
+KNOW_SYMBOLS = {"origin": "star", "told": "circle", "intercepted": "diamond", "unknown": "circle"}
+KNOW_GLYPHS = {"origin": "★", "told": "●", "intercepted": "◆", "unknown": "○"}
 TAP_COLOR = "#d62728"
 FLIGHT_COLOR = "#111111"
 CURSOR_COLOR = "#c2185b"
@@ -27,8 +31,9 @@ SKIP_COLOR = "#9e9e9e"
 BELIEF_COLOR = "#6a3d9a"
 
 # Affiliation colours: deliberately not green or orange, which mean knowledge.
-AFFILIATION_PALETTE = ("#1f5fa8", "#8e44ad", "#8c564b", "#0f8b8d", "#c2185b", "#5d6d7e", "#b8860b", "#34495e",
-                       "#e377c2", "#17becf")
+# Each reads at a contrast of at least 4.5:1 as text on white (tested).
+AFFILIATION_PALETTE = ("#1f5fa8", "#8e44ad", "#8c564b", "#0b7476", "#c2185b", "#5d6d7e", "#8a6508", "#34495e",
+                       "#b0307f", "#0e7490")
 MEDIUM_STYLE: dict[str, tuple[str, str, float]] = {  # colour, dash, width
     "call": ("#616161", "solid", 2.0),
     "meeting": ("#424242", "solid", 3.0),
@@ -90,11 +95,7 @@ def wrap(text: str, width: int = 18) -> str:
 
 def affiliations(result: RunResult) -> list[str]:
     """Affiliations in order of first appearance among the actors."""
-    out: list[str] = []
-    for a in result.scenario.actors:
-        if a.affiliation not in out:
-            out.append(a.affiliation)
-    return out
+    return list(dict.fromkeys(a.affiliation for a in result.scenario.actors))
 
 
 def affiliation_colors(result: RunResult) -> dict[str, str]:
@@ -111,6 +112,72 @@ def actor_order(result: RunResult) -> list[str]:
 
 def fact_statements(result: RunResult) -> dict[str, str]:
     return {f.id: f.statement for f in result.scenario.facts}
+
+
+def shorten(text: str, limit: int = 40) -> str:
+    """``text`` cut before a parenthesis, a colon or a semicolon, then at a word boundary within
+    ``limit`` characters (with an ellipsis when cut)."""
+    head = re.split(r" \(|: |; |\. ", text.strip(), maxsplit=1)[0].strip() or text.strip()
+    if len(head) <= limit:
+        return head
+    cut = head[:limit - 1].rsplit(" ", 1)[0].rstrip(",;:–- ")
+    return (cut or head[:limit - 1]) + "…"
+
+
+def fact_labels(result: RunResult) -> dict[str, str]:
+    """Fact id → its short human label: the file's ``label``, else its statement shortened."""
+    return {f.id: f.short_label for f in result.scenario.facts}
+
+
+def channel_labels(result: RunResult) -> dict[str, str]:
+    """Channel id → words for it: its description shortened, else ``call between A and B``."""
+    nm = short_names(result)
+    out = {}
+    for ch in result.scenario.channels:
+        if ch.description:
+            out[ch.id] = shorten(ch.description, 60)
+        else:
+            ends = [nm.get(a, a) for a in ch.between]
+            medium = MEDIUM_LABELS.get(ch.medium, ch.medium)
+            out[ch.id] = f"{medium} between {', '.join(ends[:-1])} and {ends[-1]}"
+    return out
+
+
+def medium_label(medium: str | None) -> str:
+    """A medium in words (``public_statement`` → ``public statement``)."""
+    return MEDIUM_LABELS.get(medium or "", (medium or "").replace("_", " "))
+
+
+def key_moments(result: RunResult) -> list[dict]:
+    """The scenario's key moments that happened in this run, in time order: ``id``, ``t`` (when the
+    moment's event happened), ``headline``, ``fact`` (or ``""``), ``event``."""
+    wanted = list(getattr(result.scenario.meta, "key_moments", None) or [])
+    if not wanted:
+        return []
+    first: dict[str, float] = {}
+    for e in result.events:
+        if e.kind != "skip":
+            first.setdefault(e.cause, e.time)
+    out = []
+    for m in wanted:
+        event = getattr(m, "event", None)
+        if event in first:
+            out.append({"id": m.id, "t": first[event], "headline": m.headline, "fact": getattr(m, "fact", None) or "",
+                        "event": event})
+    return sorted(out, key=lambda m: m["t"])
+
+
+def opening_moment(result: RunResult) -> dict | None:
+    """The key moment a view opens at: ``meta.opens_at``, else the first key moment (None without any)."""
+    moments = key_moments(result)
+    wanted = getattr(result.scenario.meta, "opens_at", None)
+    return next((m for m in moments if m["id"] == wanted), moments[0] if moments else None)
+
+
+def opening_time(result: RunResult) -> float | None:
+    """When a view without a time opens: at its opening key moment (None: at the last step)."""
+    m = opening_moment(result)
+    return m["t"] if m else None
 
 
 def readable_reason(record: EventRecord, actor_names: dict[str, str], statements: dict[str, str]) -> str:
@@ -200,7 +267,7 @@ def knowledge_state(result: RunResult, actor: str, fact: str, t: float) -> str:
     return k.how if k is not None and k.time <= t else "unknown"
 
 
-def provenance(result: RunResult, actor: str, fact: str) -> str:
+def provenance(result: RunResult, actor: str, fact: str, channels: dict[str, str] | None = None) -> str:
     """One line on how ``actor`` first knew ``fact``: when, how, from whom, and the chain."""
     k = result.learned(actor, fact)
     if k is None:
@@ -214,7 +281,9 @@ def provenance(result: RunResult, actor: str, fact: str) -> str:
         text = f"first knows it {when} (originated)"
     else:
         verb = "told by" if k.how == "told" else "intercepted from"
-        text = f"first knows it {when}: {verb} {nm.get(k.from_actor or '', k.from_actor)} via {k.channel} ({k.medium})"
+        over = (channels if channels is not None else channel_labels(result)).get(k.channel or "", k.channel)
+        text = (f"first knows it {when}: {verb} {nm.get(k.from_actor or '', k.from_actor)} over “{over}” "
+                f"({medium_label(k.medium)})")
     chain = [nm.get(a, a) for a in result.path(actor, fact)]
     if len(chain) > 1:
         text += "<br>chain: " + " → ".join(chain)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from .common import default_fact, local_label, step_at, steps as make_steps
+from .common import default_fact, fact_labels, local_label, opening_time, step_at, steps as make_steps
 from .network import network_figure, network_frames, positions
 from .timeline import cursor_x, timeline_figure
 
@@ -30,18 +30,20 @@ SPLIT = 0.40  # the timeline takes the bottom of the page, the network the rest
 
 
 def _title(result: RunResult, fact: str, t: float) -> str:
-    statement = next((f.statement for f in result.scenario.facts if f.id == fact), fact)
+    label = fact_labels(result).get(fact, fact)
     tz = result.scenario.meta.timezone
-    return (f"<b>{result.scenario.meta.title}</b><br><span style='font-size:13px'>Who knows “{statement}” "
+    return (f"<b>{result.scenario.meta.title}</b><br><span style='font-size:13px'>Who knows “{label}” "
             f"at <b>{local_label(t, tz)}</b></span>")
 
 
 def export_figure(result: RunResult, fact: str | None = None, mode: str = "event", focus: str | None = None,
                   t: float | None = None) -> go.Figure:
-    """The network and timeline in one figure with one animation frame per step."""
+    """The network and timeline in one figure with one animation frame per step, opening at ``t`` (a step
+    is added there if there is none, as the page does), else where the dashboard opens."""
     fact = fact or default_fact(result)
-    times = make_steps(result, mode)
-    t0 = times[0] if t is None else times[step_at(times, t)]
+    t = t if t is not None else opening_time(result)
+    times = make_steps(result, mode, t)
+    t0 = times[step_at(times, t)]
     pos = positions(result)
     net = network_figure(result, fact, t0, focus, pos)
     tl = timeline_figure(result, mode, times, t0, fact, focus)
@@ -88,8 +90,8 @@ def export_figure(result: RunResult, fact: str | None = None, mode: str = "event
     anim = dict(mode="immediate", frame=dict(duration=0, redraw=True), transition=dict(duration=0))
     start = times.index(t0)
     fig.update_layout(
-        sliders=[dict(active=start, y=SPLIT + 0.055, yanchor="top", x=0.08, len=0.9, pad=dict(t=0, b=0),
-                      currentvalue=dict(visible=False), font=dict(size=10),
+        sliders=[dict(active=start, y=SPLIT + 0.055, yanchor="top", x=0.13, len=0.86, pad=dict(t=0, b=0),
+                      currentvalue=dict(visible=False), font=dict(size=12),
                       steps=[dict(method="animate", label=local_label(t, tz, long=False), args=[[str(i)], anim])
                              for i, t in enumerate(times)])],
         updatemenus=[dict(type="buttons", direction="left", x=0.0, y=SPLIT + 0.055, yanchor="top", xanchor="left",
@@ -98,7 +100,9 @@ def export_figure(result: RunResult, fact: str | None = None, mode: str = "event
                                         args=[None, dict(mode="immediate", fromcurrent=True,
                                                          frame=dict(duration=350, redraw=True),
                                                          transition=dict(duration=0))]),
-                                   dict(label="❚❚", method="animate", args=[[None], anim])])],
+                                   dict(label="❚❚", method="animate",
+                                        args=[[None], dict(mode="immediate", frame=dict(duration=0, redraw=False),
+                                                           transition=dict(duration=0))])])],
     )
     return fig
 
@@ -121,6 +125,9 @@ PAGE = """<!DOCTYPE html>
 <script type="application/gzip;base64" id="backchannel-plotlyjs" data-version="{version}">{plotlyjs}</script>
 <script type="application/json" id="backchannel-figure">{figure}</script>
 <script>
+// plotly rejects the promise of an animation that a newer one (pause, the slider) interrupts, with no
+// reason given; that is how pausing works, not an error
+window.addEventListener("unhandledrejection", function (e) {{ if (e.reason === undefined) {{ e.preventDefault(); }} }});
 (async function () {{
   var note = document.getElementById("backchannel-note");
   try {{

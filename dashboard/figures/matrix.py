@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 import plotly.graph_objects as go
 
-from .common import (KNOW_CODE, KNOW_COLORS, KNOW_LABELS, actor_order, affiliations, fact_statements, names,
-                     provenance, short_names, template, wrap)
+from .common import (KNOW_CODE, KNOW_COLORS, KNOW_GLYPHS, KNOW_LABELS, actor_order, affiliations, channel_labels,
+                     fact_labels, fact_statements, names, provenance, short_names, shorten, template, wrap)
 
 from sim.certainty import MODELLED_MARK, MODELLED_MEANING, modelled
 
@@ -15,6 +15,23 @@ if TYPE_CHECKING:
     from sim.result import RunResult
 
 _BY_CODE = sorted(KNOW_CODE, key=KNOW_CODE.get)  # type: ignore[arg-type]
+# Each cell carries its state's shape too, drawn over it (readable without colour).
+_GLYPH = {KNOW_CODE[k]: ("" if k == "unknown" else g) for k, g in KNOW_GLYPHS.items()}
+
+
+def glyphs(cells: dict, group: str) -> list[str]:
+    """What each cell shows over its colour, rows top first and flattened in the order of :func:`_glyph_trace`'s
+    points: by actor, its state's shape and the cell's mark (``● ≈``); by affiliation, the cell's text (``2/3 ≈``)."""
+    if group == "affiliations":
+        return [t for row in cells["text"] for t in row]
+    return [f"{_GLYPH[c]} {t}".strip() for zr, tr in zip(cells["z"], cells["text"]) for c, t in zip(zr, tr)]
+
+
+def _glyph_trace(facts: list[str], rows: list[str], cells: dict, group: str) -> dict:
+    """A text trace over the heatmap: what :func:`glyphs` gives, one per cell."""
+    return dict(type="scatter", mode="text", x=[f for _ in rows for f in facts], y=[r for r in rows for _ in facts],
+                text=glyphs(cells, group), textposition="middle center", textfont=dict(size=12, color="#111"),
+                hoverinfo="skip", showlegend=False, name="shapes", cliponaxis=False)
 
 
 def _colorscale() -> list[list]:
@@ -83,6 +100,8 @@ def hover_lines(result: RunResult, group: str = "actors") -> list[list[list]]:
     facts = list(result.facts)
     nm = names(result)
     statements = {f: wrap(s, 60) for f, s in fact_statements(result).items()}
+    labels = fact_labels(result)
+    channels = channel_labels(result)
     out = []
     for label, members in _rows(result, group):
         row = []
@@ -91,8 +110,10 @@ def hover_lines(result: RunResult, group: str = "actors") -> list[list[list]]:
             for a in members[:8]:
                 who = f"{nm[a]}: " if group == "affiliations" else ""
                 k = result.learned(a, f)
-                lines.append([k.time if k is not None else None, who, provenance(result, a, f)])
-            row.append([f"<b>{label}</b> · {f}<br><i>{statements.get(f, f)}</i>", lines])
+                lines.append([k.time if k is not None else None, who, provenance(result, a, f, channels)])
+            said = statements.get(f, f)
+            row.append([f"<b>{label}</b> · {labels.get(f, f)}"
+                        + (f"<br><i>{said}</i>" if said.replace("<br>", " ") != labels.get(f, f) else ""), lines])
         out.append(row)
     return out[::-1]
 
@@ -109,20 +130,23 @@ def matrix_spec(result: RunResult, t: float, group: str = "actors", fact: str = 
     chain, and for what was learned only later, that it was not known yet at ``t``. Without ``hover``
     the cells' hover text (``customdata``) is left for the browser to write from :func:`hover_lines`.
 
-    The heatmap is trace 0 and the only one that changes with time (``layout.meta['dynamic']``).
+    The heatmap is trace 0; trace 1 writes each cell's shape and marks over it; both change with time
+    (``layout.meta['dynamic']``).
     """
     facts = list(result.facts)
+    labels = fact_labels(result)
     rows = _rows(result, group)
     cells = matrix_cells(result, t, group)
     n = len(_BY_CODE)
     heat = dict(
-        type="heatmap", z=cells["z"], text=cells["text"], texttemplate="%{text}", x=facts,
+        type="heatmap", z=cells["z"], text=cells["text"], texttemplate="", x=facts,
         y=[r[0] for r in rows][::-1], hovertemplate="%{customdata}<extra></extra>", zmin=-0.5, zmax=n - 0.5,
         colorscale=_colorscale(), xgap=2, ygap=2, showscale=True,
-        colorbar=dict(tickvals=list(range(n)), ticktext=[KNOW_LABELS[k] for k in _BY_CODE], thickness=12,
-                      title=dict(text=MODELLED_MEANING, side="bottom", font=dict(size=11)),
+        colorbar=dict(tickvals=list(range(n)), ticktext=[f"{_GLYPH[KNOW_CODE[k]]} {KNOW_LABELS[k]}".strip()
+                                                         for k in _BY_CODE], thickness=12,
+                      title=dict(text=MODELLED_MEANING, side="bottom", font=dict(size=12)),
                       lenmode="pixels", len=440,
-                      orientation="h", y=1.02, yanchor="bottom", x=0.5, xanchor="center", tickfont=dict(size=11)),
+                      orientation="h", y=1.02, yanchor="bottom", x=0.5, xanchor="center", tickfont=dict(size=12)),
     )
     if hover:
         heat["customdata"] = hover_at(hover_lines(result, group), t)
@@ -131,14 +155,14 @@ def matrix_spec(result: RunResult, t: float, group: str = "actors", fact: str = 
         i = facts.index(fact)
         shapes.append(dict(type="rect", x0=i - 0.5, x1=i + 0.5, y0=-0.5, y1=len(rows) - 0.5,
                            line=dict(color="#111", width=2)))
-    layout = dict(meta={"dynamic": [0]}, shapes=shapes, margin=dict(l=10, r=10, t=50, b=10), plot_bgcolor="#fff",
-                  height=max(280, 190 + 22 * len(rows)),
+    layout = dict(meta={"dynamic": [0, 1]}, shapes=shapes, margin=dict(l=10, r=10, t=50, b=10), plot_bgcolor="#fff",
+                  height=max(280, 240 + 22 * len(rows)),
                   paper_bgcolor="#fff",
                   xaxis=dict(side="bottom", tickangle=-35, fixedrange=True, tickmode="array", tickvals=facts,
-                             ticktext=[f.replace("_", " ") for f in facts], tickfont=dict(size=10)),
+                             ticktext=[shorten(labels[f], 30) for f in facts], tickfont=dict(size=12)),
                   yaxis=dict(fixedrange=True, tickmode="linear", dtick=1, automargin=True),
                   hoverlabel=dict(align="left"), uirevision="matrix", template=template())
-    return {"data": [heat], "layout": layout}
+    return {"data": [heat, _glyph_trace(facts, heat["y"], cells, group)], "layout": layout}
 
 
 def matrix_figure(result: RunResult, t: float, group: str = "actors", fact: str = "") -> go.Figure:
@@ -154,7 +178,7 @@ def matrix_frames(result: RunResult, times: list[float], group: str = "actors") 
     """
     known = _known(result, group)
     if any(b < a for a, b in zip(times, times[1:])):  # not in order: compute each step on its own
-        return [[_cells_at(known, t, group)] for t in times]
+        return [[(c := _cells_at(known, t, group)), {"text": glyphs(c, group)}] for t in times]
     unknown = KNOW_CODE["unknown"]
     updates = sorted((time, i, j, code, m) for i, row in enumerate(known) for j, cell in enumerate(row)
                      for time, code, m in cell[:-1])
@@ -174,6 +198,7 @@ def matrix_frames(result: RunResult, times: list[float], group: str = "actors") 
             text[i][j] = _cell_text(count[i][j], sizes[i][j], marked[i][j], group)
             u += 1
         frame: dict = {"z": [[unknown if b is None else b for b in row] for row in best][::-1],
-                       "text": [row[:] for row in text][::-1]}
-        frames.append([frame])
+                       "text": [[_cell_text(c, n, m, group) for c, n, m in zip(cr, nr, mr)]
+                                for cr, nr, mr in zip(count, sizes, marked)][::-1]}
+        frames.append([frame, {"text": glyphs(frame, group)}])
     return frames

@@ -16,9 +16,10 @@ import plotly.graph_objects as go
 
 from sim.certainty import MODELLED_MARK, MODELLED_MEANING, modelled
 
-from .common import (BELIEF_COLOR, FLIGHT_COLOR, KNOW_COLORS, KNOW_LABELS, KNOW_ORDER, MEDIUM_LABELS, MEDIUM_STYLE,
-                     TAP_COLOR, affiliation_colors, affiliations, knowledge_state, names, provenance, short_names,
-                     template, wrap)
+from .common import (BELIEF_COLOR, FLIGHT_COLOR, KNOW_COLORS, KNOW_LABELS, KNOW_ORDER, KNOW_SYMBOLS, MEDIUM_LABELS,
+                     MEDIUM_STYLE, STAGE_HEIGHT, TAP_COLOR, affiliation_colors, affiliations, channel_labels,
+                     fact_labels, knowledge_state, medium_label, names, provenance, short_names, template, wrap)
+from .labels import Box, place_labels
 
 if TYPE_CHECKING:
     from sim.result import RunResult
@@ -27,7 +28,7 @@ NODE_SIZE = 30
 WIDE = 1.3  # the circle of affiliations is this much wider than tall: pictures are wider than tall
 
 
-def positions(result: RunResult) -> dict[str, tuple[float, float]]:
+def positions(result: RunResult, moved: tuple[tuple[str, float, float], ...] = ()) -> dict[str, tuple[float, float]]:
     """Actor id → (x, y): affiliations around an ellipse in file order (:data:`WIDE`), each on an arc as
     wide as its cluster, and each affiliation's actors on a small circle (networkx circular layout)
     around its centre. Deterministic: the same scenario always gets the same layout."""
@@ -56,28 +57,10 @@ def positions(result: RunResult) -> dict[str, tuple[float, float]]:
         for a in members:  # rotate so that the first member sits on top
             x, y = float(ring[a][0]) - centres[f][0], float(ring[a][1]) - centres[f][1]
             pos[a] = (centres[f][0] - y, centres[f][1] + x)
+    for a, x, y in moved:  # where the reader dragged them
+        if a in pos:
+            pos[a] = (x, y)
     return pos
-
-
-def label_positions(result: RunResult, pos: dict[str, tuple[float, float]]) -> dict[str, str]:
-    """Actor id → where its name goes: away from the centre of its affiliation's cluster — above or
-    below (and to the side it leans to), or beside for the members level with the centre — and below
-    an affiliation of one, whose name stands above it."""
-    groups: dict[str, list[str]] = {}
-    for a in result.scenario.actors:
-        groups.setdefault(a.affiliation, []).append(a.id)
-    out = {}
-    for members in groups.values():
-        cx = sum(pos[a][0] for a in members) / len(members)
-        cy = sum(pos[a][1] for a in members) / len(members)
-        for a in members:
-            dx, dy = pos[a][0] - cx, pos[a][1] - cy
-            side = "right" if dx > 0 else "left"
-            if len(members) > 1 and abs(dx) > 2 * abs(dy):
-                out[a] = f"middle {side}"
-            else:
-                out[a] = ("top " if dy > 1e-9 else "bottom ") + (side if abs(dx) > 0.5 * abs(dy) else "center")
-    return out
 
 
 @dataclass(frozen=True)
@@ -119,13 +102,17 @@ def _scatter(**props: object) -> dict:
     return {"type": "scatter", **props}
 
 
-def _edges(result: RunResult, pos: dict[str, tuple[float, float]]) -> list[dict]:
+def _edges(result: RunResult, pos: dict[str, tuple[float, float]], hidden: frozenset[str] = frozenset()) -> list[dict]:
     traces = []
     by_medium: dict[str, list] = {}
     hover_x, hover_y, hover_text = [], [], []
     nm = names(result)
+    channels = channel_labels(result)
+    faint = _faint(result, hidden)
     for ch in result.scenario.channels:
-        ends = [a for a in ch.between if a in pos]
+        if f"medium:{ch.medium}" in hidden:
+            continue
+        ends = [a for a in ch.between if a in pos and a not in faint]
         pairs = ([(ends[0], b) for b in ends[1:]] if ch.direction == "one-way"
                  else [(a, b) for i, a in enumerate(ends) for b in ends[i + 1:]])
         for a, b in pairs:
@@ -134,9 +121,9 @@ def _edges(result: RunResult, pos: dict[str, tuple[float, float]]) -> list[dict]
             hover_x.append((x0 + x1) / 2)
             hover_y.append((y0 + y1) / 2)
             arrow = "→" if ch.direction == "one-way" else "↔"
-            text = f"<b>{ch.id}</b>: {nm[a]} {arrow} {nm[b]} ({MEDIUM_LABELS.get(ch.medium, ch.medium)})"
-            if ch.description:
-                text += f"<br>{ch.description}"
+            text = f"<b>{channels[ch.id]}</b><br>{nm[a]} {arrow} {nm[b]} ({medium_label(ch.medium)})"
+            if ch.description and channels[ch.id] != ch.description:
+                text += f"<br>{wrap(ch.description, 60)}"
             for tap in ch.taps:
                 text += f"<br>tapped by {nm.get(tap.by, tap.by)}"
             hover_text.append(text)
@@ -152,10 +139,12 @@ def _edges(result: RunResult, pos: dict[str, tuple[float, float]]) -> list[dict]
     xs, ys = [], []
     for ch in result.scenario.channels:
         ends = [a for a in ch.between if a in pos]
+        if f"medium:{ch.medium}" in hidden or f"medium:intercept" in hidden:
+            continue
         mx = sum(pos[a][0] for a in ends) / len(ends)
         my = sum(pos[a][1] for a in ends) / len(ends)
         for tap in ch.taps:
-            if tap.by in pos:
+            if tap.by in pos and tap.by not in faint:
                 xs += [pos[tap.by][0], mx, None]
                 ys += [pos[tap.by][1], my, None]
     if xs:
@@ -166,45 +155,45 @@ def _edges(result: RunResult, pos: dict[str, tuple[float, float]]) -> list[dict]
     return traces
 
 
-def _legend() -> list[dict]:
-    return [_scatter(x=[None], y=[None], mode="markers", name=KNOW_LABELS[k], legendgroup="knowledge",
-                     legendgrouptitle=dict(text="the selected fact"), legendrank=1 + i,
-                     marker=dict(size=14, color=KNOW_COLORS[k], line=dict(color="#555", width=1)))
-            for i, k in enumerate(KNOW_ORDER)] + [
-        _scatter(x=[None], y=[None], mode="markers", name=MODELLED_MEANING, legendgroup="knowledge",
-                 legendrank=1 + len(KNOW_ORDER), marker=dict(size=14, color="#fff", line=dict(color="#555", width=1)))]
+def _faint(result: RunResult, hidden: frozenset[str]) -> set[str]:
+    """Actors drawn faint: those of a hidden affiliation."""
+    return {a.id for a in result.scenario.actors if a.affiliation in hidden}
 
 
-Labels = list[tuple[str, str, float]]  # per actor: plain name, marked name, time from which it is marked
-
-
-def label_parts(result: RunResult, fact: str) -> Labels:
-    """Each actor's name on the graph, with and without the mark, and when the mark starts (never: inf)."""
+def node_labels(result: RunResult, fact: str, t: float) -> list[str]:
+    """Actor names with :data:`~sim.certainty.MODELLED_MARK` after those who know ``fact`` at ``t`` through an
+    inferred or assumed step (as the exported file's hover and the marks on the nodes say)."""
     short = short_names(result)
+    return [f"{short[a]} {m}".strip() for a, m in zip(result.compiled.actors, node_marks(result, fact, t))]
+
+
+def node_marks(result: RunResult, fact: str, t: float) -> list[str]:
+    """Per actor, :data:`~sim.certainty.MODELLED_MARK` (drawn on the node) for those who know ``fact`` at ``t``
+    through an inferred or assumed step, else nothing."""
     certain = result.certainties.knowledge
     out = []
     for a in result.compiled.actors:
         k = result.first.get((a, fact))
-        since = k.time if k is not None and modelled(certain.get((a, fact))) else float("inf")
-        out.append((wrap(short[a]), wrap(f"{short[a]} {MODELLED_MARK}"), since))
+        out.append(MODELLED_MARK if k is not None and k.time <= t and modelled(certain.get((a, fact))) else "")
     return out
 
 
-def node_labels(result: RunResult, fact: str, t: float, parts: Labels | None = None) -> list[str]:
-    """Actor names on the graph; :data:`~sim.certainty.MODELLED_MARK` after those who know ``fact`` at ``t``
-    through an inferred or assumed step."""
-    return [marked if since <= t else plain for plain, marked, since in (parts or label_parts(result, fact))]
+TRAIL = 3  # messages drawn as the recent trail
+PATH_COLOR = "rgba(27,120,55,0.42)"
+TRAIL_COLOR = "rgba(17,17,17,0.5)"
 
 
 def _dynamic(result: RunResult, fact: str, t: float, focus: str | None, pos: dict[str, tuple[float, float]],
-             all_flights: list[Flight], labels: Labels | None = None) -> list[dict]:
-    """The traces that change with time, as plain dicts: node fill, focus rings, messages in flight."""
+             all_flights: list[Flight], labels: dict[str, str] | None = None) -> list[dict]:
+    """The traces that change with time, as plain dicts: the selected fact's path so far, the recent
+    trail, node fill and shape, focus rings, messages in flight."""
     actors = list(result.actors)
-    fill = [KNOW_COLORS[knowledge_state(result, a, fact, t)] for a in actors]
+    states = [knowledge_state(result, a, fact, t) for a in actors]
     ring = believed(result, focus, fact, t) if focus else []
     moving = in_flight(all_flights, t)
     fx, fy, ftext, fcol, fsize = [], [], [], [], []
     nm = names(result)
+    labels = labels if labels is not None else fact_labels(result)
     for f, frac in moving:
         if f.sender not in pos or f.target not in pos:
             continue
@@ -213,92 +202,197 @@ def _dynamic(result: RunResult, fact: str, t: float, focus: str | None, pos: dic
         fy.append(y0 + (y1 - y0) * frac)
         carries = fact in f.facts
         verb = "intercepting" if f.kind == "intercept" else "→"
-        ftext.append(f"{nm.get(f.sender, f.sender)} {verb} {nm.get(f.target, f.target)}: {', '.join(f.facts)}")
-        fcol.append(TAP_COLOR if f.kind == "intercept" else (FLIGHT_COLOR if carries else "#9e9e9e"))
+        ftext.append(f"{nm.get(f.sender, f.sender)} {verb} {nm.get(f.target, f.target)}:<br>"
+                     + "<br>".join(labels.get(x, x) for x in f.facts))
+        fcol.append(TAP_COLOR if f.kind == "intercept" else (FLIGHT_COLOR if carries else "#757575"))
         fsize.append(13 if carries else 9)
+    px, py = [], []
+    for k in result.knowers(fact, t):  # the fact's provenance so far: who passed it to whom
+        if k.from_actor in pos and k.actor in pos:
+            px += [pos[k.from_actor][0], pos[k.actor][0], None]
+            py += [pos[k.from_actor][1], pos[k.actor][1], None]
+    done = [f for f in all_flights if f.end <= t and f.sender in pos and f.target in pos]
+    done.sort(key=lambda f: f.end)
+    tx, ty, ttext = [], [], []
+    for f in done[-TRAIL:]:
+        (x0, y0), (x1, y1) = pos[f.sender], pos[f.target]
+        label = f"recent: {nm.get(f.sender, f.sender)} → {nm.get(f.target, f.target)}"
+        tx += [x0, x0 + (x1 - x0) * 0.9, None]
+        ty += [y0, y0 + (y1 - y0) * 0.9, None]
+        ttext += [label, label, None]
     return [
-        {"marker": {"color": fill}, "text": node_labels(result, fact, t, labels)},
+        {"x": px, "y": py},
+        {"x": tx, "y": ty, "hovertext": ttext},
+        {"marker": {"color": [KNOW_COLORS[k] for k in states], "symbol": [KNOW_SYMBOLS[k] for k in states]},
+         "text": node_marks(result, fact, t)},
         {"x": [pos[a][0] for a in ring], "y": [pos[a][1] for a in ring]},
         {"x": fx, "y": fy, "hovertext": ftext, "marker": {"color": fcol, "size": fsize}},
     ]
 
 
-LEGENDS = {  # where the legend goes: beside the graph, or in rows under it where the graph is narrow
+LEGENDS = {  # where the legend goes: beside the graph, or none (the page draws its own beside it)
     "right": dict(orientation="v", x=1.0, xanchor="left", y=1.0),
-    "below": dict(orientation="h", x=0.0, xanchor="left", y=-0.02, yanchor="top", traceorder="normal"),
+    "none": {},
 }
+LABEL_FONT = dict(size=12, color="#222", family="Arial, 'Liberation Sans', Helvetica, sans-serif")
+AFFILIATION_FONT = 13
+MARGIN = dict(l=6, r=6, t=30, b=6)  # fixed: the plot area never changes size (room on top for the toolbar)
+
+
+def _label_annotations(result: RunResult, pos: dict[str, tuple[float, float]], focus: str | None,
+                       faint: set[str], height: int, width: int) -> list[dict]:
+    """Actor names and affiliation names as annotations, placed so that no two overlap at the plot
+    size the page gives the network (``height`` × at least ``width`` pixels)."""
+    s = result.scenario
+    short = short_names(result)
+    colours = affiliation_colors(result)
+    xs = [p[0] for p in pos.values()] or [0.0]
+    ys = [p[1] for p in pos.values()] or [0.0]
+    xr, yr = _ranges(xs, ys)
+    scale = min((height - MARGIN["t"] - MARGIN["b"]) / (yr[1] - yr[0]), width / (xr[1] - xr[0]))
+
+    def to_px(x: float, y: float) -> tuple[float, float]:
+        return (x - xr[0]) * scale, (yr[1] - y) * scale
+
+    fixed: list[Box] = []
+    annotations = []
+    clusters = _clusters(result, pos)
+    for f, (mx, my, spread) in clusters.items():
+        alone = spread < 1e-9
+        ax, ay = to_px(mx, my)
+        text = wrap(f, 16)
+        box = Box.around(text, AFFILIATION_FONT, ax, ay - (NODE_SIZE / 2 + 4 if alone else 0),
+                         "center", "bottom" if alone else "middle", bold=True)
+        fixed.append(box)
+        annotations.append(dict(x=mx, y=my, text=f"<b>{text}</b>", showarrow=False, xanchor="center",
+                                yanchor="bottom" if alone else "middle", yshift=NODE_SIZE / 2 + 4 if alone else 0,
+                                font=dict(color=colours[f], size=AFFILIATION_FONT, family=LABEL_FONT["family"]),
+                                name="affiliation", captureevents=False))
+    actors = list(result.compiled.actors)
+    nodes = [to_px(*pos[a]) for a in actors]
+    centres = {a.id: clusters[a.affiliation][:2] for a in s.actors}
+    texts = [wrap(short[a], 18) for a in actors]
+    away = [(pos[a][0] - centres[a][0], pos[a][1] - centres[a][1]) for a in actors]
+    placed = place_labels(nodes, texts, NODE_SIZE / 2 + 2, LABEL_FONT["size"], fixed, away,
+                          (0.0, 0.0, (xr[1] - xr[0]) * scale, (yr[1] - yr[0]) * scale))
+    for a, text, (xanchor, yanchor, dx, dy) in zip(actors, texts, placed):
+        bold = a == focus
+        annotations.append(dict(x=pos[a][0], y=pos[a][1], text=f"<b>{text}</b>" if bold else text, showarrow=False,
+                                xanchor=xanchor, yanchor=yanchor, xshift=dx, yshift=-dy, align="center",
+                                font=LABEL_FONT | ({"color": "#9e9e9e"} if a in faint else {}), name="actor",
+                                captureevents=False))
+    return annotations
+
+
+def _clusters(result: RunResult, pos: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float, float]]:
+    """Affiliation → the centre of its actors and their largest distance from it."""
+    out = {}
+    for f in affiliations(result):
+        members = [pos[a.id] for a in result.scenario.actors if a.affiliation == f]
+        mx = sum(p[0] for p in members) / len(members)
+        my = sum(p[1] for p in members) / len(members)
+        out[f] = (mx, my, max(math.dist((mx, my), p) for p in members))
+    return out
+
+
+def _ranges(xs: list[float], ys: list[float]) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The axis ranges: room for names around the outermost actors, more below, where names hang."""
+    pad = 0.45
+    return (min(xs) - pad, max(xs) + pad), (min(ys) - 1.3 * pad, max(ys) + pad)
 
 
 def network_spec(result: RunResult, fact: str, t: float, focus: str | None = None,
-                 pos: dict[str, tuple[float, float]] | None = None, legend: str = "right") -> dict:
+                 pos: dict[str, tuple[float, float]] | None = None, legend: str = "right",
+                 hidden: tuple[str, ...] = (), height: int = STAGE_HEIGHT, width: int = 600) -> dict:
     """The network at ``t`` with knowledge of ``fact`` as a plain plotly figure dict (``data``, ``layout``);
-    ``focus`` adds rings for what that actor knew others knew; ``legend`` is a key of :data:`LEGENDS`.
-    ``layout.meta['dynamic']`` lists the indices of the traces that change with time."""
+    ``focus`` adds rings for what that actor knew others knew; ``legend`` is a key of :data:`LEGENDS`;
+    ``hidden`` names affiliations (drawn faint) and ``medium:M`` media (not drawn). Names are placed for a
+    plot ``height`` pixels tall and at least ``width`` wide. ``layout.meta['dynamic']`` lists the indices
+    of the traces that change with time."""
     pos = pos or positions(result)
     s = result.scenario
     nm = names(result)
     colours = affiliation_colors(result)
-    data = _edges(result, pos) + _legend()
+    hide = frozenset(hidden)
+    faint = _faint(result, hide)
+    label = fact_labels(result).get(fact, fact)
+    data = _edges(result, pos, hide) + (_legend() if legend != "none" else [])
     actors = list(result.actors)
     by_id = {a.id: a for a in s.actors}
+    channels = channel_labels(result)
     hover = []
     for a in actors:
         act = by_id[a]
-        role = f" — {act.role}" if act.role else ""
-        hover.append(f"<b>{act.name}</b>{role}<br>{act.affiliation}<br>{fact}: {provenance(result, a, fact)}")
-    label_pos = label_positions(result, pos)
+        role = f" — {wrap(act.role, 60)}" if act.role else ""
+        hover.append(f"<b>{act.name}</b>{role}<br>{act.affiliation}<br><i>{wrap(label, 60)}</i>: "
+                     f"{wrap(provenance(result, a, fact, channels), 70)}")
     dyn = _dynamic(result, fact, t, focus, pos, flights(result))
+    first = len(data)
+    data.append(_scatter(x=dyn[0]["x"], y=dyn[0]["y"], mode="lines", hoverinfo="skip", name="how it spread",
+                         line=dict(color=PATH_COLOR, width=7), showlegend=False))
+    data.append(_scatter(x=dyn[1]["x"], y=dyn[1]["y"], mode="lines+markers", hovertext=dyn[1]["hovertext"],
+                         hoverinfo="text", name="latest messages", showlegend=False,
+                         line=dict(color=TRAIL_COLOR, width=2.5, dash="dot"),
+                         marker=dict(symbol="arrow", angleref="previous", size=[0, 10, 0] * TRAIL,
+                                     color=TRAIL_COLOR)))
     data.append(_scatter(
         x=[pos[a][0] for a in actors], y=[pos[a][1] for a in actors], mode="markers+text",
-        text=dyn[0]["text"], textposition=[label_pos[a] for a in actors],
-        textfont=dict(size=11, color="#222"),
+        text=dyn[2]["text"], textposition="middle center", textfont=dict(size=14, color="#111"),
         hovertext=hover, hoverinfo="text", showlegend=False, name="actors", customdata=actors,
-        marker=dict(size=[NODE_SIZE + (8 if a == focus else 0) for a in actors], color=dyn[0]["marker"]["color"],
+        marker=dict(size=[NODE_SIZE + (8 if a == focus else 0) for a in actors], color=dyn[2]["marker"]["color"],
+                    symbol=dyn[2]["marker"]["symbol"], opacity=[0.25 if a in faint else 1.0 for a in actors],
                     line=dict(color=["#000" if a == focus else colours[by_id[a].affiliation] for a in actors],
                               width=[5 if a == focus else 3 for a in actors]))))
     focus_name = nm.get(focus or "", "")
-    data.append(_scatter(x=dyn[1]["x"], y=dyn[1]["y"], mode="markers", hoverinfo="skip",
+    data.append(_scatter(x=dyn[3]["x"], y=dyn[3]["y"], mode="markers", hoverinfo="skip",
                          name=f"{focus_name} knows that they know" if focus else "knows that they know",
-                         showlegend=bool(focus), legendgroup="focus",
+                         showlegend=bool(focus) and legend != "none", legendgroup="focus",
                          marker=dict(symbol="circle-open", size=NODE_SIZE + 16, color=BELIEF_COLOR,
                                      line=dict(width=3, color=BELIEF_COLOR))))
-    data.append(_scatter(x=dyn[2]["x"], y=dyn[2]["y"], mode="markers", hovertext=dyn[2]["hovertext"],
+    data.append(_scatter(x=dyn[4]["x"], y=dyn[4]["y"], mode="markers", hovertext=dyn[4]["hovertext"],
                          hoverinfo="text", name="message in flight", legendgroup="messages", legendrank=10,
-                         marker=dict(symbol="circle", color=dyn[2]["marker"]["color"], size=dyn[2]["marker"]["size"],
+                         showlegend=legend != "none",
+                         marker=dict(symbol="circle", color=dyn[4]["marker"]["color"], size=dyn[4]["marker"]["size"],
                                      line=dict(color="#fff", width=1.5))))
-    n = len(data)
     xs = [p[0] for p in pos.values()] or [0]
     ys = [p[1] for p in pos.values()] or [0]
-    shapes, annotations = [], []
-    for f in affiliations(result):
-        members = [pos[a.id] for a in s.actors if a.affiliation == f]
-        mx = sum(p[0] for p in members) / len(members)
-        my = sum(p[1] for p in members) / len(members)
-        spread = max(math.dist((mx, my), p) for p in members)
+    shapes = []
+    for f, (mx, my, spread) in _clusters(result, pos).items():
         r = max(spread + 0.13, 0.15)
         shapes.append(dict(type="circle", x0=mx - r, x1=mx + r, y0=my - r, y1=my + r, layer="below",
-                           fillcolor=colours[f], opacity=0.08, line=dict(color=colours[f], width=1)))
-        alone = spread < 1e-9
-        annotations.append(dict(x=mx, y=my + r if alone else my, text=f"<b>{f}</b>", showarrow=False,
-                                yanchor="bottom" if alone else "middle", font=dict(color=colours[f], size=13),
-                                opacity=0.9))
-    pad = 0.45  # room for names around the outermost actors; more below, where names hang under them
+                           fillcolor=colours[f], opacity=0.03 if f in hide else 0.08,
+                           line=dict(color=colours[f], width=1)))
+    xr, yr = _ranges(xs, ys)
     layout = dict(
-        meta={"dynamic": [n - 3, n - 2, n - 1]}, shapes=shapes, annotations=annotations,
-        margin=dict(l=5, r=5, t=10, b=5, autoexpand=True), plot_bgcolor="#fff", paper_bgcolor="#fff",
-        xaxis=dict(visible=False, range=[min(xs) - pad, max(xs) + pad], fixedrange=False),
-        yaxis=dict(visible=False, range=[min(ys) - 1.6 * pad, max(ys) + pad], scaleanchor="x", scaleratio=1),
-        legend=LEGENDS[legend] | dict(bgcolor="rgba(255,255,255,0.85)", font=dict(size=11), groupclick="toggleitem",
-                                      tracegroupgap=6),
-        hoverlabel=dict(align="left"), uirevision="network", showlegend=True, template=template(),
+        meta={"dynamic": list(range(first, first + 5))}, shapes=shapes,
+        annotations=_label_annotations(result, pos, focus, faint, height, width),
+        margin=MARGIN | dict(autoexpand=False), plot_bgcolor="#fff", paper_bgcolor="#fff",
+        xaxis=dict(visible=False, range=list(xr), fixedrange=False),
+        yaxis=dict(visible=False, range=list(yr), scaleanchor="x", scaleratio=1),
+        hoverlabel=dict(align="left"), uirevision="network", showlegend=legend != "none", template=template(),
     )
+    if legend != "none":
+        layout["legend"] = LEGENDS[legend] | dict(bgcolor="rgba(255,255,255,0.85)", font=dict(size=12),
+                                                  groupclick="toggleitem", tracegroupgap=6)
+        layout["margin"] = MARGIN | dict(autoexpand=True)
     return {"data": data, "layout": layout}
 
 
+def _legend() -> list[dict]:
+    return [_scatter(x=[None], y=[None], mode="markers", name=KNOW_LABELS[k], legendgroup="knowledge",
+                     legendgrouptitle=dict(text="the selected fact"), legendrank=1 + i,
+                     marker=dict(size=14, color=KNOW_COLORS[k], symbol=KNOW_SYMBOLS[k],
+                                 line=dict(color="#555", width=1)))
+            for i, k in enumerate(KNOW_ORDER)] + [
+        _scatter(x=[None], y=[None], mode="markers", name=MODELLED_MEANING, legendgroup="knowledge",
+                 legendrank=1 + len(KNOW_ORDER), marker=dict(size=14, color="#fff", line=dict(color="#555", width=1)))]
+
+
 def network_figure(result: RunResult, fact: str, t: float, focus: str | None = None,
-                   pos: dict[str, tuple[float, float]] | None = None, legend: str = "right") -> go.Figure:
+                   pos: dict[str, tuple[float, float]] | None = None, legend: str = "right",
+                   hidden: tuple[str, ...] = ()) -> go.Figure:
     """:func:`network_spec` as a validated plotly figure."""
-    return go.Figure(network_spec(result, fact, t, focus, pos, legend))
+    return go.Figure(network_spec(result, fact, t, focus, pos, legend, hidden))
 
 
 def network_frames(result: RunResult, fact: str, times: list[float], focus: str | None = None,
@@ -306,5 +400,5 @@ def network_frames(result: RunResult, fact: str, times: list[float], focus: str 
     """For each time, the dynamic traces (see ``layout.meta['dynamic']``) as plain dicts."""
     pos = pos or positions(result)
     fl = flights(result)
-    labels = label_parts(result, fact)
+    labels = fact_labels(result)
     return [_dynamic(result, fact, t, focus, pos, fl, labels) for t in times]

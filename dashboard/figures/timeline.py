@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 import plotly.graph_objects as go
 
 from .common import (CURSOR_COLOR, KNOW_COLORS, SKIP_COLOR, TAP_COLOR, actor_order, affiliation_colors,
-                     fact_statements, local_label, names, readable_reason, short_names, template, wall)
+                     channel_labels, fact_labels, fact_statements, local_label, medium_label, names, readable_reason,
+                     short_names, template, wall)
 
 from sim.certainty import describe_record_when
 
@@ -23,6 +24,7 @@ MESSAGE_COLOR = "#3f6fa8"
 FACT_COLOR = "#111111"
 LOST_COLOR = "#bdbdbd"
 WINDOW_COLOR = "rgba(120,144,156,0.22)"
+FUTURE_COLOR = "rgba(255,255,255,0.68)"  # laid over what comes after the moment shown
 
 
 def x_mapper(result: RunResult, mode: str, steps: list[float]):
@@ -110,6 +112,9 @@ def timeline_spec(result: RunResult, mode: str, steps: list[float], t: float, fa
                      name="uncertain time (hover: range, basis)", line=dict(color=WINDOW_COLOR, width=10),
                      hovertext=stext or None, hoverinfo="text"))
 
+    labels = fact_labels(result)
+    channels = channel_labels(result)
+
     def arrows(records, colour: str, dash: str, name: str, width: float, symbol: str = "arrow") -> None:
         xs: list[Any] = []
         ys: list[Any] = []
@@ -124,7 +129,8 @@ def timeline_spec(result: RunResult, mode: str, steps: list[float], t: float, fa
                 continue
             how = {"intercept": "intercepted by", "lost": "lost on the way to"}.get(e.kind, "→")
             label = (f"<b>{nm[sender]} {how} {nm[target]}</b><br>{summ.get(e.cause, e.cause)}<br>"
-                     f"{', '.join(e.facts)} · {e.channel} ({e.medium})<br>"
+                     f"{'<br>'.join(labels.get(f, f) for f in e.facts)}<br>"
+                     f"over “{channels.get(e.channel or '', e.channel)}” ({medium_label(e.medium)})<br>"
                      f"sent {describe_record_when(result, e.send, tz)}<br>"
                      f"{'arrived' if e.kind != 'lost' else 'lost'} {describe_record_when(result, e.id, tz)}")
             xs += [xm(e.sent_at), xm(e.time), None]
@@ -152,8 +158,8 @@ def timeline_spec(result: RunResult, mode: str, steps: list[float], t: float, fa
             continue
         text = []
         for e in recs:
-            line = (f"<b>{nm[e.actor]}</b>: {summ.get(e.cause, e.cause)}<br>{', '.join(e.facts)}<br>"
-                    f"{describe_record_when(result, e.id, tz)}")
+            line = (f"<b>{nm[e.actor]}</b>: {summ.get(e.cause, e.cause)}<br>"
+                    f"{'<br>'.join(labels.get(f, f) for f in e.facts)}<br>{describe_record_when(result, e.id, tz)}")
             if e.reason_code:
                 line += f"<br><i>{readable_reason(e, nm, statements)}</i>"
             text.append(line)
@@ -162,10 +168,13 @@ def timeline_spec(result: RunResult, mode: str, steps: list[float], t: float, fa
                          marker=dict(symbol=symbol, size=12 if kind == "originate" else 11, color=colour,
                                      line=dict(color="#fff" if kind == "originate" else colour, width=1.5))))
 
-    # Cursor.
+    # Cursor, and what comes after it faded.
     cx = xm(t)
     line = dict(color=CURSOR_COLOR, width=2.5)
     if cursor_shape:
+        end = xm(max(steps[-1] if steps else t, t) + 30 * 86400.0) if mode == "calendar" else len(steps) + 5.0
+        shapes.append(dict(type="rect", xref="x", yref="y", x0=cx, x1=end, y0=-0.6, y1=len(order) - 0.4,
+                           fillcolor=FUTURE_COLOR, line=dict(width=0), layer="above"))
         shapes.append(dict(type="line", xref="x", yref="y", x0=cx, x1=cx, y0=-0.6, y1=len(order) - 0.4, line=line))
         data.append(dict(type="scatter", x=[None], y=[None], mode="lines", name="t (now)", line=line,
                          hoverinfo="skip"))
@@ -190,11 +199,12 @@ def timeline_spec(result: RunResult, mode: str, steps: list[float], t: float, fa
     layout = dict(
         shapes=shapes,
         meta={"dynamic": [] if cursor_shape else [len(data) - 1],
-              "cursor_shape": len(shapes) - 1 if cursor_shape else None},
+              "cursor_shape": len(shapes) - 1 if cursor_shape else None,
+              "future_shape": len(shapes) - 2 if cursor_shape else None},
         margin=dict(l=10, r=10, t=10, b=40), plot_bgcolor="#fff", paper_bgcolor="#fff",
         yaxis=dict(tickvals=list(range(len(order))), ticktext=ticktext, range=[-0.6, len(order) - 0.4],
                    showgrid=True, gridcolor="#f0f0f0", zeroline=False, fixedrange=True),
-        xaxis=xaxis, legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0, font=dict(size=11),
+        xaxis=xaxis, legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0, font=dict(size=12),
                                  entrywidth=0, itemwidth=30),
         hoverlabel=dict(align="left"), uirevision=f"timeline-{mode}", dragmode="zoom",
         height=max(min_height, 110 + 22 * len(order)), template=template(),

@@ -74,3 +74,12 @@ def page(browser):
     pg.errors = errors  # type: ignore[attr-defined]
     yield pg
     ctx.close()
+
+
+@pytest.fixture
+def documented(monkeypatch):
+    """The repository's own scenario folder, for the views of the documented scenario."""
+    if not (ROOT / "scenarios" / "alternatives" / "no_intercepts.yaml").exists():
+        pytest.skip("the documented scenario and its variants are not there")
+    monkeypatch.setenv("BACKCHANNEL_SCENARIOS", str(ROOT / "scenarios"))
+    monkeypatch.setenv("BACKCHANNEL_DEFAULT_SCENARIO", "alexander_release")

@@ -155,7 +155,7 @@ def test_shared_url_reproduces_the_view(browser, page, server_url):
     page.goto(server_url + "/?alt=slow_relay&fact=offer&actor=c&mode=calendar&t=2025-05-01T10:30:00Z"
                            "&panels=network,matrix&group=affiliations")
     wait_ready(page)
-    page.wait_for_selector("#focus strong")
+    page.wait_for_selector("#focus .focus-q")
     shared = page.url
     label, focus = t_label(page), page.inner_text("#focus")
     assert "Slow relay" in page.inner_text("#title")
@@ -165,7 +165,7 @@ def test_shared_url_reproduces_the_view(browser, page, server_url):
     try:
         other.goto(shared)
         wait_ready(other)
-        other.wait_for_selector("#focus strong")
+        other.wait_for_selector("#focus .focus-q")
         assert t_label(other) == label == "Thu 1 May 2025, 13:30"
         assert other.inner_text("#focus") == focus
         assert other.inner_text("#title") == page.inner_text("#title")
@@ -278,17 +278,6 @@ def _screenshot_module():
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
-
-
-@pytest.fixture
-def documented(monkeypatch):
-    """The repository's own scenario folder, for the views of the documented scenario."""
-    from .conftest import ROOT
-
-    if not (ROOT / "scenarios" / "alternatives" / "no_intercepts.yaml").exists():
-        pytest.skip("the documented scenario and its variants are not there")
-    monkeypatch.setenv("BACKCHANNEL_SCENARIOS", str(ROOT / "scenarios"))
-    monkeypatch.setenv("BACKCHANNEL_DEFAULT_SCENARIO", "alexander_release")
 
 
 def test_compare_link_shows_who_learned_differently(page, server_url, documented):

@@ -111,18 +111,45 @@ def test_broken_scenario_falls_back_with_a_notice(client, tmp_path, monkeypatch)
     out = call(client, "?scenario=broken")
     assert "could not be loaded" in out["notice"]["children"]
     assert out["scenario"]["value"] == "tiny"
-    assert {"label": "broken", "value": "broken"} in out["scenario"]["options"]
+    assert {"label": "broken", "value": "broken"} in out["scenario"]["options"]  # a file that does not load
+    assert {"label": "Tiny relay", "value": "tiny"} in out["scenario"]["options"]  # the others by their titles
 
 
-def test_choosing_a_variant_file_resets_alternative_and_time(client):
+def test_choosing_a_variant_file_keeps_time_and_fact_and_drops_the_alternative(client):
     controls = {"scenario.value": "alternatives/no_relay", "alternative.value": "slow_relay", "mode.value": "event",
                 "fact.value": "reply", "actor.value": "c", "panels.value": ["network"], "group.value": "actors"}
     out = call(client, "?scenario=tiny&alt=slow_relay", controls, {"t": 1746083400.0}, changed="scenario.value")
     state, _ = decode(out["url"]["search"])
-    assert (state.scenario, state.alt, state.fact, state.actor) == ("alternatives/no_relay", "", "offer", "c")
+    assert (state.scenario, state.alt, state.fact, state.actor) == ("alternatives/no_relay", "", "reply", "c")
     data = out["bundle"]["data"]
-    assert data["step"] == len(data["steps"]) - 1
+    assert data["steps"][data["step"]] == 1746083400.0
     assert "No relay" in out["title"]["children"]
+    assert out["notice"]["style"] == {"display": "none"}
+
+
+def test_choosing_an_alternative_keeps_time_and_shows_its_description(client):
+    controls = {"scenario.value": "tiny", "alternative.value": "slow_relay", "mode.value": "event",
+                "fact.value": "reply", "actor.value": None, "panels.value": ["network"], "group.value": "actors"}
+    out = call(client, "?scenario=tiny", controls, {"t": 1746083400.0}, changed="alternative.value")
+    state, _ = decode(out["url"]["search"])
+    assert (state.alt, state.fact, state.t) == ("slow_relay", "reply", 1746083400.0)
+    assert out["alt-note"]["children"].startswith("Alternative “Slow relay”")
+
+
+def test_switching_to_a_scenario_without_the_fact_or_time_says_so(client, tmp_path, monkeypatch):
+    from .conftest import make_scenarios
+
+    make_scenarios(tmp_path)
+    (tmp_path / "tiny.yaml").read_text(encoding="utf-8")
+    text = (tmp_path / "tiny.yaml").read_text(encoding="utf-8").replace("2025-05-", "2025-07-")
+    (tmp_path / "later.yaml").write_text(text.replace("id: reply", "id: answer_given").replace("[reply]", "[answer_given]"),
+                                         encoding="utf-8")
+    monkeypatch.setenv("BACKCHANNEL_SCENARIOS", str(tmp_path))
+    controls = {"scenario.value": "later", "alternative.value": "", "mode.value": "event", "fact.value": "reply",
+                "actor.value": None, "panels.value": ["network"], "group.value": "actors"}
+    out = call(client, "?scenario=tiny", controls, {"t": 1746083400.0}, changed="scenario.value")
+    notice = out["notice"]["children"]
+    assert "There is no fact “reply”" in notice and "lies outside this story" in notice
 
 
 def call_by_output(client, output: str, values: dict, changed: str):
@@ -144,7 +171,7 @@ def test_compare_link_shows_the_panel_and_the_differences(client):
     out = call(client, "?compare=alternatives/no_relay&fact=offer")
     assert out["panel-compare"]["style"] is None and out["panel-sweep"]["style"] == {"display": "none"}
     assert out["compare-with"]["value"] == "alternatives/no_relay" and out["compare-alt"]["value"] == ""
-    assert {"label": "alternatives/no_relay", "value": "alternatives/no_relay"} in out["compare-with"]["options"]
+    assert {"label": "Tiny relay — No relay", "value": "alternatives/no_relay"} in out["compare-with"]["options"]
     view = out["view"]["data"]
     assert decode(view["search"])[0].compare == "alternatives/no_relay"
     outline = out["bundle"]["data"]["net"]["data"][-1]  # squares around who differs, on the network

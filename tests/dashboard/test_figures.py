@@ -54,33 +54,38 @@ def test_positions_are_stable(tiny):
     assert positions(run(tiny)) == positions(run(load_scenario(DATA / "tiny.yaml", "slow_relay")))
 
 
-def test_names_stand_outside_their_cluster():
-    """Each actor's name is placed away from the centre of its affiliation's cluster; an affiliation of
-    one has its name above, so its actor's name goes below."""
-    from dashboard.figures.network import label_positions
+def test_knowledge_has_a_shape_as_well_as_a_colour(tiny_run):
+    """Pale circle: not known yet; star: originated; green circle: told; diamond: intercepted (readable in
+    greyscale: told and not known yet differ in lightness, the others in shape)."""
+    from dashboard.figures.common import KNOW_SYMBOLS
 
-    from .conftest import ROOT
+    fig = network_figure(tiny_run, "offer", at("2025-05-01T11:00+03:00"))
+    assert dict(zip(tiny_run.compiled.actors, nodes(fig).marker.symbol)) == {
+        "a": "star", "b": "circle", "c": "circle", "e": "diamond"}
+    assert len({KNOW_SYMBOLS[k] for k in ("origin", "told", "intercepted")}) == 3
 
-    result = run(load_scenario(ROOT / "scenarios" / "alexander_release.yaml"))
-    pos = positions(result)
-    where = label_positions(result, pos)
-    groups: dict[str, list[str]] = {}
-    for a in result.scenario.actors:
-        groups.setdefault(a.affiliation, []).append(a.id)
-    sides = set()
-    for members in groups.values():
-        cx = sum(pos[a][0] for a in members) / len(members)
-        cy = sum(pos[a][1] for a in members) / len(members)
-        for a in members:
-            vertical, _, horizontal = where[a].partition(" ")
-            dx, dy = pos[a][0] - cx, pos[a][1] - cy
-            if len(members) == 1:
-                assert where[a] == "bottom center"
-                continue
-            assert {"top": dy > 0, "bottom": dy <= 1e-9, "middle": abs(dx) > 2 * abs(dy)}[vertical], a
-            assert {"left": dx < 0, "right": dx > 0, "center": True}[horizontal], a
-            sides.add(where[a])
-    assert {"middle left", "middle right", "top center", "bottom center"} <= sides
+
+def test_spread_path_and_recent_trail(tiny_run):
+    """The path the fact took so far (A→B, A→E by intercept, B→C) and the latest messages delivered."""
+    pos = positions(tiny_run)
+    fig = network_figure(tiny_run, "offer", at("2025-05-01T11:00+03:00"), pos=pos)
+    path = next(tr for tr in fig.data if tr.name == "how it spread")
+    pairs = {(path.x[i], path.y[i], path.x[i + 1], path.y[i + 1]) for i in range(0, len(path.x), 3)}
+    assert pairs == {(*pos[a], *pos[b]) for a, b in (("a", "b"), ("a", "e"), ("b", "c"))}
+    trail = next(tr for tr in fig.data if tr.name == "latest messages")
+    assert trail.x[0::3] == tuple(pos[a][0] for a in ("a", "b", "a"))  # by arrival: to B, B to C, the tap
+
+
+def test_hidden_affiliation_is_faint_and_hidden_medium_is_not_drawn(tiny_run):
+    fig = network_figure(tiny_run, "offer", at("2025-05-01T11:00+03:00"), hidden=("Green", "medium:call"))
+    assert dict(zip(tiny_run.compiled.actors, nodes(fig).marker.opacity))["e"] < 0.5
+    assert not any(tr.name == "call" for tr in fig.data)
+    assert not any(tr.name == "tap (interception)" for tr in fig.data)  # E is faint: its tap goes
+
+
+def test_moved_actor_keeps_its_place(tiny_run):
+    assert positions(tiny_run, (("b", 1.5, -2.0),))["b"] == (1.5, -2.0)
+    assert positions(tiny_run, (("b", 1.5, -2.0),))["a"] == positions(tiny_run)["a"]
 
 
 def test_focus_rings_show_second_order_knowledge(tiny_run):
@@ -96,7 +101,7 @@ def test_frames_match_dynamic_traces(tiny_run):
     frames = network_frames(tiny_run, "offer", times)
     assert len(frames) == len(times)
     assert all(len(f) == len(fig.layout.meta["dynamic"]) for f in frames)
-    assert frames[-1][0]["marker"]["color"] == list(nodes(network_figure(tiny_run, "offer", times[-1])).marker.color)
+    assert frames[-1][2]["marker"]["color"] == list(nodes(network_figure(tiny_run, "offer", times[-1])).marker.color)
 
 
 @pytest.mark.parametrize("mode", ["event", "calendar"])
@@ -172,7 +177,7 @@ def test_matrix_hover_says_what_is_not_known_yet(tiny_run):
 
     before = dict(zip(matrix_figure(tiny_run, at("2025-05-01T09:30+03:00")).data[0].y,
                       matrix_figure(tiny_run, at("2025-05-01T09:30+03:00")).data[0].customdata))
-    assert before["C"][0].startswith("<b>C</b> · offer<br><i>A makes an offer</i><br>" + NOT_YET
+    assert before["C"][0].startswith("<b>C</b> · A makes an offer<br>" + NOT_YET
                                      + "first knows it about Thu 01 May 2025 10:15 +03 (between 09:15 and 11:15)"
                                      " · assumed relay")
     assert NOT_YET not in before["A"][0]  # A originated it at 09:00
@@ -180,9 +185,9 @@ def test_matrix_hover_says_what_is_not_known_yet(tiny_run):
     assert [NOT_YET in offer for offer, _reply in after] == [False] * 4  # by 11:00 everybody knows the offer
     assert [NOT_YET in reply for _offer, reply in after] == [False, True, False, True]  # C and A, later
     rows = [r for r in after if r[1].startswith("<b>E</b>")]
-    assert rows == [[rows[0][0], "<b>E</b> · reply<br><i>C answers</i><br>never knows it in this run"]]
+    assert rows == [[rows[0][0], "<b>E</b> · C answers<br>never knows it in this run"]]  # no ids: label only
     groups = hover_at(hover_lines(tiny_run, "affiliations"), at("2025-05-01T09:30+03:00"))
-    assert any(cell.startswith("<b>Blue</b> · offer<br><i>A makes an offer</i><br>C: " + NOT_YET)
+    assert any(cell.startswith("<b>Blue</b> · A makes an offer<br>C: " + NOT_YET)
                for row in groups for cell in row)
 
 
@@ -235,14 +240,21 @@ def test_default_fact_is_most_known(tiny_run):
 def test_matrix_frames_match_cells_at_every_step(tiny_run, group):
     """The incremental frames equal the matrix recomputed from scratch at each step."""
     from dashboard.figures.common import steps
-    from dashboard.figures.matrix import matrix_frames
+    from dashboard.figures.matrix import glyphs, matrix_frames
 
     times = steps(tiny_run, "event", None)
     frames = matrix_frames(tiny_run, times, group)
     assert len(frames) == len(times) > 3
-    for t, (frame,) in zip(times, frames):
+    for t, (frame, marks) in zip(times, frames):
         cells = matrix_cells(tiny_run, t, group)
-        assert frame["z"] == cells["z"]
-        if group == "affiliations":
-            assert frame["text"] == cells["text"]
+        assert frame["z"] == cells["z"] and frame["text"] == cells["text"]
+        assert marks["text"] == glyphs(cells, group)
     assert frames[0][0]["z"] != frames[-1][0]["z"]
+
+
+def test_matrix_cells_show_their_state_by_shape(tiny_run):
+    """Over each cell: ★ originated, ● told, ◆ intercepted, nothing before it is known; ≈ when modelled."""
+    fig = matrix_figure(tiny_run, at("2025-05-01T11:00+03:00"))
+    shapes = dict(zip(zip(fig.data[1].y, fig.data[1].x), fig.data[1].text))
+    assert shapes[("A", "offer")] == "★ ≈" and shapes[("E", "offer")] == "◆ ≈" and shapes[("C", "reply")] == ""
+    assert shapes[("B", "offer")] == "● ≈"  # tiny.yaml states no basis: every step is assumed

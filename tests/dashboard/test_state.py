@@ -22,6 +22,12 @@ states = st.builds(
     calt=st.one_of(st.just(""), ids),
     sweep=st.one_of(st.just(0), st.integers(1, MAX_RUNS)),
     seed=st.one_of(st.just(0), st.integers(0, MAX_SEED)),
+    story=st.booleans(),
+    hide=st.lists(st.from_regex(r"(medium:)?[A-Za-z][A-Za-z' -]{0,20}[a-z]", fullmatch=True), max_size=3,
+                  unique=True).map(tuple),
+    pos=st.lists(st.tuples(ids, st.integers(-99999, 99999).map(lambda n: n / 10000),
+                           st.integers(-99999, 99999).map(lambda n: n / 10000)), max_size=3,
+                 unique_by=lambda p: p[0]).map(tuple),
 )
 
 
@@ -93,3 +99,16 @@ def test_bad_compare_and_sweep_values_fall_back_with_notices():
         state, notices = decode("?" + query)
         assert getattr(state, field) == getattr(ViewState(), field) and len(notices) == 1, query
         assert state.panels == DEFAULT_PANELS, query
+
+
+def test_story_filters_and_moved_nodes_encode_readably():
+    state = ViewState(story=True, hide=("Iran", "medium:call"), pos=(("dermer", 1.25, -0.5),))
+    q = encode(state)
+    assert "story=1" in q and "hide=Iran,medium:call" in q and "pos=dermer:1.25:-0.5" in q
+    assert decode(q) == (state, [])
+
+
+def test_bad_story_filter_and_position_values_fall_back_with_notices():
+    state, notices = decode("?story=yes&hide=<b>&pos=dermer:99:0,witkoff:1:2")
+    assert not state.story and state.hide == () and state.pos == (("witkoff", 1.0, 2.0),)
+    assert len(notices) == 3
