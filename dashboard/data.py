@@ -164,8 +164,8 @@ def load_sweep(name: str, alternative: str | None, runs: int, seed: int = 0,
 
 
 @functools.lru_cache(maxsize=64)
-def _title(path: str, stamp: tuple) -> str:
-    return load_scenario(path).meta.title
+def _title(path: str, stamp: tuple, root: str) -> str:
+    return load_scenario(path, root=root).meta.title  # extends reads only inside the scenario folder
 
 
 def scenario_title(name: str, folder: Path | None = None) -> str:
@@ -174,6 +174,6 @@ def scenario_title(name: str, folder: Path | None = None) -> str:
     if p is None:
         return name
     try:
-        return _title(str(p), versions(p))
+        return _title(str(p), versions(p), str((folder or scenarios_dir()).resolve()))
     except Exception:  # a file that does not load is listed by its name; picking it shows the error
         return name

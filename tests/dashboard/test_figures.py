@@ -222,7 +222,8 @@ def test_export_html_carries_everything_and_stays_under_5_mb():
     assert gzip.decompress(base64.b64decode(packed)).decode("utf-8") == get_plotlyjs()
     figure = json.loads(re.search(r'id="backchannel-figure">(.+?)</script>', page, re.S).group(1))
     assert len(figure["frames"]) == len(steps(result, "event"))
-    assert "Hamas formally agrees" in figure["layout"]["title"]["text"]
+    label = next(f.short_label for f in result.scenario.facts if f.id == "hamas_agrees_release")
+    assert f"“{label}”" in figure["layout"]["title"]["text"]  # the fact's label, never its id
 
 
 def test_steps_include_a_shared_time(tiny_run):
