@@ -259,3 +259,15 @@ def test_matrix_cells_show_their_state_by_shape(tiny_run):
     shapes = dict(zip(zip(fig.data[1].y, fig.data[1].x), fig.data[1].text))
     assert shapes[("A", "offer")] == "★ ≈" and shapes[("E", "offer")] == "◆ ≈" and shapes[("C", "reply")] == ""
     assert shapes[("B", "offer")] == "● ≈"  # tiny.yaml states no basis: every step is assumed
+
+
+def test_affiliation_colours_read_on_white():
+    """Affiliation names are written in their colour on white: each at a contrast of at least 4.5:1."""
+    from dashboard.figures.common import AFFILIATION_PALETTE
+
+    def luminance(hex_colour: str) -> float:
+        rgb = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    assert all(1.05 / (luminance(c) + 0.05) >= 4.5 for c in AFFILIATION_PALETTE)
