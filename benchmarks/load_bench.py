@@ -52,7 +52,7 @@ def free_port() -> int:
 def start_server(port: int, workers: int = 2) -> subprocess.Popen[bytes]:
     env = dict(os.environ, BACKCHANNEL_SCENARIOS=str(ROOT / "scenarios"),
                BACKCHANNEL_DEFAULT_SCENARIO="alexander_release")
-    return subprocess.Popen([sys.executable, "-c", "from sim.cli import main; main()", "serve", "--port", str(port),
+    return subprocess.Popen([sys.executable, "-c", "from dashboard.cli import main; main()", "serve", "--port", str(port),
                              "--workers", str(workers)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, start_new_session=True)
 

@@ -170,7 +170,7 @@ def test_serve_runs_a_production_server_on_loopback(env, tmp_path):
         port = s.getsockname()[1]
     from .conftest import ROOT
 
-    proc = subprocess.Popen([sys.executable, "-c", "from sim.cli import main; main()", "serve", "--port", str(port),
+    proc = subprocess.Popen([sys.executable, "-c", "from dashboard.cli import main; main()", "serve", "--port", str(port),
                              "--workers", "2"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         url = f"http://127.0.0.1:{port}"

@@ -201,7 +201,7 @@ def test_export_opens_at_the_moment_on_screen(page, server_url, tmp_path, mode):
 def test_cli_export_opens_at_the_moment_asked(tmp_path):
     from typer.testing import CliRunner
 
-    from sim.cli import app
+    from dashboard.cli import app
 
     out = tmp_path / "v.html"
     r = CliRunner().invoke(app, ["export", str(DATA / "tiny.yaml"), "--fact", "offer", "--mode", "calendar",
