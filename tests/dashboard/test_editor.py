@@ -213,8 +213,8 @@ def test_type_an_error_see_it_fix_it_run_it(page, server_url, store_path):
         page.keyboard.press("ArrowRight")
     page.keyboard.press("Delete")  # "name" becomes "ame": typed, not pasted
     page.wait_for_selector("#editor-problems .editor-problem")
-    assert page.inner_text("#editor-problems") == ("11:5: actors.1.name: required field is missing\n"
-                                                   "11:18: actors.1.ame: unknown field 'ame' (did you mean 'name'?)")
+    assert page.inner_text("#editor-problems") == ("11:5: actors[b].name: required field is missing\n"
+                                                   "11:18: actors[b].ame: unknown field 'ame' (did you mean 'name'?)")
     page.wait_for_selector(".cm-lintRange-error")
     assert page.evaluate(LINE_OF, ".cm-lintRange-error") == 11
     assert page.locator(".cm-gutter-lint .cm-lint-marker-error").count() == 1

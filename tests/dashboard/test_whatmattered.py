@@ -91,7 +91,7 @@ def test_a_row_opens_the_compare_view_of_its_removal(page, server_url, documente
     page.wait_for_selector("#panel-mattered", state="visible")
     page.wait_for_selector("#mattered .mattered-row")
     text = page.inner_text("#mattered")
-    assert "Mohammed bin Abdulrahman Al Thani (11 May 23:00) → Steve Witkoff (11 May 23:10)" in text
+    assert "Mohammed bin Abdulrahman Al Thani (11 May 22:47) → Steve Witkoff (11 May 22:57)" in text
     assert not IDS.search(text.replace("#mattered", ""))
     page.locator("#panel-mattered").scroll_into_view_if_needed()
     page.screenshot(path=str(tmp_path / "mattered.png"), full_page=False)
