@@ -177,6 +177,7 @@ def test_a_saved_scenario_is_a_view_like_a_file(client, env, store_path):
 # -- in the browser ------------------------------------------------------------------------------------
 
 EDITOR_URL = "/?panels=network,timeline,matrix,log,editor"
+LOG_TEXT = "document.querySelector('#log').textContent"  # every rendered row of the log, also those scrolled aside
 LINE_OF = """sel => {  // the editor line at the height of the element (a text mark or a gutter marker)
   const v = window.backchannelEditor.view, r = document.querySelector(sel).getBoundingClientRect();
   return v.state.doc.lineAt(v.lineBlockAtHeight(r.top + r.height / 2 - v.documentTop).from).number;
@@ -226,10 +227,10 @@ def test_type_an_error_see_it_fix_it_run_it(page, server_url, store_path):
     replace_text(page, FIXED)
     page.wait_for_function("document.querySelector('#editor-status').innerText === 'No problems'")
     assert page.locator(".editor-problem").count() == 0
-    assert "Bravo" not in page.inner_text("#log")
+    assert "Bravo" not in page.evaluate(LOG_TEXT)
     page.click("#editor-run")
     page.wait_for_function("location.search.includes('saved=')")
-    page.wait_for_function("document.querySelector('#log').innerText.includes('Bravo')")
+    page.wait_for_function(f"{LOG_TEXT}.includes('Bravo')")
     assert "compare=tiny" in page.url and "editor" in page.url
     page.wait_for_function("document.querySelector('#network').textContent.includes('Bravo')")
     page.wait_for_function("(document.querySelector('#compare-text') || {}).innerText?.length > 0")
@@ -247,7 +248,7 @@ def test_save_and_open_the_permalink_in_a_fresh_browser(browser, page, server_ur
     page.click("#editor-save")
     page.wait_for_function("document.querySelector('#editor-link').value.includes('/s/')")
     link = page.input_value("#editor-link")
-    page.wait_for_function("document.querySelector('#log').innerText.includes('Bravo')")
+    page.wait_for_function(f"{LOG_TEXT}.includes('Bravo')")
     row = Store(store_path).list()[0]
     assert link == f"{server_url}/s/{row.id}?mode=event&fact=reply&panels=network,timeline,matrix,log,compare," \
                    f"editor&compare=tiny"
@@ -300,10 +301,16 @@ def test_markup_in_a_title_is_shown_as_text(page, server_url, store_path):
     open_editor(page, server_url + EDITOR_URL + "&fact=offer")
     replace_text(page, text)
     page.wait_for_function("document.querySelector('#editor-status').innerText === 'No problems'")
+    page.evaluate("""() => {  // every text the status shows from here on (a later check may replace it)
+        window.__statuses = [];
+        const el = document.querySelector('#editor-status');
+        new MutationObserver(() => window.__statuses.push(el.innerText)).observe(el, {childList: true,
+            characterData: true, subtree: true});
+    }""")
     page.click("#editor-run")
     page.wait_for_function("location.search.includes('saved=')")
     page.wait_for_function("t => document.querySelector('#title').innerText === t", arg=title)
-    assert page.inner_text("#editor-status").startswith(f"Ran “{title}”")
+    page.wait_for_function("t => window.__statuses.some(x => x.startsWith('Ran “' + t + '”'))", arg=title)
     assert page.evaluate("window.__pwned") is None
     assert page.locator("#title script, #title img, #editor-status img, #headline b").count() == 0
     assert "<b>A</b> makes an <i>offer</i>" in page.inner_text("#headline")
