@@ -260,7 +260,11 @@ def _build(text: str, file: str, limits: ParseLimits) -> Any:
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        raise ScenarioError([Problem(file, line, col, "", f"YAML syntax error: {e.problem or e.context}")]) from None
+        problem = e.problem or e.context
+        if problem and "nesting depth" in problem:  # newer libyaml stops deep nesting while it scans ahead
+            problem = f"nesting is deeper than {max_depth} levels (the loader's cap on depth)"
+            raise ScenarioError([Problem(file, line, col, "", problem)]) from None
+        raise ScenarioError([Problem(file, line, col, "", f"YAML syntax error: {problem}")]) from None
     except yaml.reader.ReaderError as e:
         line, col = _reader_position(text, e.position)
         raise ScenarioError([Problem(file, line, col, "", f"YAML could not be read: character "

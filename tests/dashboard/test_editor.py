@@ -334,6 +334,8 @@ def test_completion_of_field_names_and_defined_ids(page, server_url, store_path)
     assert "channel" in completion_labels(page)  # a field of an event
     page.keyboard.press("Escape")
     page.keyboard.type("nel: ")
+    page.wait_for_timeout(400)  # past the 300 ms pause after which the editor checks the text ...
+    page.wait_for_function("document.querySelector('#editor-status').innerText !== 'Checking…'")  # ... and done
     page.keyboard.press("Control+Space")
     assert completion_labels(page) == ["ab", "bc", "ca"]  # the channels this text defines
     page.keyboard.press("Enter")
