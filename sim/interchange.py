@@ -296,15 +296,14 @@ def to_timelinejs(result: RunResult) -> dict[str, Any]:
     statements = {f.id: f.statement for f in s.facts}
     summaries = {e.id: e.summary for e in s.events} | {r.id: r.summary for r in s.rules}
     scripted = {e.id for e in s.events}
-    senders = {e.message: e.actor for e in result.events if e.kind == "send"}
     slides = []
     for e in result.events:
         if e.kind == "send":
             continue
-        to = [names.get(x, x) for x in (e.to or "").split(";") if x]
+        to = [names.get(x, x) for x in e.recipients]
         who = names.get(e.actor, e.actor)
         if e.kind == "intercept":
-            sender = names.get(senders.get(e.message) or "", "")
+            sender = names.get(result.sender(e), "")
             whose = f"{sender}'s" if sender else "a"
             line = f"{who} intercepts {whose} message to {', '.join(to)}."
         elif e.kind == "skip":
@@ -355,7 +354,7 @@ def to_graph(result: RunResult) -> Any:
         send = sends.get(e.message)
         sender = send.actor if send is not None else e.actor
         t0 = send.time if send is not None else e.time
-        targets = [e.actor] if e.kind == "intercept" else [x for x in (e.to or "").split(";") if x]
+        targets = [e.actor] if e.kind == "intercept" else list(e.recipients)
         for t in targets:
             g.add_edge(sender, t, key=f"r{e.id}-{t}", kind=e.kind, channel=e.channel or "", medium=e.medium or "",
                        facts=";".join(e.facts), sources=";".join(e.sources), cause=e.cause,
