@@ -324,34 +324,51 @@ class _Run:
         out.sort(key=lambda x: (x[0], x[1]))
         return out
 
-    def execute(self) -> None:
+    def _start(self) -> None:
+        """Draw this run's event times and schedule the script's first step."""
         self.events = self.times()
         env = self.env
         if self.events:
             first = self.events[0][0]
             now = env.now  # a script starting at the span's start runs first, as a starting process
             _Due(env, max(0.0, first - now), URGENT if first <= now else NORMAL, self._script)
+
+    def execute(self) -> None:
+        self._start()
         self._loop()
 
-    def _loop(self) -> None:
+    def execute_until(self, key: tuple[str, str], deadline: float) -> float | None:
+        """Run only until ``key`` (actor, fact) is first known or the clock passes ``deadline``.
+
+        Returns the time it was first known, or None if not by ``deadline`` (or not at all).
+        Exact for that outcome: the steps it skips all fall after the moment that decides it.
+        """
+        self._start()
+        self._loop(key, deadline)
+        k = self.ledger.first.get(key)
+        return k.time if k is not None and k.time <= deadline else None
+
+    def _loop(self, key: tuple[str, str] | None = None, deadline: float = math.inf) -> None:
         """``env.run()`` for events that always succeed and have one callback, with the run's caps.
 
         The same steps as :meth:`simpy.Environment.step` (pop the earliest event, set the clock,
         call its callback), without its per-step checks for failed events and interrupts, which
-        no event of a run can raise.
+        no event of a run can raise. With ``key``, it stops once that (actor, fact) is known or
+        the next step falls after ``deadline``.
         """
         env, limits = self.env, self.limits
         queue, pop = env._queue, heappop  # SimPy's event heap: (time, priority, id, event)
-        if limits.max_events is None and limits.max_seconds is None:
+        if key is None and limits.max_events is None and limits.max_seconds is None:
             while queue:
                 env._now, _, _, event = pop(queue)
                 callbacks, event.callbacks = event.callbacks, None
                 callbacks[0](event)
             return
+        known = self.ledger.first
         max_events = limits.max_events if limits.max_events is not None else math.inf
-        deadline = time.monotonic() + limits.max_seconds if limits.max_seconds is not None else math.inf
+        stop = time.monotonic() + limits.max_seconds if limits.max_seconds is not None else math.inf
         log, clock = self.log, CHECK_CLOCK_EVERY
-        while queue:
+        while queue and key not in known and queue[0][0] <= deadline:
             env._now, _, _, event = pop(queue)
             callbacks, event.callbacks = event.callbacks, None
             callbacks[0](event)
@@ -360,7 +377,7 @@ class _Run:
             clock -= 1
             if not clock:
                 clock = CHECK_CLOCK_EVERY
-                if time.monotonic() > deadline:
+                if time.monotonic() > stop:
                     raise RunLimitError(limit_message("max_seconds", limits.max_seconds))  # type: ignore[arg-type]
 
 
@@ -400,3 +417,21 @@ def first_knowledge(c: Compiled, mode: Mode = "stochastic", seed: int | None = 0
     The same first knowledge as ``run(c, mode, seed).first``, without building the result's indexes.
     """
     return _execute(c, mode, seed, limits).ledger.first
+
+
+def first_time(c: Compiled, actor: str, fact: str, deadline: float | None = None, mode: Mode = "stochastic",
+               seed: int | None = 0, limits: RunLimits | None = None) -> float | None:
+    """When ``actor`` first knows ``fact`` in one run of ``c`` (None: not by ``deadline``, or never).
+
+    The same answer as ``run(c, mode, seed).first.get((actor, fact))`` (its time, if at or before
+    ``deadline``), but the run stops as soon as the answer is decided: what an outcome's paired
+    stochastic runs (:func:`sim.explain.paired`) need thousands of times.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        r = _Run(c, mode, seed, limits if limits is not None else UNLIMITED)
+        return r.execute_until((actor, fact), math.inf if deadline is None else deadline)
+    finally:
+        if collecting:
+            gc.enable()

@@ -36,7 +36,7 @@ from typing import Any, Literal
 
 from .compare import SAME_WITHIN
 from .compiled import Compiled, compile_scenario
-from .engine import run
+from .engine import first_time, run
 from .errors import QueryError
 from .model import Scenario
 from .references import _suggest
@@ -442,8 +442,7 @@ def explain(scenario: Scenario, actor: str, fact: str, by: Any = None, *, runs: 
 
 # -- paired stochastic runs ---------------------------------------------------------------------
 def _outcome(c: Compiled, actor: str, fact: str, deadline: float | None, seed: int) -> bool:
-    k = run(c, "stochastic", seed).first.get((actor, fact))
-    return k is not None and (deadline is None or k.time <= deadline)
+    return first_time(c, actor, fact, deadline, "stochastic", seed) is not None
 
 
 def paired_chunk(base: Compiled, variants: list[Compiled], actor: str, fact: str, deadline: float | None,

@@ -347,3 +347,29 @@ def test_stochastic_runs_never_go_back_in_time(tiny, latency, tap, delay, seed):
     assert all(math.isfinite(t) for t in times)
     assert times == sorted(times)
     assert all(e.sent_at <= e.time for e in r.events if e.sent_at is not None)
+
+
+@pytest.mark.parametrize("mode", ["replay", "stochastic"])
+def test_first_time_stops_early_with_the_full_runs_answer(mode):
+    """An outcome's run stops once decided, and answers as the full run's ledger does."""
+    from sim.engine import first_time
+
+    from .conftest import ROOT
+
+    c = compile_scenario(load_scenario(ROOT / "scenarios" / "alexander_release.yaml"))
+    for seed in range(6):
+        full = run(c, mode, seed)
+        times = sorted({k.time for k in full.first.values()})
+        cut = times[len(times) // 2]  # a deadline in the middle of the run: some facts in time, some not
+        for (actor, fact), k in list(full.first.items())[::7]:
+            assert first_time(c, actor, fact, None, mode, seed) == k.time
+            assert first_time(c, actor, fact, cut, mode, seed) == (k.time if k.time <= cut else None)
+    never = next((a, f) for a in c.actors for f in c.facts if (a, f) not in full.first)
+    assert first_time(c, *never, None, mode, 5) is None
+
+
+def test_first_time_keeps_the_event_cap(tiny):
+    from sim.engine import first_time
+
+    with pytest.raises(RunLimitError, match="max_events"):
+        first_time(compile_scenario(tiny), "c", "offer", None, "replay", 0, RunLimits(max_events=1))
