@@ -31,7 +31,7 @@ import math
 import random
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from heapq import heappop, heappush
 from typing import Any, Literal
@@ -44,7 +44,7 @@ from .errors import RunLimitError
 from .ledger import Ledger
 from .limits import UNLIMITED, RunLimits, limit_message
 from .model import Scenario
-from .records import EventRecord, Knowledge
+from .records import CODE, KIND, EventLog, Knowledge
 from .result import RunResult
 
 Mode = Literal["replay", "stochastic"]
@@ -53,6 +53,7 @@ MODES: tuple[str, ...] = ("replay", "stochastic")
 URGENT, NORMAL = 0, 1  # SimPy's priorities: a process starting, and everything else
 WAITING, HANDED, BUSY = 0, 1, 2  # an actor waits for mail; a message is being handed over; it has one
 CHECK_CLOCK_EVERY = 4096  # SimPy events between two looks at the wall clock
+SEND, DELIVER, INTERCEPT, WITHHELD = KIND["send"], KIND["deliver"], KIND["intercept"], CODE["withheld"]
 
 
 class _Due(Event):
@@ -88,26 +89,27 @@ class _Run:
         self.known = self.ledger.known_by
         self.waiting = c.waiting
         self.origins = c.origins  # actor -> the facts it is the origin of
-        self.log: list[EventRecord] = []
+        self.log = EventLog(media={ch: c.channels[ch].medium for ch in c.channels})
         self.fired: set[tuple[str, str]] = set()
         self.limits = limits
         self.max_firings = limits.max_rule_firings if limits.max_rule_firings is not None else math.inf
         self.messages = 0
-        self.events: list[tuple[float, int, CEvent]] = []
+        self.events: Sequence[CEvent] = ()  # the script in this run's order, and each event's time
+        self.event_times: Sequence[float] = ()
         self.next_event = 0
         self.one = {a: (a,) for a in c.actors}  # each actor as a one-recipient tuple, made once
+        # the facts of partial sends, one object per distinct tuple: a run that passes on "all the
+        # sender knows" makes the same few thousand subsets again and again
+        self.partial_facts: dict[tuple[str, ...], tuple[str, ...]] = {}
         self.inbox: dict[str, deque[tuple]] = {a: deque() for a in c.actors}
         self.state: dict[str, int] = dict.fromkeys(c.actors, WAITING)
 
     # -- recording -------------------------------------------------------------------------
     def _record(self, kind: str, actor: str, to: tuple[str, ...], channel: str | None, facts: tuple[str, ...],
                 sources: tuple[str, ...], cause: str, message: int | None = None, code: str = "",
-                missing: tuple[str, ...] = (), send: int | None = None, sent_at: float | None = None) -> int:
-        medium = self.c.channels[channel].medium if channel else None
-        rid = len(self.log)
-        self.log.append(EventRecord(rid, self.env.now, kind, actor, to, channel, medium, facts, sources,  # type: ignore[arg-type]
-                                    cause, message, code, missing, send, sent_at))  # type: ignore[arg-type]
-        return rid
+                missing: tuple[str, ...] = (), send: int | None = None) -> int:
+        return self.log.add(self.env.now, KIND[kind], actor, to, channel, facts, sources, cause,
+                            -1 if message is None else message, CODE[code], missing, -1 if send is None else send)
 
     def _draw(self, spec: LatencySpec, what: str) -> float:
         """A sampled delay; a stochastic run never goes back in time nor gets a NaN or infinite time."""
@@ -156,8 +158,7 @@ class _Run:
                 return
 
     def _learn(self, me: str, kind: str, sender: str, recipient: tuple[str, ...], channel: str, medium: str,
-               facts: tuple[str, ...], sources: tuple[str, ...], cause: str, msg: int, send: int,
-               sent_at: float) -> None:
+               facts: tuple[str, ...], sources: tuple[str, ...], cause: str, msg: int, send: int) -> None:
         """``me`` takes a delivery (``kind == "deliver"``) or an intercept from its inbox.
 
         Logs it, lets the :class:`~sim.ledger.Ledger` record what is new to ``me``, and fires
@@ -165,11 +166,9 @@ class _Run:
         for a particular sender.
         """
         now = self.env.now
-        log = self.log
-        rid = len(log)
         intercept = kind == "intercept"
-        log.append(EventRecord(rid, now, kind, me if intercept else sender, recipient, channel, medium,  # type: ignore[arg-type]
-                               facts, sources, cause, msg, "", (), send, sent_at))
+        rid = self.log.add(now, INTERCEPT if intercept else DELIVER, me if intercept else sender, recipient, channel,
+                           facts, sources, cause, msg, 0, (), send)
         new = self.ledger.hear(me, facts, now, "intercepted" if intercept else "told", cause, rid, sender,
                                channel, medium)
         waiting = self.waiting.get(me)
@@ -238,51 +237,49 @@ class _Run:
             if not known:
                 self._record("skip", sender, to, channel, facts, sources, cause, code="knew_none", missing=facts)
                 return
+            known = self.partial_facts.setdefault(known, known)
             withheld = tuple([f for f in facts if f not in mine])
         ch = self.c.channels[channel]
         medium = ch.medium
         msg = self.messages
         self.messages += 1
-        log = self.log
         now = self.env.now
-        rid = len(log)
-        log.append(EventRecord(rid, now, "send", sender, to, channel, medium, known, sources, cause, msg,
-                               "withheld" if withheld else "", withheld))
+        rid = self.log.add(now, SEND, sender, to, channel, known, sources, cause, msg, WITHHELD if withheld else 0,
+                           withheld)
         env, arrive, one = self.env, self._arrive, self.one
         if not self.stochastic:
             latency, taps = ch.replay_latency, ch.replay_taps
             for r in to:
                 _Due(env, latency, NORMAL,
                      partial(arrive, r, ("deliver", sender, one[r], channel, medium, known, sources, cause, msg,
-                                         rid, now)))
+                                         rid)))
                 for (by, delay), tap in zip(taps, ch.replay_tap_of):
                     if (revealed := _revealed(tap, known)):
                         _Due(env, delay, NORMAL,
                              partial(arrive, by, ("intercept", sender, one[r], channel, medium, revealed,
-                                                  tap.sources, cause, msg, rid, now)))
+                                                  tap.sources, cause, msg, rid)))
             return
         rng = self.rng
         for r in to:
             if ch.reliability < 1.0 and rng.random() >= ch.reliability:
-                self._record("lost", sender, one[r], channel, known, sources, cause, msg, code="lost", send=rid,
-                             sent_at=now)
+                self._record("lost", sender, one[r], channel, known, sources, cause, msg, code="lost", send=rid)
                 continue
             _Due(env, self._draw(ch.latency, f"channel {channel}"), NORMAL,
                  partial(arrive, r, ("deliver", sender, one[r], channel, medium, known, sources, cause, msg,
-                                     rid, now)))
+                                     rid)))
             for tap in ch.taps:
                 if rng.random() < tap.probability and (revealed := _revealed(tap, known)):
                     _Due(env, self._draw(tap.delay, f"the tap by {tap.by} on channel {channel}"), NORMAL,
                          partial(arrive, tap.by, ("intercept", sender, one[r], channel, medium, revealed,
-                                                  tap.sources, cause, msg, rid, now)))
+                                                  tap.sources, cause, msg, rid)))
 
     # -- script ----------------------------------------------------------------------------
     def _script(self, _event: Any = None) -> None:
         """Run every scripted event due now, then schedule the next one."""
-        events, env = self.events, self.env
+        events, times, env = self.events, self.event_times, self.env
         n = self.next_event
-        while n < len(events) and events[n][0] <= env.now:
-            ev = events[n][2]
+        while n < len(events) and times[n] <= env.now:
+            ev = events[n]
             n += 1
             if ev.kind == "decision":
                 if ev.requires and ev.actor in self.origins:
@@ -299,12 +296,12 @@ class _Run:
                 self._send(ev.actor, ev.to, ev.channel, ev.facts, ev.sources, ev.id, ev.requires)
         self.next_event = n
         if n < len(events):
-            _Due(env, events[n][0] - env.now, NORMAL, self._script)
+            _Due(env, times[n] - env.now, NORMAL, self._script)
 
-    def times(self) -> list[tuple[float, int, CEvent]]:
-        """Event times for this run: replay points, or samples from each window."""
+    def times(self) -> tuple[Sequence[float], Sequence[CEvent]]:
+        """This run's event times and the events in that order: replay points, or samples from each window."""
         if not self.stochastic:
-            return [(ev.time, ev.order, ev) for ev in self.c.script]  # compiled in this order
+            return [ev.time for ev in self.c.script], self.c.script  # compiled in this order
         out = []
         drawn: dict[str, float] = {}
         for ev in self.c.script:
@@ -322,14 +319,14 @@ class _Run:
             drawn[ev.id] = t
             out.append((t, ev.order, ev))
         out.sort(key=lambda x: (x[0], x[1]))
-        return out
+        return [t for t, _, _ in out], [ev for _, _, ev in out]
 
     def _start(self) -> None:
         """Draw this run's event times and schedule the script's first step."""
-        self.events = self.times()
+        self.event_times, self.events = self.times()
         env = self.env
         if self.events:
-            first = self.events[0][0]
+            first = self.event_times[0]
             now = env.now  # a script starting at the span's start runs first, as a starting process
             _Due(env, max(0.0, first - now), URGENT if first <= now else NORMAL, self._script)
 
@@ -367,7 +364,7 @@ class _Run:
         known = self.ledger.first
         max_events = limits.max_events if limits.max_events is not None else math.inf
         stop = time.monotonic() + limits.max_seconds if limits.max_seconds is not None else math.inf
-        log, clock = self.log, CHECK_CLOCK_EVERY
+        log, clock = self.log.times, CHECK_CLOCK_EVERY  # one time per record
         while queue and key not in known and queue[0][0] <= deadline:
             env._now, _, _, event = pop(queue)
             callbacks, event.callbacks = event.callbacks, None
@@ -393,7 +390,7 @@ def run(scenario: Scenario | Compiled, mode: Mode = "replay", seed: int | None =
     """
     c = scenario if isinstance(scenario, Compiled) else compile_scenario(scenario)
     r = _execute(c, mode, seed, limits)
-    return RunResult(compiled=c, mode=mode, seed=seed, label=label, events=tuple(r.log), first=r.ledger.first)
+    return RunResult(compiled=c, mode=mode, seed=seed, label=label, events=r.log.freeze(), first=r.ledger.first)
 
 
 def _execute(c: Compiled, mode: Mode, seed: int | None, limits: RunLimits | None) -> _Run:

@@ -3,7 +3,8 @@
 :class:`RunResult` is the one reader of a run: the CLI, the dashboard and the comparison ask it
 questions (who knew what when, which messages were in the air at a moment, which scripted
 events had uncertain times) instead of reading the ledger's dicts or the compiled input. Its
-mappings are read-only views and its sequences tuples.
+mappings are read-only views, its sequences tuples, and its event log a frozen
+:class:`~sim.records.EventLog`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from .references import _suggest
 from .timeparse import BareTimeError, as_timestamp, bare_time_message, to_local
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     from .certainty import Certainty, Chains, HowStep
     from .compiled import Compiled
@@ -56,7 +57,7 @@ class RunResult:
     mode: str
     seed: int | None
     label: str
-    events: tuple[EventRecord, ...]
+    events: Sequence[EventRecord]  # an EventLog from the engine
     first: Mapping[tuple[str, str], Knowledge]
     _by_fact: dict[str, tuple[Knowledge, ...]] = field(init=False, repr=False, compare=False)
 
