@@ -112,7 +112,7 @@ def measure(actors: int, facts: int, messages: int, reps: int, yaml_too: bool,
             all_facts: bool = False) -> dict[str, Any]:
     from sim import LoadLimits, compile_scenario, load_scenario
 
-    big = LoadLimits(max_bytes=1 << 31)  # the 1M-message files are far above the default size cap
+    big = LoadLimits(max_bytes=1 << 31, max_nodes=1 << 31)  # far above the default caps
     out: dict[str, Any] = {"actors": actors, "facts": facts, "messages": messages, "reps": reps,
                            "all_facts": all_facts}
     path = scenario_file(actors, facts, messages, all_facts=all_facts)
@@ -143,7 +143,7 @@ def end_to_end(path: Path, reps: int = 1) -> dict[str, Any]:
     """
     code = ("import json,time,resource;t=time.perf_counter();c=time.process_time();"
             "from sim import LoadLimits,load_scenario,run;"
-            f"r=run(load_scenario({str(path)!r},limits=LoadLimits(max_bytes=1<<31)));"
+            f"r=run(load_scenario({str(path)!r},limits=LoadLimits(max_bytes=1<<31,max_nodes=1<<31)));"
             "print(json.dumps({'seconds':time.perf_counter()-t,'cpu_seconds':time.process_time()-c,"
             "'records':len(r.events),'peak_mib':resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024}))")
     runs = []

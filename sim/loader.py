@@ -16,7 +16,7 @@ import gc
 import os
 import stat
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +25,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel, Field, ValidationError
 
 from .errors import Problem, ScenarioError
-from .located import LList, LMap, ParseLimits, Pos, dotted, locate, parse_yaml
+from .located import ENV_CAPS, LList, LMap, ParseLimits, Pos, cap_hint, dotted, locate, parse_yaml
 from .model import Scenario, Strict
 from .references import _suggest, check
 from .timeparse import bare_time_message
@@ -42,11 +42,14 @@ HINTS = 100  # unknown fields that get a 'did you mean' hint (each costs a fuzzy
 class LoadLimits:
     """Caps on what loading one scenario may read and build; every cap, when hit, is a located error.
 
-    The defaults are generous for real scenarios (the documented one is 0.1 MB, 8 levels deep, no
-    aliases; the 100k-message synthetic scenario is 20 MB as block YAML and 24 MB as JSON).
+    The defaults are generous for real scenarios (the documented one is 72 KB and 3,832 values, 8
+    levels deep, no aliases) and keep a failing load of any file within them to about a second of
+    CPU and 250 MB. Larger files (``backchannel synth`` makes them: 10,000 messages are 283k values,
+    100k messages 20 MB) need raised caps: :meth:`from_env` reads them from the environment.
     """
 
-    max_bytes: int = 32_000_000  # size of each file (or text), checked before it is parsed
+    max_bytes: int = 4_000_000  # size of each file (or text), checked before it is parsed
+    max_nodes: int = 100_000  # mappings, lists, scalars and alias uses in each file, counted as it is parsed
     max_depth: int = 64  # nesting of mappings and lists
     max_aliases: int = 1_000  # uses of YAML aliases (``*name``)
     max_alias_size: int = 1_000_000  # entries plus characters of text that aliases may add
@@ -54,7 +57,25 @@ class LoadLimits:
     max_path: int = 1_024  # characters of an ``extends`` path (255 per path component)
 
     def parse(self) -> ParseLimits:
-        return ParseLimits(self.max_depth, self.max_aliases, self.max_alias_size)
+        return ParseLimits(self.max_nodes, self.max_depth, self.max_aliases, self.max_alias_size)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> LoadLimits:
+        """The default caps, with ``BACKCHANNEL_MAX_BYTES`` and ``BACKCHANNEL_MAX_NODES`` from ``env``
+        (default ``os.environ``) where set: what loading uses when no ``limits`` are given."""
+        env = os.environ if env is None else env
+        given = {}
+        for field_name, var in ENV_CAPS.items():
+            raw = env.get(var, "").strip()
+            if raw:
+                value = raw.replace("_", "").replace(",", "")
+                if not value.isdigit() or int(value) < 1:
+                    raise ScenarioError([Problem("<environment>", 0, 0, "", f"the environment variable {var} must be a "
+                                                                f"positive whole number, not {raw[:40]!r}")])
+                given[field_name] = int(value)
+        return cls(**given) if given else cls()
+
+
 
 
 class VariantFile(Strict):
@@ -300,7 +321,7 @@ def _read(path: Path, limits: LoadLimits, name: str | None = None, at: Pos | Non
         raise _problem_at(at, where, f"{who}is {what}, not a regular file; scenario files are regular files")
     if st.st_size > limits.max_bytes:
         raise _problem_at(at, where, f"{who}the file is {st.st_size:,} bytes, more than the cap of "
-                                     f"{limits.max_bytes:,} (LoadLimits.max_bytes)")
+                                     f"{limits.max_bytes:,} bytes; to raise it, {cap_hint('max_bytes')}")
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except OSError as e:
@@ -315,15 +336,15 @@ def _read(path: Path, limits: LoadLimits, name: str | None = None, at: Pos | Non
     finally:
         os.close(fd)
     if len(raw) > limits.max_bytes:
-        raise _problem_at(at, where, f"{who}the file is more than the cap of {limits.max_bytes:,} bytes "
-                                     "(LoadLimits.max_bytes)")
+        raise _problem_at(at, where, f"{who}the file is more than the cap of {limits.max_bytes:,} bytes; "
+                                     f"to raise it, {cap_hint('max_bytes')}")
     return _decode(raw, name)
 
 
 def read_file(path: str | Path, limits: LoadLimits | None = None) -> str:
     """The text of the scenario file ``path``, read as every file is (regular files only, checked before
     they are opened, within ``limits``); :class:`ScenarioError` says what is wrong."""
-    return _read(Path(path), limits or LoadLimits())
+    return _read(Path(path), limits or LoadLimits.from_env())
 
 
 def _check_text(text: str, file: str, limits: LoadLimits) -> None:
@@ -331,7 +352,7 @@ def _check_text(text: str, file: str, limits: LoadLimits) -> None:
         raise ScenarioError([Problem(file, 0, 0, "", f"expected scenario text, got {type(text).__name__}")])
     if len(text) > limits.max_bytes:
         raise ScenarioError([Problem(file, 0, 0, "", f"the text is more than the cap of {limits.max_bytes:,} "
-                                                     "bytes (LoadLimits.max_bytes)")])
+                                                     f"bytes; to raise it, {cap_hint('max_bytes')}")])
     try:
         size = len(text.encode("utf-8"))
     except UnicodeEncodeError as e:
@@ -340,7 +361,8 @@ def _check_text(text: str, file: str, limits: LoadLimits) -> None:
                                      "the text holds a character that is not valid Unicode")]) from None
     if size > limits.max_bytes:
         raise ScenarioError([Problem(file, 0, 0, "", f"the text is {size:,} bytes, more than the cap of "
-                                                     f"{limits.max_bytes:,} (LoadLimits.max_bytes)")])
+                                                     f"{limits.max_bytes:,} bytes; to raise it, "
+                                                     f"{cap_hint('max_bytes')}")])
 
 
 def _roots(root: str | Path | None, top: Path | None) -> tuple[Path, ...]:
@@ -437,7 +459,7 @@ def _change_problems(errors: list[Any], file: str) -> list[Problem]:
 
 def _context(root: str | Path | None, top: Path | None, limits: LoadLimits | None,
              open_base: OpenBase | None) -> _Context:
-    return _Context(_roots(root, top), limits or LoadLimits(), open_base)
+    return _Context(_roots(root, top), limits or LoadLimits.from_env(), open_base)
 
 
 def load_data(path: str | Path, *, root: str | Path | None = None, limits: LoadLimits | None = None,
@@ -455,7 +477,7 @@ def extends_target(path: str | Path) -> Path | None:
     file, and for a file that cannot be read (loading it says why)."""
     path = Path(path)
     try:
-        text = _read(path, LoadLimits())
+        text = _read(path, LoadLimits.from_env())
         if "extends" not in text:  # no need to parse a scenario file for it
             return None
         data = parse_yaml(text, str(path))
@@ -506,7 +528,7 @@ def load_text(text: str, file: str = "<text>", alternative: str | None = None, *
     ``extends`` in the text is resolved through ``open_base`` or, as a path, inside ``root`` (without a
     root, a text cannot extend a file).
     """
-    limits = limits or LoadLimits()
+    limits = limits or LoadLimits.from_env()
     _check_text(text, file, limits)
     ctx = _Context(_roots(root, None) if root is not None else (), limits, open_base)
     base_dir = Path(os.path.realpath(root)) if root is not None else None

@@ -25,8 +25,9 @@ Pos = tuple[str, int, int]  # file, line, col (1-based)
 
 @dataclass(frozen=True, slots=True)
 class ParseLimits:
-    """Caps on what one YAML text may build: nesting depth, alias uses and what aliases add."""
+    """Caps on what one YAML text may build: values, nesting depth, alias uses and what aliases add."""
 
+    max_nodes: int = 100_000  # mappings, lists, scalars and alias uses
     max_depth: int = 64
     max_aliases: int = 1_000
     max_alias_size: int = 1_000_000  # entries plus characters of text that aliases may add
@@ -138,8 +139,8 @@ def _build(text: str, file: str, limits: ParseLimits) -> Any:
     get = parser.get_event
     anchors: dict[str, Any] = {}
     sizes: dict[int, int] = {}
-    aliases = alias_size = 0
-    max_depth = limits.max_depth
+    aliases = alias_size = nodes = 0
+    max_depth, max_nodes = limits.max_depth, limits.max_nodes
     stack: list[tuple[Any, ...]] = []
     c: Any = None  # the open collection (None: at the top)
     w: Any = None
@@ -156,6 +157,10 @@ def _build(text: str, file: str, limits: ParseLimits) -> Any:
             ev = get()
             kind = type(ev)
             if kind is Scalar:
+                nodes += 1
+                if nodes > max_nodes:
+                    m = ev.start_mark
+                    raise _Stop((file, m.line + 1, m.column + 1), _too_many(max_nodes))
                 if ev.tag is not None:
                     m = ev.start_mark
                     raise _Stop((file, m.line + 1, m.column + 1),
@@ -192,6 +197,9 @@ def _build(text: str, file: str, limits: ParseLimits) -> Any:
                     raise _Stop(pos, f"tag {_tag_text(ev.tag)!r} is not allowed; scenario files use plain YAML only")
                 if len(stack) >= max_depth:
                     raise _Stop(pos, f"nesting is deeper than {max_depth} levels (the loader's cap on depth)")
+                nodes += 1
+                if nodes > max_nodes:
+                    raise _Stop(pos, _too_many(max_nodes))
                 if c is not None and not is_list and key is no_key:
                     raise _Stop(pos, "a key must be a plain value, not a mapping or a list")
                 stack.append((c, w, is_list, key, key_mark, anchor, merges, start))
@@ -215,6 +223,9 @@ def _build(text: str, file: str, limits: ParseLimits) -> Any:
                     raise _Stop(pos, f"alias *{ev.anchor} is used before its anchor &{ev.anchor} is complete")
                 value = anchors[ev.anchor]
                 aliases += 1
+                nodes += 1
+                if nodes > max_nodes:
+                    raise _Stop(pos, _too_many(max_nodes))
                 if aliases > limits.max_aliases:
                     raise _Stop(pos, f"more than {limits.max_aliases} aliases (the loader's cap on aliases)")
                 alias_size += _size(value, sizes)
@@ -275,6 +286,22 @@ def _build(text: str, file: str, limits: ParseLimits) -> Any:
     finally:
         parser.dispose()
     return None if root is _NOTHING else root
+
+
+#: The environment variables that raise (or lower) the loader's caps (``sim.loader.LoadLimits``).
+ENV_CAPS = {"max_bytes": "BACKCHANNEL_MAX_BYTES", "max_nodes": "BACKCHANNEL_MAX_NODES"}
+
+
+def cap_hint(cap: str) -> str:
+    """How to raise the load cap ``cap`` (a :class:`LoadLimits` field), for its error message."""
+    var = ENV_CAPS.get(cap)
+    how = f"set the environment variable {var} or pass " if var else "pass "
+    return f"{how}LoadLimits({cap}=...)"
+
+
+def _too_many(cap: int) -> str:
+    return f"more than {cap:,} values (mappings, lists and scalars) in one file, the loader's cap; to raise it, " \
+           f"{cap_hint('max_nodes')}"
 
 
 class _Marker:

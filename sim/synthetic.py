@@ -280,3 +280,18 @@ def write_yaml(data: dict[str, Any], out: str | Path | TextIO, json_subset: bool
 
     with atomic_open(Path(out)) as fh:
         fh.writelines(lines)
+
+
+def values(data: Any) -> int:
+    """How many values (mappings, lists, keys and other scalars) ``data`` holds, as the loader counts them
+    against ``LoadLimits.max_nodes``."""
+    todo, n = [data], 0
+    while todo:
+        x = todo.pop()
+        n += 1
+        if isinstance(x, dict):
+            n += len(x)  # the keys
+            todo.extend(x.values())
+        elif isinstance(x, list):
+            todo.extend(x)
+    return n

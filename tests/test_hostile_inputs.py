@@ -105,9 +105,12 @@ def corpus(tmp_path: Path) -> dict[str, Path]:
         fh.write(line * (LoadLimits().max_bytes // len(line) + 1))
     paths["too_big"] = big
     keys = tmp_path / "many_unknown_keys.yaml"
-    keys.write_text(base.replace("meta:\n", "meta:\n" + "".join(f"  k{i}: 1\n" for i in range(100_000)), 1),
+    keys.write_text(base.replace("meta:\n", "meta:\n" + "".join(f"  k{i}: 1\n" for i in range(40_000)), 1),
                     encoding="utf-8")
     paths["many_unknown_keys"] = keys
+    values = tmp_path / "too_many_values.yaml"  # small in bytes, past the cap on values
+    values.write_text("events:\n" + "- a\n" * LoadLimits().max_nodes, encoding="utf-8")
+    paths["too_many_values"] = values
     return paths
 
 
@@ -146,7 +149,10 @@ EXPECTED = {
     "extends_list": "expected a mapping of sections at the top of the file, got a list",
     "extends_fifo": "is a device, FIFO or socket",
     "extends_symlink_out": "lies outside the folders it may read from",
-    "too_big": f"more than the cap of {LoadLimits().max_bytes:,} (LoadLimits.max_bytes)",
+    "too_big": f"more than the cap of {LoadLimits().max_bytes:,} bytes; to raise it, set the environment "
+               "variable BACKCHANNEL_MAX_BYTES",
+    "too_many_values": f"more than {LoadLimits().max_nodes:,} values (mappings, lists and scalars) in one file, "
+                       "the loader's cap; to raise it, set the environment variable BACKCHANNEL_MAX_NODES",
     "many_unknown_keys": "meta.k0: unknown field 'k0'",
 }
 UNLOCATED = {"too_big"}  # refused before it is read: no line to point at
@@ -180,7 +186,7 @@ def test_run_refuses_a_fifo_and_a_device_without_opening_them(tmp_path):
 
 def test_invalid_large_file_fails_in_one_pass(corpus):
     ps = problems(corpus["many_unknown_keys"])
-    assert len(ps) == 1_001 and ps[-1].endswith(": and 99,000 more problems not shown (the first 1,000 are listed)")
+    assert len(ps) == 1_001 and ps[-1].endswith(": and 39,000 more problems not shown (the first 1,000 are listed)")
     assert ps[0].startswith(f"{corpus['many_unknown_keys']}:3:7: meta.k0: unknown field 'k0'")
 
 
@@ -211,9 +217,31 @@ def test_root_and_limits_are_the_callers(tmp_path):
     (p,) = problems(sub / "v.yaml", root=sub)
     assert p.startswith(f"{sub / 'v.yaml'}:1:10: extends: 'extends' names '../base.yaml', which lies outside")
     (p,) = problems(tmp_path / "base.yaml", limits=LoadLimits(max_bytes=100))
-    assert "more than the cap of 100 (LoadLimits.max_bytes)" in p
+    assert "more than the cap of 100 bytes; to raise it" in p
     with pytest.raises(ScenarioError, match="nesting is deeper than 3 levels"):
         load_text(TINY.read_text(encoding="utf-8"), limits=LoadLimits(max_depth=3))
+    with pytest.raises(ScenarioError, match="more than 20 values"):
+        load_text(TINY.read_text(encoding="utf-8"), limits=LoadLimits(max_nodes=20))
+
+
+def test_the_environment_raises_the_caps(corpus, monkeypatch, tmp_path):
+    """``BACKCHANNEL_MAX_BYTES`` and ``BACKCHANNEL_MAX_NODES`` raise the caps the CLI (and any load
+    without explicit limits) uses; a bad value is an error that names the variable."""
+    assert LoadLimits.from_env({"BACKCHANNEL_MAX_NODES": "2_000_000", "BACKCHANNEL_MAX_BYTES": "64,000,000"}) == \
+        LoadLimits(max_bytes=64_000_000, max_nodes=2_000_000)
+    assert LoadLimits.from_env({}) == LoadLimits()
+    with pytest.raises(ScenarioError, match="BACKCHANNEL_MAX_NODES must be a positive whole number, not '1e5'"):
+        LoadLimits.from_env({"BACKCHANNEL_MAX_NODES": "1e5"})
+    big = corpus["too_many_values"]
+    monkeypatch.setenv("BACKCHANNEL_MAX_NODES", str(LoadLimits().max_nodes + 10))
+    ps = problems(big)  # read: now it is its items that are wrong
+    assert not any("values (mappings" in p for p in ps) and f"{big}:2:3: events.0: Input should be" in ps[4]
+    r = cli("validate", big, cwd=tmp_path)
+    assert r.returncode == 2 and f"{big}:2:3: events.0" in r.stdout + r.stderr
+    monkeypatch.setenv("BACKCHANNEL_MAX_NODES", "zero")
+    r = cli("validate", big, cwd=tmp_path)
+    assert r.returncode == 2 and "BACKCHANNEL_MAX_NODES must be a positive whole number" in r.stdout + r.stderr
+    assert "Traceback" not in r.stderr
 
 
 # -- mutations of the shipped scenario ------------------------------------------------------------

@@ -88,3 +88,27 @@ def test_every_fact_shape_shares_the_ordinary_shapes_draws():
     assert all(r["send"]["facts"] == facts for r in every["rules"])
     assert "every fact listed" in every["meta"]["title"]
     load_text(to_yaml(every))  # valid
+
+
+def test_a_file_above_the_default_caps_says_how_to_load_it(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from sim import LoadLimits, ScenarioError
+    from sim.cli import app
+    from sim.synthetic import values
+
+    data = synth(9, 3, 40, 4)
+    out = tmp_path / "s.yaml"
+    write_yaml(data, out)
+    n = values(data)
+    assert load_scenario(out, limits=LoadLimits(max_nodes=n)) == load_text(to_yaml(data))  # a bound the loader accepts
+    with pytest.raises(ScenarioError, match="values"):
+        load_scenario(out, limits=LoadLimits(max_nodes=n // 2))
+    monkeypatch.setenv("BACKCHANNEL_MAX_NODES", str(n // 2))
+    res = CliRunner().invoke(app, ["synth", "--actors", "9", "--facts", "3", "--messages", "40", "--seed", "4",
+                                   "-o", str(out)])
+    assert res.exit_code == 0 and f"BACKCHANNEL_MAX_NODES={n}" in res.output.replace("\n", " ")
+    monkeypatch.setenv("BACKCHANNEL_MAX_NODES", str(n))
+    res = CliRunner().invoke(app, ["synth", "--actors", "9", "--facts", "3", "--messages", "40", "--seed", "4",
+                                   "-o", str(out)])
+    assert res.exit_code == 0 and "note:" not in res.output
