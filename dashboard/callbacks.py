@@ -12,9 +12,9 @@ from . import ids
 from .inputs import export_args, filter_args, sync_args
 from .inputs import moment as checked_moment
 from .inputs import view as checked_view
-from .limits import Busy, client_of_request, max_runs, sweep_slot
+from .limits import Busy, client_of_request, default_runs, max_runs, sweep_slot
 from .editor import PANEL as PANEL_EDITOR
-from .state import DEFAULT_RUNS, MAX_RUNS, MAX_SEED, PANELS, ViewState, decode, encode, encode_pos
+from .state import MAX_RUNS, MAX_SEED, PANELS, ViewState, decode, encode, encode_pos
 
 TOO_MANY = "This server runs sweeps of at most {n:,} replays; choose fewer."
 
@@ -75,7 +75,7 @@ def state_from_controls(scenario, alt, mode, fact, actor, panels, group, current
                      mode=mode or "event", fact=fact or "", actor=actor or "", panels=shown, group=group or "actors",
                      compare=(compare or "") if "compare" in shown else "",
                      calt=(calt or "") if "compare" in shown else "",
-                     sweep=_whole(runs, DEFAULT_RUNS, MAX_RUNS) if "sweep" in shown else 0,
+                     sweep=_whole(runs, default_runs(), MAX_RUNS) if "sweep" in shown else 0,
                      seed=_whole(seed, 0, MAX_SEED)).with_(story="on" in (story or []), hide=_hidden(filters),
                                                            pos=_moved(moved))
 
@@ -196,7 +196,7 @@ def sync(search, scenario, alt, mode, fact, actor, panels, group, compare, calt,
         **{(PANEL_IDS[p], "style"): None if p in state.panels else HIDDEN for p in PANELS},
         (ids.COMPARE, "value"): state.compare, (ids.COMPARE, "options"): compare_options,
         (ids.COMPARE_ALT, "value"): state.calt, (ids.COMPARE_ALT, "options"): calt_options,
-        (ids.SWEEP_RUNS, "value"): state.sweep or DEFAULT_RUNS, (ids.SWEEP_RUNS, "options"): run_options(state.sweep),
+        (ids.SWEEP_RUNS, "value"): state.sweep or default_runs(), (ids.SWEEP_RUNS, "options"): run_options(state.sweep),
         (ids.SWEEP_SEED, "value"): state.seed, (ids.VIEW, "data"): {"search": new_search, "run": run_id},
         (ids.ALT_NOTE, "children"): f"Alternative “{alt_title}”: {alt_text}" if state.alt else "",
         (ids.STORY, "value"): ["on"] if state.story else [],

@@ -48,6 +48,14 @@ def max_runs() -> int:
     return _int_env(ENV_MAX_RUNS, DEFAULT_MAX_RUNS, 1_000_000)
 
 
+def default_runs() -> int:
+    """The size of a sweep when its panel is turned on: :data:`dashboard.state.DEFAULT_RUNS`, or fewer if the
+    server runs no sweep that large."""
+    from .state import DEFAULT_RUNS
+
+    return min(DEFAULT_RUNS, max_runs())
+
+
 def lock_dir() -> Path:
     """Where the lock files live (``$BACKCHANNEL_LOCK_DIR``, else a folder of this user's in the temp dir)."""
     env = os.environ.get(ENV_LOCKS)
