@@ -111,11 +111,22 @@ def versions(path: Path) -> tuple[tuple[str, int], ...]:
     return tuple(out)
 
 
+def stamp(name: str, folder: Path | None = None) -> tuple[tuple[str, int], ...]:
+    """The files of the scenario folder that a run of scenario ``name`` reads, with their modification times:
+    the file and every file it extends (:func:`versions`), or for ``saved:ID`` the file its chain of
+    ``extends`` reaches and those that one extends (the stored rows themselves never change)."""
+    if name.startswith("saved:"):
+        from .editor import versions as saved_versions
+
+        return saved_versions(name)
+    p = resolve(name, folder)
+    return versions(p) if p is not None else ()
+
+
 def fingerprint(name: str, alternative: str | None = None, folder: Path | None = None) -> str:
     """Names the run :func:`load_run` gives for these arguments now (the modification times of the file
     and of every file it extends included), so that a page can tell whether what it holds is current."""
-    p = resolve(name, folder)
-    return f"{name}|{alternative or ''}|{','.join(str(m) for _, m in versions(p)) if p else ''}"
+    return f"{name}|{alternative or ''}|{','.join(str(m) for _, m in stamp(name, folder))}"
 
 
 @functools.lru_cache(maxsize=16)

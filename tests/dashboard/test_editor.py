@@ -5,6 +5,7 @@ markup in a title shown as text)."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from urllib.request import urlopen
 
@@ -107,6 +108,35 @@ def test_unknown_saved_id_gets_the_usual_notice(env, store_path):
     state, _, notices = resolve(decode("?saved=0123456789abcdef")[0])
     assert state.scenario == "tiny"
     assert notices == ["There is no saved scenario “0123456789abcdef” on this server; showing another one."]
+
+
+def test_a_saved_variant_follows_edits_of_the_files_it_extends(store_path, tmp_path, monkeypatch):
+    """A stored variant of a variant file: its cached run, sweep and fingerprint follow the files its chain of
+    ``extends`` reaches, as a file's do."""
+    from dashboard import data
+
+    from .conftest import make_scenarios
+
+    folder = make_scenarios(tmp_path / "scenarios")
+    monkeypatch.setenv("BACKCHANNEL_SCENARIOS", str(folder))
+    s = Store(store_path)
+    row = s.put("extends: alternatives/no_relay.yaml\ntitle: Mine\n", "Mine", "alternatives/no_relay")
+    again = s.put(f"extends: {row.ref}\ntitle: Again\n", "Again", row.ref)  # through another stored row
+    before = data.load_run(again.ref)
+    sweep_before = data.load_sweep(again.ref, None, 20, 1)
+    stamp = data.fingerprint(again.ref)
+    assert before.scenario.meta.title == "Tiny relay — No relay — Mine — Again"
+    assert data.load_run(again.ref) is before and data.fingerprint(again.ref) == stamp  # unchanged: cached
+    base = folder / "tiny.yaml"  # the file that the variant file extends
+    base.write_text(base.read_text(encoding="utf-8").replace("title: Tiny relay", "title: Tiny relay, edited"),
+                    encoding="utf-8")
+    st = base.stat()
+    os.utime(base, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
+    assert data.load_run(again.ref).scenario.meta.title == "Tiny relay, edited — No relay — Mine — Again"
+    assert data.load_run(row.ref).scenario.meta.title == "Tiny relay, edited — No relay — Mine"
+    assert data.load_sweep(again.ref, None, 20, 1) is not sweep_before
+    assert data.fingerprint(again.ref) != stamp
+    assert data.stamp("saved:0123456789abcdef") == ()  # an id the store does not hold reads no file
 
 
 # -- the routes --------------------------------------------------------------------------------------
