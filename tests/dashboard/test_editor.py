@@ -331,7 +331,7 @@ def test_markup_in_a_title_is_shown_as_text(page, server_url, store_path):
     open_editor(page, server_url + EDITOR_URL + "&fact=offer")
     replace_text(page, text)
     page.wait_for_function("document.querySelector('#editor-status').innerText === 'No problems'")
-    page.evaluate("""() => {  // every text the status shows from here on (a later check may replace it)
+    page.evaluate("""() => {  // every text the status shows from here on
         window.__statuses = [];
         const el = document.querySelector('#editor-status');
         new MutationObserver(() => window.__statuses.push(el.innerText)).observe(el, {childList: true,
@@ -345,6 +345,33 @@ def test_markup_in_a_title_is_shown_as_text(page, server_url, store_path):
     assert page.locator("#title script, #title img, #editor-status img, #headline b").count() == 0
     assert "<b>A</b> makes an <i>offer</i>" in page.inner_text("#headline")
 
+
+
+@pytest.mark.browser
+def test_a_check_answered_after_run_adds_to_what_run_said(page, server_url, store_path):
+    """Run pressed before the editor's own check of the text has answered: the check's answer (held here until
+    the run has answered) is added to the run's status line instead of replacing it."""
+    open_editor(page, server_url + EDITOR_URL + "&fact=offer")
+    text = FIXED.replace("title: Tiny relay", "title: Tiny relay, run at once")
+    held = []
+    page.route("**/editor/check", lambda route: held.append(route))
+    with page.expect_request(lambda r: r.url.endswith("/editor/check") and "run at once" in (r.post_data or "")):
+        replace_text(page, text)  # the editor checks the text 300 ms after typing stops ...
+        page.click("#editor-run")  # ... and Run is pressed before that
+    page.wait_for_function("document.querySelector('#editor-status').innerText.startsWith('Ran “')")
+    for _ in range(100):  # the held check reaches the route handler while the page is waited on
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert len(held) == 1
+    held[0].continue_()
+    page.unroute("**/editor/check")
+    page.wait_for_function("document.querySelector('#editor-status').innerText.includes('problems')")
+    assert page.inner_text("#editor-status") == ("Ran “Tiny relay, run at once”; every panel shows it, compared with "
+                                                 "tiny. Checked: no problems")
+    replace_text(page, text + "# edited after the run\n")  # a changed text: the run's status no longer applies
+    page.wait_for_function("document.querySelector('#editor-status').innerText === 'No problems'")
+    assert page.errors == []
 
 
 def completion_labels(page) -> list[str]:
