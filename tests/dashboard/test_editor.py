@@ -390,11 +390,13 @@ def test_completion_of_field_names_and_defined_ids(page, server_url, store_path)
     replace_text(page, TINY.split("rules:")[0] + "  - id: more\n    chan")
     assert "channel" in completion_labels(page)  # a field of an event
     page.keyboard.press("Escape")
-    page.keyboard.type("nel: ")
-    page.wait_for_timeout(400)  # past the 300 ms pause after which the editor checks the text ...
+    with page.expect_response(lambda r: r.url.endswith("/editor/check")
+                              and r.request.post_data_json["text"].endswith("    channel: ")):
+        page.keyboard.type("nel: ")  # the editor checks the text 300 ms after typing stops ...
     page.wait_for_function("document.querySelector('#editor-status').innerText !== 'Checking…'")  # ... and done
     page.keyboard.press("Control+Space")
     assert completion_labels(page) == ["ab", "bc", "ca"]  # the channels this text defines
+    page.wait_for_timeout(150)  # a completion list ignores Enter for 75 ms after it opens (interactionDelay)
     page.keyboard.press("Enter")
     assert editor_text(page).endswith("  - id: more\n    channel: ab")
     page.keyboard.type("\n    to: [")
