@@ -12,16 +12,11 @@ from . import ids
 from .inputs import export_args, filter_args, sync_args
 from .inputs import moment as checked_moment
 from .inputs import view as checked_view
-from .limits import Busy, client_of_request, default_runs, max_runs, sweep_slot
+from .limits import Busy, default_runs, max_runs
 from .editor import PANEL as PANEL_EDITOR
 from .state import MAX_RUNS, MAX_SEED, PANELS, ViewState, decode, encode, encode_pos
 
 TOO_MANY = "This server runs sweeps of at most {n:,} replays; choose fewer."
-
-
-def sweep_key(state: ViewState) -> str:
-    """Names one sweep: the run, the number of replays and the seed."""
-    return f"{state.scenario}|{state.alt}|{state.sweep}|{state.seed}"
 
 
 PANEL_IDS = {"network": ids.PANEL_NETWORK, "timeline": ids.PANEL_TIMELINE, "matrix": ids.PANEL_MATRIX,
@@ -263,9 +258,12 @@ def compare_panel(view):
 
 
 def sweep_panel(view):
-    """Explanation, CDF and first-source figures of the sweep panel (nothing while it is hidden)."""
-    from .data import load_run
-    from .whatif import sweep_view
+    """Explanation, CDF and first-source figures of the sweep panel (nothing while it is hidden), drawn with the
+    sweep in a child process (:mod:`dashboard.heavy`)."""
+    from sim import ScenarioError
+
+    from .heavy import problem_text
+    from .heavy import sweep_panel as drawn
 
     state = _view_state(view)
     if state is None or "sweep" not in state.panels or not state.sweep:
@@ -273,10 +271,11 @@ def sweep_panel(view):
     if state.sweep > max_runs():
         return TOO_MANY.format(n=max_runs()), {}, {}
     try:
-        with sweep_slot(client_of_request(), sweep_key(state)):
-            v = sweep_view(state, load_run(state.scenario, state.alt or None))
+        v = drawn(state)
     except Busy as e:
         return str(e), {}, {}
+    except ScenarioError as e:  # took too long, or the scenario no longer loads
+        return f"This could not be computed: {problem_text(e)}", {}, {}
     except Exception as e:
         return _fail(e), {}, {}
     return v["text"], v["cdf"], v["sources"]
@@ -294,11 +293,9 @@ def sweep_known(view, moment):
     t = moment["t"] if moment is not None else state.t
     if state.sweep > max_runs():
         return {}
-    try:
-        with sweep_slot(client_of_request(), sweep_key(state)):
-            return sweep_known_by(state, load_run(state.scenario, state.alt or None),
-                                  float(t) if t is not None else None)
-    except Exception:
+    try:  # the sweep is computed in a child process, holding a slot (:mod:`dashboard.heavy`)
+        return sweep_known_by(state, load_run(state.scenario, state.alt or None), float(t) if t is not None else None)
+    except Exception:  # busy, or the scenario changed: the sweep panel says what went wrong
         return {}
 
 

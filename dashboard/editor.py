@@ -12,7 +12,8 @@ built from ``editor/``) the first time the panel is shown. The browser talks to 
                                               other parameters
 
 Checks and runs happen in a child process within :data:`dashboard.editor_worker.LIMITS`. Saved and
-draft scenarios are shown by every panel under the scenario name ``saved:ID`` (see :func:`load_run`).
+draft scenarios are shown by every panel under the scenario name ``saved:ID`` (see :func:`load_run`; their
+sweeps: :mod:`dashboard.heavy`).
 """
 
 from __future__ import annotations
@@ -29,14 +30,13 @@ from sim.loader import extends_written
 from sim.store import PREFIX, Store, is_ref, parse_ref
 
 from . import data
-from .editor_worker import EDITOR_FILE, LIMITS, check_text, run_text, sweep_text
+from .editor_worker import EDITOR_FILE, LIMITS, check_text, run_text
 from .state import PANELS, decode, encode
 
 if TYPE_CHECKING:
     from flask import Response
 
     from sim import RunResult
-    from sim.sweep import SweepResult
 
 PANEL = "panel-editor"
 FROM = "editor-from"
@@ -177,18 +177,6 @@ def load_run(ref: str, alternative: str | None = None, mode: str = "replay", see
     ``extends`` reaches are unchanged: :func:`versions`). Raises ``FileNotFoundError`` for an unknown id,
     :class:`ScenarioError` else."""
     return _run_saved(ref, versions(ref), alternative or None, mode, seed, str(store().path), str(data.scenarios_dir()))
-
-
-@functools.lru_cache(maxsize=2)
-def _sweep_saved(ref: str, stamp: tuple, alternative: str | None, runs: int, seed: int, store_path: str,
-                 root: str) -> SweepResult:
-    return sweep_text(_text(ref, store_path), root, store_path, file=ref, alternative=alternative, runs=runs, seed=seed)
-
-
-def load_sweep(ref: str, alternative: str | None, runs: int, seed: int = 0) -> SweepResult:
-    """``runs`` stochastic replays of ``saved:ID`` in a child process within the limits (cached, as runs are)."""
-    return _sweep_saved(ref, versions(ref), alternative or None, int(runs), int(seed), str(store().path),
-                        str(data.scenarios_dir()))
 
 
 def title_of(name: str) -> str:

@@ -58,8 +58,8 @@ def gunicorn_available() -> bool:
 
 
 def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
-    """gunicorn settings: threaded workers (a sweep in one thread leaves view changes to the others),
-    request lines and headers bounded, no control socket, access log off."""
+    """gunicorn settings: threaded workers (a thread waiting for a sweep, which runs in a child process, leaves
+    view changes to the others), request lines and headers bounded, no control socket, access log off."""
     return {"bind": f"{host}:{port}", "workers": workers, "worker_class": "gthread", "threads": threads,
             "timeout": TIMEOUT_S, "graceful_timeout": 10, "limit_request_line": 8190,
             "limit_request_fields": 100, "limit_request_field_size": 8190, "control_socket_disable": True,

@@ -406,11 +406,11 @@ def test_completion_of_field_names_and_defined_ids(page, server_url, store_path)
 
 def test_a_saved_scenario_is_swept_in_a_child_within_the_limit(env, store_path):
     from dashboard.data import load_sweep
+    from dashboard.heavy import load_sweep as swept
 
     row = Store(store_path).put(FIXED, "Bravo", "tiny")
     sw = load_sweep(row.ref, None, 20, 1)
     assert sw.runs == 20
-    with pytest.raises(ScenarioError, match=r"20 replays of this text took longer than 0.001 s.*per sweep"):
-        from dashboard.editor_worker import sweep_text
-
-        sweep_text(FIXED, DATA, runs=20, limits=Limits(sweep_seconds=0.001))
+    with pytest.raises(ScenarioError, match=r"^<editor>:1:1: 20 replays took longer than 0.001 s, the most this "
+                                            r"server gives one sweep; choose fewer replays$"):
+        swept(row.ref, None, 20, 2, seconds=0.001)
