@@ -191,6 +191,31 @@ def test_serve_runs_a_production_server_on_loopback(env, tmp_path):
         with pytest.raises(urllib.error.HTTPError) as e:
             urllib.request.urlopen(req, timeout=30)
         assert e.value.code == 413
+        for _ in range(240):  # each worker starts its fork helper as it starts, not at its first sweep
+            workers = _children(proc.pid)
+            helpers = [c for w in workers for c in _children(w) if "dashboard.editor_forks" in _cmdline(c)]
+            if len(workers) == 2 and len(helpers) == 2:
+                break
+            time.sleep(0.5)
+        assert len(workers) == 2 and len(helpers) == 2
     finally:
         proc.terminate()
         proc.wait(20)
+
+
+def _children(pid: int) -> list[int]:
+    from pathlib import Path
+
+    try:
+        return [int(c) for t in Path(f"/proc/{pid}/task").iterdir() for c in (t / "children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _cmdline(pid: int) -> str:
+    from pathlib import Path
+
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
