@@ -12,16 +12,11 @@ from . import ids
 from .inputs import export_args, filter_args, sync_args
 from .inputs import moment as checked_moment
 from .inputs import view as checked_view
-from .limits import Busy, client_of_request, max_runs, sweep_slot
+from .limits import Busy, default_runs, max_runs
 from .editor import PANEL as PANEL_EDITOR
-from .state import DEFAULT_RUNS, MAX_RUNS, MAX_SEED, PANELS, ViewState, decode, encode, encode_pos
+from .state import MAX_RUNS, MAX_SEED, PANELS, ViewState, decode, encode, encode_pos
 
 TOO_MANY = "This server runs sweeps of at most {n:,} replays; choose fewer."
-
-
-def sweep_key(state: ViewState) -> str:
-    """Names one sweep: the run, the number of replays and the seed."""
-    return f"{state.scenario}|{state.alt}|{state.sweep}|{state.seed}"
 
 
 PANEL_IDS = {"network": ids.PANEL_NETWORK, "timeline": ids.PANEL_TIMELINE, "matrix": ids.PANEL_MATRIX,
@@ -75,7 +70,7 @@ def state_from_controls(scenario, alt, mode, fact, actor, panels, group, current
                      mode=mode or "event", fact=fact or "", actor=actor or "", panels=shown, group=group or "actors",
                      compare=(compare or "") if "compare" in shown else "",
                      calt=(calt or "") if "compare" in shown else "",
-                     sweep=_whole(runs, DEFAULT_RUNS, MAX_RUNS) if "sweep" in shown else 0,
+                     sweep=_whole(runs, default_runs(), MAX_RUNS) if "sweep" in shown else 0,
                      seed=_whole(seed, 0, MAX_SEED)).with_(story="on" in (story or []), hide=_hidden(filters),
                                                            pos=_moved(moved))
 
@@ -196,7 +191,7 @@ def sync(search, scenario, alt, mode, fact, actor, panels, group, compare, calt,
         **{(PANEL_IDS[p], "style"): None if p in state.panels else HIDDEN for p in PANELS},
         (ids.COMPARE, "value"): state.compare, (ids.COMPARE, "options"): compare_options,
         (ids.COMPARE_ALT, "value"): state.calt, (ids.COMPARE_ALT, "options"): calt_options,
-        (ids.SWEEP_RUNS, "value"): state.sweep or DEFAULT_RUNS, (ids.SWEEP_RUNS, "options"): run_options(state.sweep),
+        (ids.SWEEP_RUNS, "value"): state.sweep or default_runs(), (ids.SWEEP_RUNS, "options"): run_options(state.sweep),
         (ids.SWEEP_SEED, "value"): state.seed, (ids.VIEW, "data"): {"search": new_search, "run": run_id},
         (ids.ALT_NOTE, "children"): f"Alternative “{alt_title}”: {alt_text}" if state.alt else "",
         (ids.STORY, "value"): ["on"] if state.story else [],
@@ -263,9 +258,12 @@ def compare_panel(view):
 
 
 def sweep_panel(view):
-    """Explanation, CDF and first-source figures of the sweep panel (nothing while it is hidden)."""
-    from .data import load_run
-    from .whatif import sweep_view
+    """Explanation, CDF and first-source figures of the sweep panel (nothing while it is hidden), drawn with the
+    sweep in a child process (:mod:`dashboard.heavy`)."""
+    from sim import ScenarioError
+
+    from .heavy import problem_text
+    from .heavy import sweep_panel as drawn
 
     state = _view_state(view)
     if state is None or "sweep" not in state.panels or not state.sweep:
@@ -273,10 +271,11 @@ def sweep_panel(view):
     if state.sweep > max_runs():
         return TOO_MANY.format(n=max_runs()), {}, {}
     try:
-        with sweep_slot(client_of_request(), sweep_key(state)):
-            v = sweep_view(state, load_run(state.scenario, state.alt or None))
+        v = drawn(state)
     except Busy as e:
         return str(e), {}, {}
+    except ScenarioError as e:  # took too long, or the scenario no longer loads
+        return f"This could not be computed: {problem_text(e)}", {}, {}
     except Exception as e:
         return _fail(e), {}, {}
     return v["text"], v["cdf"], v["sources"]
@@ -294,11 +293,9 @@ def sweep_known(view, moment):
     t = moment["t"] if moment is not None else state.t
     if state.sweep > max_runs():
         return {}
-    try:
-        with sweep_slot(client_of_request(), sweep_key(state)):
-            return sweep_known_by(state, load_run(state.scenario, state.alt or None),
-                                  float(t) if t is not None else None)
-    except Exception:
+    try:  # the sweep is computed in a child process, holding a slot (:mod:`dashboard.heavy`)
+        return sweep_known_by(state, load_run(state.scenario, state.alt or None), float(t) if t is not None else None)
+    except Exception:  # busy, or the scenario changed: the sweep panel says what went wrong
         return {}
 
 

@@ -1,5 +1,7 @@
 """Finding scenario files by name and running them (one run, or a sweep), with small per-process caches.
 
+A sweep is heavy work: it runs in a child process, holding one of the server's slots (:mod:`dashboard.heavy`).
+
 Scenario names are paths relative to the scenario folder without ``.yaml`` (``alexander_release``,
 ``alternatives/no_tap``). A name from a URL is checked against a strict pattern and must resolve
 inside the folder: it is never used as a path on its own.
@@ -11,10 +13,13 @@ import functools
 import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sim import RunResult, load_scenario, run
 from sim.limits import DASHBOARD_LIMITS
-from sim.sweep import SweepResult, sweep
+
+if TYPE_CHECKING:
+    from sim.sweep import SweepResult
 
 ENV_DIR = "BACKCHANNEL_SCENARIOS"
 ENV_DEFAULT = "BACKCHANNEL_DEFAULT_SCENARIO"
@@ -111,17 +116,33 @@ def versions(path: Path) -> tuple[tuple[str, int], ...]:
     return tuple(out)
 
 
+def stamp(name: str, folder: Path | None = None) -> tuple[tuple[str, int], ...]:
+    """The files of the scenario folder that a run of scenario ``name`` reads, with their modification times:
+    the file and every file it extends (:func:`versions`), or for ``saved:ID`` the file its chain of
+    ``extends`` reaches and those that one extends (the stored rows themselves never change)."""
+    if name.startswith("saved:"):
+        from .editor import versions as saved_versions
+
+        return saved_versions(name)
+    p = resolve(name, folder)
+    return versions(p) if p is not None else ()
+
+
 def fingerprint(name: str, alternative: str | None = None, folder: Path | None = None) -> str:
     """Names the run :func:`load_run` gives for these arguments now (the modification times of the file
     and of every file it extends included), so that a page can tell whether what it holds is current."""
-    p = resolve(name, folder)
-    return f"{name}|{alternative or ''}|{','.join(str(m) for _, m in versions(p)) if p else ''}"
+    return f"{name}|{alternative or ''}|{','.join(str(m) for _, m in stamp(name, folder))}"
+
+
+def run_file(path: str, alternative: str | None, mode: str, seed: int, root: str) -> RunResult:
+    """Load and run the scenario file ``path``, whose ``extends`` reads only inside the folder ``root`` (not cached)."""
+    scenario = load_scenario(path, alternative, root=root)
+    return run(scenario, mode=mode, seed=seed, label=alternative or "", limits=DASHBOARD_LIMITS)  # type: ignore[arg-type]
 
 
 @functools.lru_cache(maxsize=16)
 def _load(path: str, stamp: tuple, alternative: str | None, mode: str, seed: int, root: str) -> RunResult:
-    scenario = load_scenario(path, alternative, root=root)  # extends reads only inside the scenario folder
-    return run(scenario, mode=mode, seed=seed, label=alternative or "", limits=DASHBOARD_LIMITS)  # type: ignore[arg-type]
+    return run_file(path, alternative, mode, seed, root)
 
 
 def load_run(name: str, alternative: str | None = None, mode: str = "replay", seed: int = 0,
@@ -141,26 +162,17 @@ def load_run(name: str, alternative: str | None = None, mode: str = "replay", se
     return _load(str(p), versions(p), alternative or None, mode, seed, str((folder or scenarios_dir()).resolve()))
 
 
-@functools.lru_cache(maxsize=4)
-def _sweep(path: str, stamp: tuple, alternative: str | None, runs: int, seed: int, root: str) -> SweepResult:
-    return sweep(load_scenario(path, alternative, root=root), runs, seed, workers=1, alternative=alternative or "")
-
-
 def load_sweep(name: str, alternative: str | None, runs: int, seed: int = 0,
                folder: Path | None = None) -> SweepResult:
-    """``runs`` stochastic replays of scenario ``name`` in this process (cached: a few sweeps, ~8 MB each).
+    """``runs`` stochastic replays of scenario ``name`` (cached: a few sweeps, ~8 MB each), computed in a child
+    process while holding a slot (:func:`dashboard.heavy.load_sweep`).
 
-    Raises like :func:`load_run`, and :class:`sim.sweep.SweepError` for a bad number of runs.
+    Raises like :func:`load_run`, :class:`sim.sweep.SweepError` for a bad number of runs, and
+    :class:`dashboard.limits.Busy` when the server is busy with other sweeps.
     """
-    if name.startswith("saved:"):
-        from .editor import load_sweep as sweep_saved
+    from .heavy import load_sweep as swept
 
-        return sweep_saved(name, alternative, runs, seed)
-    p = resolve(name, folder)
-    if p is None:
-        raise FileNotFoundError(f"no scenario named {name!r}")
-    root = str((folder or scenarios_dir()).resolve())
-    return _sweep(str(p), versions(p), alternative or None, int(runs), int(seed), root)
+    return swept(name, alternative, runs, seed, folder)
 
 
 @functools.lru_cache(maxsize=64)

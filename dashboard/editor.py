@@ -12,7 +12,8 @@ built from ``editor/``) the first time the panel is shown. The browser talks to 
                                               other parameters
 
 Checks and runs happen in a child process within :data:`dashboard.editor_worker.LIMITS`. Saved and
-draft scenarios are shown by every panel under the scenario name ``saved:ID`` (see :func:`load_run`).
+draft scenarios are shown by every panel under the scenario name ``saved:ID`` (see :func:`load_run`; their
+sweeps: :mod:`dashboard.heavy`).
 """
 
 from __future__ import annotations
@@ -25,17 +26,17 @@ from urllib.parse import urlencode
 from dash import Dash, dcc, html
 
 from sim.errors import Problem, ScenarioError
+from sim.loader import extends_written
 from sim.store import PREFIX, Store, is_ref, parse_ref
 
 from . import data
-from .editor_worker import EDITOR_FILE, LIMITS, check_text, run_text, sweep_text
+from .editor_worker import EDITOR_FILE, LIMITS, check_text, run_text
 from .state import PANELS, decode, encode
 
 if TYPE_CHECKING:
     from flask import Response
 
     from sim import RunResult
-    from sim.sweep import SweepResult
 
 PANEL = "panel-editor"
 FROM = "editor-from"
@@ -137,25 +138,45 @@ def _text(ref: str, store_path: str) -> str:
     return row.text
 
 
+@functools.lru_cache(maxsize=256)
+def _base_file(ref: str, store_path: str) -> str | None:
+    """The file of the scenario folder that the chain of ``extends`` of the stored scenario ``ref`` reaches (as
+    written, relative to the folder), or None. Rows never change, so an answer holds for good; a row missing
+    from the chain raises ``LookupError`` (never cached: a text with that id may be saved later)."""
+    s = Store(store_path)
+    seen: set[str] = set()
+    while is_ref(ref) and ref not in seen and len(seen) < data.MAX_CHAIN:
+        seen.add(ref)
+        row = s.get(ref)
+        if row is None:
+            raise LookupError(ref)
+        ref = extends_written(row.text, row.ref) or ""
+    return ref if ref and not is_ref(ref) else None  # a chain of rows only, a cycle or a long chain: no file
+
+
+def versions(ref: str) -> tuple[tuple[str, int], ...]:
+    """The files of the scenario folder that a run of the stored scenario ``ref`` reads, with their modification
+    times (see :func:`dashboard.data.versions`): its cached runs and sweeps stay current while these do."""
+    try:
+        target = _base_file(ref, str(store().path))
+    except LookupError:
+        return ()
+    root = data.scenarios_dir().resolve()
+    path = root / target if target is not None else None
+    return data.versions(path) if path is not None and path.resolve().is_relative_to(root) else ()
+
+
 @functools.lru_cache(maxsize=16)
-def _run_saved(ref: str, alternative: str | None, mode: str, seed: int, store_path: str, root: str) -> RunResult:
+def _run_saved(ref: str, stamp: tuple, alternative: str | None, mode: str, seed: int, store_path: str,
+               root: str) -> RunResult:
     return run_text(_text(ref, store_path), root, store_path, file=ref, alternative=alternative, mode=mode, seed=seed)
 
 
 def load_run(ref: str, alternative: str | None = None, mode: str = "replay", seed: int = 0) -> RunResult:
-    """Run the stored scenario ``saved:ID`` in a child process within the limits (a row never changes, so
-    its runs are cached). Raises ``FileNotFoundError`` for an unknown id, :class:`ScenarioError` else."""
-    return _run_saved(ref, alternative or None, mode, seed, str(store().path), str(data.scenarios_dir()))
-
-
-@functools.lru_cache(maxsize=2)
-def _sweep_saved(ref: str, alternative: str | None, runs: int, seed: int, store_path: str, root: str) -> SweepResult:
-    return sweep_text(_text(ref, store_path), root, store_path, file=ref, alternative=alternative, runs=runs, seed=seed)
-
-
-def load_sweep(ref: str, alternative: str | None, runs: int, seed: int = 0) -> SweepResult:
-    """``runs`` stochastic replays of ``saved:ID`` in a child process within the limits (cached, as runs are)."""
-    return _sweep_saved(ref, alternative or None, int(runs), int(seed), str(store().path), str(data.scenarios_dir()))
+    """Run the stored scenario ``saved:ID`` in a child process within the limits (cached while the files its
+    ``extends`` reaches are unchanged: :func:`versions`). Raises ``FileNotFoundError`` for an unknown id,
+    :class:`ScenarioError` else."""
+    return _run_saved(ref, versions(ref), alternative or None, mode, seed, str(store().path), str(data.scenarios_dir()))
 
 
 def title_of(name: str) -> str:

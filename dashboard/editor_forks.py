@@ -1,4 +1,5 @@
-"""A small fork server for the editor's checks and runs: each job runs in its own child process.
+"""A small fork server for the editor's checks and runs, and the server's heavy work (sweeps, "what
+mattered"): each job runs in its own child process.
 
 The web worker never forks itself (it has threads, and forking a threaded process can leave a child
 stuck on a lock another thread held). Instead each web worker process starts one helper,

@@ -6,12 +6,16 @@ by :mod:`dashboard.editor_forks` from a helper that has the library loaded, so s
 milliseconds) with a wall-clock limit, a CPU-time limit and a memory limit. A child that overruns is killed and the caller
 gets a problem that names the limit. Counts (actors, events, rules, rule firings, simulated events)
 are checked against :class:`Limits` too; each message names the cap it hit.
+
+:func:`in_child` is the machinery itself; the server's heavy work (:mod:`dashboard.heavy`: sweeps and
+"what mattered") runs through it too, at a lowered CPU priority.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,7 +42,6 @@ class Limits:
     expanded_nodes: int = 1_000_000  # values a text may hold once its aliases (*name) are expanded
     check_seconds: float = 5.0  # wall-clock time for validating a text
     run_seconds: float = 10.0  # wall-clock time for loading and running it once
-    sweep_seconds: float = 60.0  # wall-clock time for the sweep panel's replays of it
     memory_bytes: int = 1536 * 1024 * 1024  # address space a child may add to what it starts with
 
 
@@ -185,37 +188,39 @@ def _run(text: str, file: str, alternative: str | None, root: str, store_path: s
     return result
 
 
-def _sweep(text: str, file: str, alternative: str | None, root: str, store_path: str | None, runs: int, seed: int,
-           limits: Limits) -> Any:
-    from sim.sweep import sweep
-
-    scenario = _run(text, file, alternative, root, store_path, "replay", 0, limits).scenario
-    return sweep(scenario, runs, seed, workers=1, alternative=alternative or "")
+_JOBS: dict[str, Callable[..., Any]] = {"check": _check, "run": _run}
 
 
-_JOBS = {"check": _check, "run": _run, "sweep": _sweep}
+def _job(name: str) -> Callable[..., Any]:
+    """The function of the job ``name``: a check or run of text, or a piece of :data:`dashboard.heavy.JOBS`."""
+    if name in _JOBS:
+        return _JOBS[name]
+    from .heavy import JOBS
+
+    return JOBS[name]
 
 
-def _child(conn: Any, job: str, args: tuple, limits: Limits, seconds: float) -> None:
-    """Entry point of a child: do ``job`` and send back ``("ok", value)`` or ``("problems", [...])``."""
+def _child(conn: Any, job: str, args: tuple, limits: Limits, seconds: float, nice: int) -> None:
+    """Entry point of a child: at ``nice`` lower priority, do ``job`` and send back ``("ok", value)``,
+    ``("problems", [...])``, ``("died", "")`` (out of memory) or ``("error", "TYPE: message")``."""
     _confine(limits, seconds)
+    if nice:
+        os.nice(nice)
     conn.send(("ready", os.getpid()))  # the time limit counts from here: starting a child is not the text's fault
     try:
-        out: tuple = ("ok", _JOBS[job](*args))
+        out: tuple = ("ok", _job(job)(*args))
     except ScenarioError as e:
         out = ("problems", [asdict(p) for p in e.problems])
     except MemoryError:
-        out = ("problems", [asdict(_problem(f"checking this text needed more memory than the limit for text from "
-                                            f"the browser ({limits.memory_bytes // 2**20:,} MiB)"))])
+        out = ("died", "")
     except RecursionError:
         out = ("problems", [asdict(_problem("the text is nested too deeply to be read"))])
     except Exception as e:  # a bug must come back as a message, not as a dead child
-        out = ("problems", [asdict(_problem(f"this text could not be checked ({type(e).__name__}: "
-                                            f"{str(e)[:200]})"))])
+        out = ("error", f"{type(e).__name__}: {str(e)[:200]}")
     try:
         conn.send(out)
     except Exception as e:  # e.g. a result too large to send within the memory limit
-        conn.send(("problems", [asdict(_problem(f"the result could not be sent back ({type(e).__name__})"))]))
+        conn.send(("error", f"the result could not be sent back ({type(e).__name__})"))
     conn.close()
 
 
@@ -227,33 +232,45 @@ def preload() -> None:
     import sim.loader  # noqa: F401
     import sim.store  # noqa: F401
 
+    from . import heavy
+
+    heavy.preload()
+
 
 def serve_one(conn: Any) -> None:
     """In a child of the helper: read one job from ``conn`` and answer it."""
-    job, args, limits, seconds = conn.recv()
-    _child(conn, job, args, limits, seconds)
+    job, args, limits, seconds, nice = conn.recv()
+    _child(conn, job, args, limits, seconds, nice)
 
 
-def _in_child(job: str, args: tuple, seconds: float, limits: Limits, what: str) -> Any:
-    """Run ``job`` in a child process for at most ``seconds``; raise :class:`ScenarioError` for its problems
-    and :class:`LimitError` when it took too long or died."""
+@dataclass(frozen=True)
+class Words:
+    """What the reader is told when a job in a child does not come back: it took too long, it died (past the
+    memory or CPU limit), or it failed in a way nobody foresaw (``{}`` stands for the error)."""
+
+    too_long: str
+    died: str
+    failed: str
+
+
+def in_child(job: str, args: tuple, seconds: float, limits: Limits, words: Words, nice: int = 0) -> Any:
+    """Run ``job`` in a child process, ``nice`` steps below the normal CPU priority, for at most ``seconds``
+    (then it is killed); raise :class:`ScenarioError` for its problems and :class:`LimitError` when it took too
+    long, died or failed, with ``words``."""
     from .editor_forks import helper, kill
 
     conn = helper(STARTUP_SECONDS).connect()
     pid = 0
     try:
-        conn.send((job, args, limits, seconds))
+        conn.send((job, args, limits, seconds, nice))
         if conn.poll(STARTUP_SECONDS):
             pid = conn.recv()[1]
         if not conn.poll(seconds):
-            raise LimitError([_problem(f"{what} took longer than {seconds:g} s, the limit for text from the browser "
-                                       f"(wall-clock time per {job}); "
-                                       f"look for aliases (*name) repeated many times, or make it smaller")])
+            raise LimitError([_problem(words.too_long)])
         try:
             status, value = conn.recv()
         except (EOFError, OSError):
-            raise LimitError([_problem(f"{what} stopped before it finished (it went past the memory or CPU limit "
-                                       f"for text from the browser)")]) from None
+            raise LimitError([_problem(words.died)]) from None
         pid = 0
     finally:
         conn.close()
@@ -261,7 +278,21 @@ def _in_child(job: str, args: tuple, seconds: float, limits: Limits, what: str) 
             kill(pid)
     if status == "problems":
         raise ScenarioError([Problem(**p) for p in value])
+    if status == "died":
+        raise LimitError([_problem(words.died)])
+    if status == "error":
+        raise LimitError([_problem(words.failed.format(value))])
     return value
+
+
+def _text_job(job: str, args: tuple, seconds: float, limits: Limits, what: str) -> Any:
+    """:func:`in_child` for a job on text from the browser; ``what`` names it (``Checking this text``)."""
+    words = Words(f"{what} took longer than {seconds:g} s, the limit for text from the browser (wall-clock time per "
+                  f"{job}); look for aliases (*name) repeated many times, or make it smaller",
+                  f"{what} stopped before it finished (it went past the memory ({limits.memory_bytes // 2**20:,} MiB) "
+                  f"or CPU limit for text from the browser)",
+                  "this text could not be checked ({})")
+    return in_child(job, args, seconds, limits, words)
 
 
 def check_text(text: str, root: str | Path, store_path: str | Path | None = None,
@@ -270,7 +301,7 @@ def check_text(text: str, root: str | Path, store_path: str | Path | None = None
     if (p := size_problem(text, limits)) is not None:
         return [p]
     try:
-        return _in_child("check", (text, str(root), str(store_path) if store_path else None, limits),
+        return _text_job("check", (text, str(root), str(store_path) if store_path else None, limits),
                          limits.check_seconds, limits, "Checking this text")
     except ScenarioError as e:
         return e.problems
@@ -282,15 +313,6 @@ def run_text(text: str, root: str | Path, store_path: str | Path | None = None, 
     """Load and run ``text`` once in a child process within the limits; raises :class:`ScenarioError`."""
     if (p := size_problem(text, limits)) is not None:
         raise LimitError([p])
-    return _in_child("run", (text, file, alternative, str(root), str(store_path) if store_path else None, mode, seed,
+    return _text_job("run", (text, file, alternative, str(root), str(store_path) if store_path else None, mode, seed,
                              limits), limits.run_seconds, limits, "Running this text")
 
-
-def sweep_text(text: str, root: str | Path, store_path: str | Path | None = None, *, file: str = EDITOR_FILE,
-               alternative: str | None = None, runs: int, seed: int = 0, limits: Limits = LIMITS) -> Any:
-    """``runs`` stochastic replays of ``text`` (a :class:`sim.sweep.SweepResult`) in a child process within the
-    limits; raises :class:`ScenarioError`."""
-    if (p := size_problem(text, limits)) is not None:
-        raise LimitError([p])
-    return _in_child("sweep", (text, file, alternative, str(root), str(store_path) if store_path else None, runs, seed,
-                               limits), limits.sweep_seconds, limits, f"{runs:,} replays of this text")

@@ -14,13 +14,14 @@ from dash import dcc, html
 from . import ids
 from .editor import editor_panel
 from .figures.common import STAGE_HEIGHT
-from .state import DEFAULT_PANELS, DEFAULT_RUNS, MAX_RUNS, PANELS
+from .limits import default_runs, max_runs
+from .state import DEFAULT_PANELS, MAX_RUNS, PANELS
 
 EXPLANATION = ("Who knew what, and when. Dots travel along the channels between actors; each actor's colour "
                "shows whether they know the selected fact at the moment shown, and how they learned it.")
 PANEL_LABELS = {"network": "Network", "timeline": "Timeline", "matrix": "Matrix", "log": "Log",
                 "compare": "Compare", "sweep": "Sweep", "mattered": "What mattered", "editor": "Editor"}
-RUN_CHOICES = (100, 200, 500, 1000, 2000, MAX_RUNS)
+RUN_CHOICES = (100, 200, 500, 1000, 2000, 5000)  # the sweep sizes offered, up to what the server runs
 SPEEDS = [{"label": "1 step/s", "value": 1000}, {"label": "2 steps/s", "value": 500},
           {"label": "4 steps/s", "value": 250}, {"label": "8 steps/s", "value": 125}]  # value: ms per step
 LOG_COLUMNS = [  # at 1280 px the sources and the claim are on screen; the rest scrolls sideways
@@ -60,9 +61,12 @@ def _panel(pid: str, title: str, body, extra_class: str = "", hidden: bool = Fal
 
 
 def run_options(runs: int | None = None) -> list[dict]:
-    """The sweep sizes offered (a size from a link is added to them)."""
-    sizes = sorted(set(RUN_CHOICES) | ({runs} if runs else set()))
-    return [{"label": f"{n:,} replays", "value": n} for n in sizes]
+    """The sweep sizes offered: the usual ones up to the most the server runs (:func:`dashboard.limits.max_runs`),
+    and that most itself. A size a link asks for is added; over the most, it is shown but cannot be picked."""
+    top = min(max_runs(), MAX_RUNS)
+    sizes = sorted({n for n in RUN_CHOICES if n <= top} | {top} | ({runs} if runs else set()))
+    return [{"label": f"{n:,} replays", "value": n} if n <= top else
+            {"label": f"{n:,} replays (more than this server runs)", "value": n, "disabled": True} for n in sizes]
 
 
 def compare_panel() -> html.Section:
@@ -88,7 +92,7 @@ def sweep_panel() -> html.Section:
     return _panel(ids.PANEL_SWEEP, "Sweep: many replays with sampled timings, latencies and intercepts — "
                                    "how likely, and when", html.Div([
         html.Div([
-            _control("Replays", dcc.Dropdown(id=ids.SWEEP_RUNS, options=run_options(), value=DEFAULT_RUNS,
+            _control("Replays", dcc.Dropdown(id=ids.SWEEP_RUNS, options=run_options(), value=default_runs(),
                                              clearable=False, searchable=False), "150px"),
             _control("Seed", dcc.Input(id=ids.SWEEP_SEED, type="number", min=0, step=1, value=0, debounce=True,
                                        className="seed")),

@@ -1,10 +1,11 @@
-"""Sweeps on a shared server: at most one at a time per client, a few at a time in total, never queued.
+"""Heavy work on a shared server: at most one piece of each kind at a time per client, a few in total, never queued.
 
-A dashboard sweep costs seconds of a worker. :func:`sweep_slot` lets a callback run one only when
-the client (its address) has no other sweep running and one of :func:`slots` is free, across all
-the server's worker processes on this machine (``flock`` on small files in :func:`lock_dir`);
-otherwise it raises :class:`Busy` at once, and the panel asks to try again. The same sweep asked
-twice at once (two panels of one page) waits for the first, whose result the cache then holds.
+A sweep (or a "what mattered" analysis) costs seconds of a core. :func:`slot` lets it run only when the
+client (its address) has nothing else of that kind running and one of :func:`slots` is free, across all
+the server's worker processes on this machine (``flock`` on small files in :func:`lock_dir`); otherwise it
+raises :class:`Busy` at once, and the panel asks to try again. :func:`same_work` makes the same work asked
+twice at once (two panels of one page) wait for the first, whose result the cache then holds. The work
+itself runs in :mod:`dashboard.heavy`.
 """
 
 from __future__ import annotations
@@ -21,10 +22,15 @@ from typing import IO
 ENV_SLOTS = "BACKCHANNEL_SWEEP_SLOTS"
 ENV_MAX_RUNS = "BACKCHANNEL_SWEEP_MAX_RUNS"
 ENV_LOCKS = "BACKCHANNEL_LOCK_DIR"
-DEFAULT_SLOTS = 2  # sweeps at a time on the whole server
+DEFAULT_SLOTS = 2  # sweeps and analyses at a time on the whole server
 DEFAULT_MAX_RUNS = 2000  # replays in one dashboard sweep
 BUSY = "The server is busy with other sweeps; try again in a moment."
 MINE = "Another sweep of yours is still running; try again when it has finished."
+KINDS = {  # kind of heavy work: what a client is told when no slot is free, and when one of its own still runs
+    "sweep": (BUSY, MINE),
+    "explain": ("The server is busy with other sweeps and analyses; try again in a moment.",
+                "Another “what mattered” analysis of yours is still running; try again when it has finished."),
+}
 
 
 class Busy(Exception):
@@ -39,13 +45,22 @@ def _int_env(name: str, default: int, top: int) -> int:
 
 
 def slots() -> int:
-    """Sweeps that may run at once on the server (``$BACKCHANNEL_SWEEP_SLOTS``, default 2)."""
+    """Sweeps and "what mattered" analyses that may run at once on the server (``$BACKCHANNEL_SWEEP_SLOTS``,
+    default 2)."""
     return _int_env(ENV_SLOTS, DEFAULT_SLOTS, 64)
 
 
 def max_runs() -> int:
     """The most replays one dashboard sweep may have (``$BACKCHANNEL_SWEEP_MAX_RUNS``, default 2,000)."""
     return _int_env(ENV_MAX_RUNS, DEFAULT_MAX_RUNS, 1_000_000)
+
+
+def default_runs() -> int:
+    """The size of a sweep when its panel is turned on: :data:`dashboard.state.DEFAULT_RUNS`, or fewer if the
+    server runs no sweep that large."""
+    from .state import DEFAULT_RUNS
+
+    return min(DEFAULT_RUNS, max_runs())
 
 
 def lock_dir() -> Path:
@@ -74,23 +89,29 @@ def _try(fh: IO[bytes]) -> bool:
 
 
 @contextmanager
-def sweep_slot(client: str, key: str) -> Iterator[None]:
-    """Hold a sweep slot for ``client`` while computing the sweep named ``key``; raise :class:`Busy` if none.
+def same_work(key: str) -> Iterator[None]:
+    """Hold the lock of the work named ``key``: the same work asked twice at once waits for the first."""
+    with _open(f"work-{_digest(key)}.lock") as same:
+        fcntl.flock(same, fcntl.LOCK_EX)
+        yield
 
-    Locks are released when the block ends, and by the system if the process dies.
-    """
+
+@contextmanager
+def slot(client: str, kind: str = "sweep") -> Iterator[None]:
+    """Hold a slot for ``client`` doing heavy work of ``kind`` (see :data:`KINDS`); raise :class:`Busy` at once if
+    the client already does work of that kind or no slot is free. Locks are released when the block ends, and by
+    the system if the process dies."""
+    busy, mine = KINDS[kind]
     with ExitStack() as stack:
-        same = stack.enter_context(_open(f"sweep-{_digest(key)}.lock"))
-        fcntl.flock(same, fcntl.LOCK_EX)  # the same sweep asked twice at once: the second waits for the first
-        mine = stack.enter_context(_open(f"client-{_digest(client)}.lock"))
-        if not _try(mine):
-            raise Busy(MINE)
+        own = stack.enter_context(_open(f"client-{kind}-{_digest(client)}.lock"))
+        if not _try(own):
+            raise Busy(mine)
         for i in range(slots()):
-            slot = stack.enter_context(_open(f"slot-{i}.lock"))
-            if _try(slot):
+            held = stack.enter_context(_open(f"slot-{i}.lock"))
+            if _try(held):
                 break
         else:
-            raise Busy(BUSY)
+            raise Busy(busy)
         yield
 
 

@@ -10,7 +10,8 @@ from sim import RunResult, ScenarioError
 
 from . import data
 from .figures.common import default_fact, event_times
-from .state import DEFAULT_RUNS, PANELS, ViewState
+from .limits import default_runs
+from .state import PANELS, ViewState
 from .whatmattered import check_removals
 
 DAY = 86400.0
@@ -134,5 +135,5 @@ def _panels(state: ViewState) -> ViewState:
     wanted = set(state.panels) | ({"compare"} if state.comparing else set()) | ({"sweep"} if state.sweep else set())
     state = state.with_(panels=tuple(p for p in PANELS if p in wanted))
     if "sweep" in wanted and not state.sweep:
-        state = state.with_(sweep=DEFAULT_RUNS)
+        state = state.with_(sweep=default_runs())
     return state

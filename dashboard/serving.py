@@ -57,13 +57,24 @@ def gunicorn_available() -> bool:
     return True
 
 
+def start_helper(worker: Any = None) -> None:
+    """Start this process's fork helper (:mod:`dashboard.editor_forks`) in the background, as a worker starts
+    (gunicorn's ``post_worker_init``): no request then waits for it, and no view change shares the core with its
+    imports, later."""
+    from .editor_forks import helper
+    from .editor_worker import STARTUP_SECONDS
+
+    threading.Thread(target=helper, args=(STARTUP_SECONDS,), name="start fork helper", daemon=True).start()
+
+
 def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
-    """gunicorn settings: threaded workers (a sweep in one thread leaves view changes to the others),
-    request lines and headers bounded, no control socket, access log off."""
+    """gunicorn settings: threaded workers (a thread waiting for a sweep, which runs in a child process, leaves
+    view changes to the others), each starting its fork helper at once, request lines and headers bounded, no
+    control socket, access log off."""
     return {"bind": f"{host}:{port}", "workers": workers, "worker_class": "gthread", "threads": threads,
             "timeout": TIMEOUT_S, "graceful_timeout": 10, "limit_request_line": 8190,
             "limit_request_fields": 100, "limit_request_field_size": 8190, "control_socket_disable": True,
-            "accesslog": None, "errorlog": "-", "loglevel": "warning"}
+            "accesslog": None, "errorlog": "-", "loglevel": "warning", "post_worker_init": start_helper}
 
 
 def run_gunicorn(options: dict[str, Any]) -> None:
@@ -108,6 +119,7 @@ def serve(host: str = "127.0.0.1", port: int = 8050, workers: int = 1, threads: 
 
     from .app import server
 
+    start_helper()
     waitress.serve(server, host=host, port=port, threads=threads, max_request_body_size=MAX_BODY_BYTES,
                    ident="backchannel", clear_untrusted_proxy_headers=True)
     return "waitress"

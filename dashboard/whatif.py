@@ -3,7 +3,8 @@
 :func:`compare_view` sets the current run beside a second one (a variant file and/or a named
 alternative) and says in words what changed; :func:`sweep_view` and :func:`sweep_known_by` show
 a sweep of stochastic replays of the current run. The runs come from :mod:`dashboard.data`
-(cached per process); the figures from :mod:`dashboard.figures.compare` and
+(cached per process; a sweep is computed in a child process, and the sweep panel is drawn there too:
+:mod:`dashboard.heavy`); the figures from :mod:`dashboard.figures.compare` and
 :mod:`dashboard.figures.sweep`. Everything here is a function of its arguments.
 """
 
@@ -210,32 +211,30 @@ def network_outline(state: ViewState, result: RunResult) -> go.Scatter:
 
 
 def load_sweep(state: ViewState) -> SweepResult:
-    """The sweep ``state`` asks for, of its current run (cached per process)."""
+    """The sweep ``state`` asks for, of its current run (cached per process, computed in a child)."""
     return data.load_sweep(state.scenario, state.alt or None, state.sweep, state.seed)
 
 
-def sweep_view(state: ViewState, result: RunResult) -> dict[str, Any]:
-    """``{"text", "cdf", "sources"}``: what a sweep is, and its figures for the selected fact."""
-    sw = load_sweep(state)
+def sweep_view(sw: SweepResult, result: RunResult, fact: str) -> dict[str, Any]:
+    """``{"text", "cdf", "sources"}``: what the sweep ``sw`` of the run ``result`` is, and its figures for ``fact``."""
     nm = names(result)
-    statement = fact_statements(result).get(state.fact, state.fact)
-    knowers = [a for a in sw.actors if sw.p_known(a, state.fact) > 0]
-    knowers.sort(key=lambda a: (sw.quantile(a, state.fact, 0.5) or 0.0))
-    cdf = cdf_figure(sw, state.fact, knowers, nm)
+    statement = fact_statements(result).get(fact, fact)
+    knowers = [a for a in sw.actors if sw.p_known(a, fact) > 0]
+    knowers.sort(key=lambda a: (sw.quantile(a, fact, 0.5) or 0.0))
+    cdf = cdf_figure(sw, fact, knowers, nm)
     cdf.update_layout(title={"text": f"Share of replays in which each actor knew “{_short(statement, 60)}”, "
                                      "by date", "font": {"size": 14}}, legend={"font": {"size": 11}}, xaxis_title=None,
                       yaxis_title="share of replays", height=360)
-    spread = [t for a in knowers for t in (sw.quantile(a, state.fact, 0.0), sw.quantile(a, state.fact, 1.0))
-              if t is not None]
+    spread = [t for a in knowers for t in (sw.quantile(a, fact, 0.0), sw.quantile(a, fact, 1.0)) if t is not None]
     if spread:
         pad = max(3600.0, 0.08 * (max(spread) - min(spread)))
         cdf.update_xaxes(range=[_wall(min(spread) - pad, sw.timezone), _wall(max(spread) + pad, sw.timezone)])
-    src = _sources(sw, state.fact, knowers, result)
+    src = _sources(sw, fact, knowers, result)
     lines = [SWEEP_TEXT.format(n=sw.runs, seed=sw.seed), ""]
-    never = [nm.get(a, a) for a in sw.actors if sw.p_known(a, state.fact) == 0]
+    never = [nm.get(a, a) for a in sw.actors if sw.p_known(a, fact) == 0]
     for a in knowers[:MAX_LINES]:
-        med = sw.quantile(a, state.fact, 0.5)
-        lines.append(f"- **{nm.get(a, a)}**: {sw.p_known(a, state.fact):.0%} of replays"
+        med = sw.quantile(a, fact, 0.5)
+        lines.append(f"- **{nm.get(a, a)}**: {sw.p_known(a, fact):.0%} of replays"
                      + (f", half of them by {local_label(med, sw.timezone, long=False)}" if med is not None else ""))
     if len(knowers) > MAX_LINES:
         lines.append(f"- and {len(knowers) - MAX_LINES} more actors")

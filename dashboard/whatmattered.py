@@ -4,7 +4,8 @@ For the selected fact and the actor in focus, :func:`panel_children` lists what 
 event, reaction, channel, intercept and actor (one at a time, see :mod:`sim.explain`) does to that
 actor learning the fact, in names and statements; each row links to the compare view of that
 removal (the ``remove`` URL parameter, see :mod:`dashboard.state`). :func:`removed_run` is the run
-that view compares with. Results are cached per process, keyed by the files' modification times.
+that view compares with. Results are cached per process, keyed by the files' modification times; the
+explanation, a replay without each element in turn, is heavy work (:mod:`dashboard.heavy`).
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from dash import Dash, Input, Output, dcc, html, no_update
 
-from sim import load_scenario, run
-from sim.explain import KINDS, Explanation, explain, label, removal, without
+from sim import ScenarioError, load_scenario, run
+from sim.explain import KINDS, Explanation, label, removal, without
 
-from . import data, ids
+from . import data, heavy, ids
 from .figures.mattered import mattered_rows, path_words
 from .inputs import view as checked_view
+from .limits import Busy
 from .state import ViewState, decode
 
 if TYPE_CHECKING:
@@ -46,15 +48,10 @@ def _scenario(path: str, stamp: tuple, alternative: str | None) -> Scenario:
     return load_scenario(path, alternative)
 
 
-@functools.lru_cache(maxsize=16)
-def _explained(path: str, stamp: tuple, alternative: str | None, actor: str, fact: str) -> Explanation:
-    return explain(_scenario(path, stamp, alternative), actor, fact)
-
-
 def explanation(state: ViewState) -> Explanation:
-    """What mattered for ``state.actor`` learning ``state.fact`` in the view's run (cached)."""
-    p = _path(state.scenario)
-    return _explained(str(p), data.versions(p), state.alt or None, state.actor, state.fact)
+    """What mattered for ``state.actor`` learning ``state.fact`` in the view's run (cached; found in a child
+    process while holding a slot, so it raises :class:`dashboard.limits.Busy` when the server is busy)."""
+    return heavy.explanation(_path(state.scenario), state.alt or None, state.actor, state.fact)
 
 
 def _parse(target: str) -> tuple[str, str]:
@@ -168,6 +165,10 @@ def panel(view: Any) -> Any:
         return no_update
     try:
         return panel_children(state)
+    except Busy as e:
+        return [html.P(str(e))]
+    except ScenarioError as e:  # took too long, or the file changed on disk and no longer loads
+        return [html.P(f"This could not be computed: {heavy.problem_text(e)}")]
     except Exception as e:  # a file that changed on disk since the view was resolved
         return [html.P(f"This could not be computed ({type(e).__name__}: {str(e)[:200]}).")]
 

@@ -35,6 +35,25 @@ function setStatus(text, kind) {
   s.className = "editor-status" + (kind ? " editor-status-" + kind : "");
 }
 
+function problemWords(n) { return n ? `${n} problem${n === 1 ? "" : "s"}` : "No problems"; }
+
+// The status line for the text in the editor: what the last Run or Save said about it, and what the last check
+// found in it. A check that finishes after a Run adds its finding to what the Run said, never replaces it.
+function report(editor) {
+  const text = editor.view.state.doc.toString();
+  const said = editor.said && editor.said.text === text ? editor.said : null;
+  const found = editor.found && editor.found.text === text ? editor.found.count : null;
+  if (said && said.ok && found !== null) {
+    setStatus(`${said.message}. Checked: ${problemWords(found).toLowerCase()}`, found ? "bad" : "ok");
+  } else if (said) {
+    setStatus(said.message, said.ok ? "ok" : "bad");
+  } else if (found !== null) {
+    setStatus(problemWords(found), found ? "bad" : "ok");
+  }
+}
+
+function ranOrSaved(editor, text) { return editor.storing > 0 || (editor.said && editor.said.text === text); }
+
 // -- where the cursor is in the YAML: the field path above it ------------------------------------
 function keyIndent(m) { return m[1].length + (m[2] ? 2 : 0); }
 
@@ -130,20 +149,20 @@ function showProblems(view, problems) {
 function lintSource(editor) {
   return async (view) => {
     const text = view.state.doc.toString();
-    setStatus("Checking…", "busy");
+    if (!ranOrSaved(editor, text)) setStatus("Checking…", "busy");  // else the status says what Run or Save did
     let answer;
     try {
       answer = await post("editor/check", { text });
     } catch (e) {
-      setStatus("Could not check the text: " + e.message, "bad");
+      if (!editor.storing) setStatus("Could not check the text: " + e.message, "bad");
       return [];
     }
     if (view.state.doc.toString() !== text) return [];  // typed on meanwhile: the next check follows
     const problems = answer.problems || [];
     showProblems(view, problems);
     editor.problems = problems;
-    setStatus(problems.length ? `${problems.length} problem${problems.length === 1 ? "" : "s"}` : "No problems",
-              problems.length ? "bad" : "ok");
+    editor.found = { text, count: problems.length };
+    if (!editor.storing) report(editor);  // a Run or Save under way reports the check with its own answer
     return problems.map((p) => Object.assign(position(view.state.doc, p),
                                              { severity: "error", message: p.message, source: `${p.line}:${p.col}` }));
   };
@@ -166,7 +185,8 @@ function navigate(search) {
 
 function create(mount) {
   const fields = JSON.parse(mount.dataset.completions || "{}").fields || {};
-  const editor = { source: undefined, loading: false, base: null, clean: "", problems: [], view: null };
+  const editor = { source: undefined, loading: false, base: null, clean: "", problems: [], view: null,
+                   storing: 0, said: null, found: null };
   const view = new EditorView({
     parent: mount,
     extensions: [
@@ -203,41 +223,41 @@ function create(mount) {
     forceLinting(view);
   }
 
-  async function store(route, verb) {
+  // Run or Save the text; ``describe(answer)`` says what was done, for the status line.
+  async function store(route, verb, describe) {
     const text = view.state.doc.toString();
     setStatus(verb + "…", "busy");
+    editor.storing += 1;
     let answer;
     try {
       answer = await post(route, { text, base: editor.base, search: window.location.search });
     } catch (e) {
       setStatus(`Could not ${verb.toLowerCase()}: ${e.message}`, "bad");
-      return null;
+      return;
+    } finally {
+      editor.storing -= 1;
     }
     if (answer.problems && answer.problems.length) {
       showProblems(view, answer.problems);
-      setStatus(`Not ${verb === "Running" ? "run" : "saved"}: ${answer.problems.length} problem` +
-                (answer.problems.length === 1 ? "" : "s"), "bad");
-      return null;
+      editor.said = { text, ok: false, message: `Not ${verb === "Running" ? "run" : "saved"}: ` +
+                                                problemWords(answer.problems.length) };
+    } else {
+      editor.source = answer.ref;
+      editor.clean = text;
+      navigate(answer.search);
+      editor.said = { text, ok: true, message: describe(answer) };
     }
-    editor.source = answer.ref;
-    editor.clean = text;
-    navigate(answer.search);
-    return answer;
+    report(editor);
   }
 
-  el(IDS.run).addEventListener("click", async () => {
-    const a = await store("editor/run", "Running");
-    if (a) setStatus(`Ran “${a.title}”; every panel shows it` + (editor.base ? `, compared with ${editor.base}` : ""),
-                     "ok");
-  });
-  el(IDS.save).addEventListener("click", async () => {
-    const a = await store("editor/save", "Saving");
-    if (!a) return;
+  el(IDS.run).addEventListener("click", () => store("editor/run", "Running", (a) =>
+    `Ran “${a.title}”; every panel shows it` + (editor.base ? `, compared with ${editor.base}` : "")));
+  el(IDS.save).addEventListener("click", () => store("editor/save", "Saving", (a) => {
     const link = el(IDS.link);
     link.value = new URL(base() + a.link, window.location.href).href;
     link.select();
-    setStatus(`Saved “${a.title}” as ${a.id}; anyone on this server can open the link`, "ok");
-  });
+    return `Saved “${a.title}” as ${a.id}; anyone on this server can open the link`;
+  }));
   el(IDS.from).addEventListener("change", (e) => {
     const v = e.target.value;
     e.target.value = "";

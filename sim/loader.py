@@ -472,21 +472,32 @@ def load_data(path: str | Path, *, root: str | Path | None = None, limits: LoadL
     return _variant_data(text, str(path), path.parent, ctx, (real,))
 
 
+def extends_written(text: str, name: str = "<text>") -> str | None:
+    """What ``extends:`` names in scenario ``text`` (called ``name``), as written; None for a scenario
+    without one, and for text that cannot be read (loading it says why)."""
+    if "extends" not in text:  # no need to parse a scenario for it
+        return None
+    try:
+        limits = LoadLimits.from_env()
+        data = parse_yaml(text, name, limits.parse())
+    except ScenarioError:
+        return None
+    target = data.get("extends") if isinstance(data, dict) else None
+    if not isinstance(target, str) or not target or _check_name(target, limits) is not None:
+        return None
+    return target
+
+
 def extends_target(path: str | Path) -> Path | None:
     """The file that the variant file ``path`` extends, as written relative to it; None for a scenario
     file, and for a file that cannot be read (loading it says why)."""
     path = Path(path)
     try:
         text = _read(path, LoadLimits.from_env())
-        if "extends" not in text:  # no need to parse a scenario file for it
-            return None
-        data = parse_yaml(text, str(path))
     except ScenarioError:
         return None
-    target = data.get("extends") if isinstance(data, dict) else None
-    if not isinstance(target, str) or not target or _check_name(target, LoadLimits()) is not None:
-        return None
-    return path.parent / target
+    target = extends_written(text, str(path))
+    return path.parent / target if target is not None else None
 
 
 @contextmanager
@@ -579,5 +590,5 @@ def validate_files(paths: list[str | Path], alternative: str | None = None, *, r
     return out
 
 
-__all__ = ["LList", "LMap", "LoadLimits", "VariantFile", "extends_target", "load_data", "load_scenario",
-           "load_text", "read_file", "validate_data", "validate_files", "walk_loc"]
+__all__ = ["LList", "LMap", "LoadLimits", "VariantFile", "extends_target", "extends_written", "load_data",
+           "load_scenario", "load_text", "read_file", "validate_data", "validate_files", "walk_loc"]

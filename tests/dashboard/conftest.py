@@ -31,11 +31,13 @@ def scenario_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def env(scenario_dir):
-    """Point the dashboard at the tmp scenario folder for the whole session."""
+def env(scenario_dir, tmp_path_factory):
+    """Point the dashboard at the tmp scenario folder for the whole session, with sweep slots of its own (not
+    those of other servers of this user on the machine)."""
     mp = pytest.MonkeyPatch()
     mp.setenv("BACKCHANNEL_SCENARIOS", str(scenario_dir))
     mp.setenv("BACKCHANNEL_DEFAULT_SCENARIO", "tiny")
+    mp.setenv("BACKCHANNEL_LOCK_DIR", str(tmp_path_factory.mktemp("locks")))
     yield scenario_dir
     mp.undo()
 

@@ -239,6 +239,28 @@ def test_sweep_link_shows_the_panel_and_its_figures(client):
     assert sum(map(sum, early["sweep-known"]["figure"]["data"][0]["z"])) == 0
 
 
+def test_the_sweep_sizes_offered_are_those_the_server_runs(client, monkeypatch):
+    """The replays dropdown offers only sizes under the server's cap; a link's larger size shows, disabled."""
+    out = call(client, "?sweep=100&fact=offer")
+    assert [o["value"] for o in out["sweep-runs"]["options"]] == [100, 200, 500, 1000, 2000]  # the default cap
+    assert not any(o.get("disabled") for o in out["sweep-runs"]["options"])
+    monkeypatch.setenv("BACKCHANNEL_SWEEP_MAX_RUNS", "1500")
+    out = call(client, "?sweep=5000&fact=offer")
+    options = out["sweep-runs"]["options"]
+    assert [o["value"] for o in options if not o.get("disabled")] == [100, 200, 500, 1000, 1500]
+    assert [o for o in options if o.get("disabled")] == [
+        {"label": "5,000 replays (more than this server runs)", "value": 5000, "disabled": True}]
+    assert out["sweep-runs"]["value"] == 5000  # the link's value stays; the panel says to choose fewer
+    monkeypatch.setenv("BACKCHANNEL_SWEEP_MAX_RUNS", "300")  # fewer than the usual default of 500
+    first = call(client, "?fact=offer")
+    controls = {"scenario.value": "tiny", "alternative.value": "", "mode.value": "event", "fact.value": "offer",
+                "actor.value": None, "panels.value": ["network", "sweep"], "group.value": "actors",
+                "compare-with.value": "", "compare-alt.value": "", "sweep-runs.value": None, "sweep-seed.value": None}
+    out = call(client, first["url"]["search"], controls, None, changed="panels.value")
+    assert decode(out["url"]["search"])[0].sweep == 300 and out["sweep-runs"]["value"] == 300
+    assert [o["value"] for o in out["sweep-runs"]["options"]] == [100, 200, 300]
+
+
 def test_ticking_the_sweep_panel_starts_a_default_sweep(client):
     first = call(client, "?fact=offer")
     controls = {"scenario.value": "tiny", "alternative.value": "", "mode.value": "event", "fact.value": "offer",

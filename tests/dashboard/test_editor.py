@@ -5,6 +5,7 @@ markup in a title shown as text)."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from urllib.request import urlopen
 
@@ -107,6 +108,35 @@ def test_unknown_saved_id_gets_the_usual_notice(env, store_path):
     state, _, notices = resolve(decode("?saved=0123456789abcdef")[0])
     assert state.scenario == "tiny"
     assert notices == ["There is no saved scenario “0123456789abcdef” on this server; showing another one."]
+
+
+def test_a_saved_variant_follows_edits_of_the_files_it_extends(store_path, tmp_path, monkeypatch):
+    """A stored variant of a variant file: its cached run, sweep and fingerprint follow the files its chain of
+    ``extends`` reaches, as a file's do."""
+    from dashboard import data
+
+    from .conftest import make_scenarios
+
+    folder = make_scenarios(tmp_path / "scenarios")
+    monkeypatch.setenv("BACKCHANNEL_SCENARIOS", str(folder))
+    s = Store(store_path)
+    row = s.put("extends: alternatives/no_relay.yaml\ntitle: Mine\n", "Mine", "alternatives/no_relay")
+    again = s.put(f"extends: {row.ref}\ntitle: Again\n", "Again", row.ref)  # through another stored row
+    before = data.load_run(again.ref)
+    sweep_before = data.load_sweep(again.ref, None, 20, 1)
+    stamp = data.fingerprint(again.ref)
+    assert before.scenario.meta.title == "Tiny relay — No relay — Mine — Again"
+    assert data.load_run(again.ref) is before and data.fingerprint(again.ref) == stamp  # unchanged: cached
+    base = folder / "tiny.yaml"  # the file that the variant file extends
+    base.write_text(base.read_text(encoding="utf-8").replace("title: Tiny relay", "title: Tiny relay, edited"),
+                    encoding="utf-8")
+    st = base.stat()
+    os.utime(base, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
+    assert data.load_run(again.ref).scenario.meta.title == "Tiny relay, edited — No relay — Mine — Again"
+    assert data.load_run(row.ref).scenario.meta.title == "Tiny relay, edited — No relay — Mine"
+    assert data.load_sweep(again.ref, None, 20, 1) is not sweep_before
+    assert data.fingerprint(again.ref) != stamp
+    assert data.stamp("saved:0123456789abcdef") == ()  # an id the store does not hold reads no file
 
 
 # -- the routes --------------------------------------------------------------------------------------
@@ -301,7 +331,7 @@ def test_markup_in_a_title_is_shown_as_text(page, server_url, store_path):
     open_editor(page, server_url + EDITOR_URL + "&fact=offer")
     replace_text(page, text)
     page.wait_for_function("document.querySelector('#editor-status').innerText === 'No problems'")
-    page.evaluate("""() => {  // every text the status shows from here on (a later check may replace it)
+    page.evaluate("""() => {  // every text the status shows from here on
         window.__statuses = [];
         const el = document.querySelector('#editor-status');
         new MutationObserver(() => window.__statuses.push(el.innerText)).observe(el, {childList: true,
@@ -315,6 +345,33 @@ def test_markup_in_a_title_is_shown_as_text(page, server_url, store_path):
     assert page.locator("#title script, #title img, #editor-status img, #headline b").count() == 0
     assert "<b>A</b> makes an <i>offer</i>" in page.inner_text("#headline")
 
+
+
+@pytest.mark.browser
+def test_a_check_answered_after_run_adds_to_what_run_said(page, server_url, store_path):
+    """Run pressed before the editor's own check of the text has answered: the check's answer (held here until
+    the run has answered) is added to the run's status line instead of replacing it."""
+    open_editor(page, server_url + EDITOR_URL + "&fact=offer")
+    text = FIXED.replace("title: Tiny relay", "title: Tiny relay, run at once")
+    held = []
+    page.route("**/editor/check", lambda route: held.append(route))
+    with page.expect_request(lambda r: r.url.endswith("/editor/check") and "run at once" in (r.post_data or "")):
+        replace_text(page, text)  # the editor checks the text 300 ms after typing stops ...
+        page.click("#editor-run")  # ... and Run is pressed before that
+    page.wait_for_function("document.querySelector('#editor-status').innerText.startsWith('Ran “')")
+    for _ in range(100):  # the held check reaches the route handler while the page is waited on
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert len(held) == 1
+    held[0].continue_()
+    page.unroute("**/editor/check")
+    page.wait_for_function("document.querySelector('#editor-status').innerText.includes('problems')")
+    assert page.inner_text("#editor-status") == ("Ran “Tiny relay, run at once”; every panel shows it, compared with "
+                                                 "tiny. Checked: no problems")
+    replace_text(page, text + "# edited after the run\n")  # a changed text: the run's status no longer applies
+    page.wait_for_function("document.querySelector('#editor-status').innerText === 'No problems'")
+    assert page.errors == []
 
 
 def completion_labels(page) -> list[str]:
@@ -333,11 +390,13 @@ def test_completion_of_field_names_and_defined_ids(page, server_url, store_path)
     replace_text(page, TINY.split("rules:")[0] + "  - id: more\n    chan")
     assert "channel" in completion_labels(page)  # a field of an event
     page.keyboard.press("Escape")
-    page.keyboard.type("nel: ")
-    page.wait_for_timeout(400)  # past the 300 ms pause after which the editor checks the text ...
+    with page.expect_response(lambda r: r.url.endswith("/editor/check")
+                              and r.request.post_data_json["text"].endswith("    channel: ")):
+        page.keyboard.type("nel: ")  # the editor checks the text 300 ms after typing stops ...
     page.wait_for_function("document.querySelector('#editor-status').innerText !== 'Checking…'")  # ... and done
     page.keyboard.press("Control+Space")
     assert completion_labels(page) == ["ab", "bc", "ca"]  # the channels this text defines
+    page.wait_for_timeout(150)  # a completion list ignores Enter for 75 ms after it opens (interactionDelay)
     page.keyboard.press("Enter")
     assert editor_text(page).endswith("  - id: more\n    channel: ab")
     page.keyboard.type("\n    to: [")
@@ -347,11 +406,11 @@ def test_completion_of_field_names_and_defined_ids(page, server_url, store_path)
 
 def test_a_saved_scenario_is_swept_in_a_child_within_the_limit(env, store_path):
     from dashboard.data import load_sweep
+    from dashboard.heavy import load_sweep as swept
 
     row = Store(store_path).put(FIXED, "Bravo", "tiny")
     sw = load_sweep(row.ref, None, 20, 1)
     assert sw.runs == 20
-    with pytest.raises(ScenarioError, match=r"20 replays of this text took longer than 0.001 s.*per sweep"):
-        from dashboard.editor_worker import sweep_text
-
-        sweep_text(FIXED, DATA, runs=20, limits=Limits(sweep_seconds=0.001))
+    with pytest.raises(ScenarioError, match=r"^<editor>:1:1: 20 replays took longer than 0.001 s, the most this "
+                                            r"server gives one sweep; choose fewer replays$"):
+        swept(row.ref, None, 20, 2, seconds=0.001)

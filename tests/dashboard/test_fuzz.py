@@ -93,7 +93,7 @@ def test_sweeps_are_limited_per_client_and_in_total(tmp_path, monkeypatch):
     started, release = threading.Event(), threading.Event()
 
     def hold():
-        with limits.sweep_slot("10.0.0.1", "run-a"):
+        with limits.same_work("run-a"), limits.slot("10.0.0.1"):
             started.set()
             release.wait(10)
 
@@ -102,15 +102,18 @@ def test_sweeps_are_limited_per_client_and_in_total(tmp_path, monkeypatch):
     started.wait(10)
     try:
         with pytest.raises(limits.Busy, match="Another sweep of yours"):
-            with limits.sweep_slot("10.0.0.1", "run-b"):
+            with limits.slot("10.0.0.1"):
                 pass
         with pytest.raises(limits.Busy, match="busy with other sweeps; try again"):
-            with limits.sweep_slot("10.0.0.2", "run-c"):
+            with limits.slot("10.0.0.2"):
+                pass
+        with pytest.raises(limits.Busy, match="busy with other sweeps and analyses; try again"):
+            with limits.slot("10.0.0.1", "explain"):  # another kind of work of the same client: only the total
                 pass
     finally:
         release.set()
         t.join(10)
-    with limits.sweep_slot("10.0.0.2", "run-c"):  # free again
+    with limits.slot("10.0.0.2"):  # free again
         pass
 
 
@@ -121,7 +124,7 @@ def test_the_same_sweep_asked_twice_waits_for_the_first(tmp_path, monkeypatch):
     started = threading.Event()
 
     def first():
-        with limits.sweep_slot("10.0.0.1", "run-a"):
+        with limits.same_work("run-a"), limits.slot("10.0.0.1"):
             started.set()
             threading.Event().wait(0.3)
             order.append("first done")
@@ -129,7 +132,7 @@ def test_the_same_sweep_asked_twice_waits_for_the_first(tmp_path, monkeypatch):
     t = threading.Thread(target=first)
     t.start()
     started.wait(10)
-    with limits.sweep_slot("10.0.0.1", "run-a"):  # waits instead of failing
+    with limits.same_work("run-a"), limits.slot("10.0.0.1"):  # waits instead of failing
         order.append("second ran")
     t.join(10)
     assert order == ["first done", "second ran"]
@@ -141,7 +144,7 @@ def test_sweep_panel_says_try_again_when_busy(env, tmp_path, monkeypatch):
     monkeypatch.setenv(limits.ENV_LOCKS, str(tmp_path))
     monkeypatch.setenv(limits.ENV_SLOTS, "1")
     view = {"search": "?scenario=tiny&fact=offer&panels=sweep&sweep=50&seed=3", "run": ""}
-    with limits.sweep_slot("someone else", "other"):
+    with limits.slot("someone else"):
         text, cdf, sources = sweep_panel(view)
     assert text == limits.BUSY and cdf == {} and sources == {}
     text, _, _ = sweep_panel(view)
@@ -188,6 +191,31 @@ def test_serve_runs_a_production_server_on_loopback(env, tmp_path):
         with pytest.raises(urllib.error.HTTPError) as e:
             urllib.request.urlopen(req, timeout=30)
         assert e.value.code == 413
+        for _ in range(240):  # each worker starts its fork helper as it starts, not at its first sweep
+            workers = _children(proc.pid)
+            helpers = [c for w in workers for c in _children(w) if "dashboard.editor_forks" in _cmdline(c)]
+            if len(workers) == 2 and len(helpers) == 2:
+                break
+            time.sleep(0.5)
+        assert len(workers) == 2 and len(helpers) == 2
     finally:
         proc.terminate()
         proc.wait(20)
+
+
+def _children(pid: int) -> list[int]:
+    from pathlib import Path
+
+    try:
+        return [int(c) for t in Path(f"/proc/{pid}/task").iterdir() for c in (t / "children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _cmdline(pid: int) -> str:
+    from pathlib import Path
+
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""

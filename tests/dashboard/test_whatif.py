@@ -8,7 +8,7 @@ import pytest
 
 from dashboard import data
 from dashboard.state import ViewState
-from dashboard.whatif import changed_only, compare_view, run_label, sweep_known_by, sweep_view
+from dashboard.whatif import changed_only, compare_view, load_sweep, run_label, sweep_known_by, sweep_view
 from sim import load_scenario, run
 from sim.compare import compare
 
@@ -58,7 +58,7 @@ def test_run_label(tiny):
 
 def test_sweep_view_explains_and_draws(folder, tiny_run):
     state = ViewState(scenario="tiny", fact="offer", sweep=200, seed=1)
-    v = sweep_view(state, tiny_run)
+    v = sweep_view(load_sweep(state), tiny_run, state.fact)
     assert v["text"].startswith("**A sweep replays the scenario 200 times with sampled timings, latencies and "
                                 "intercepts")
     assert "- **A**: 100% of replays" in v["text"]
