@@ -108,11 +108,11 @@ def _sweep_job(source: str, alternative: str | None, runs: int, seed: int, root:
     return (None if swept is not None else sw), panel
 
 
-def _explain_job(path: str, alternative: str | None, actor: str, fact: str, root: str) -> Explanation:
-    from sim import load_scenario
+def _explain_job(source: str, alternative: str | None, actor: str, fact: str, root: str,
+                 store_path: str) -> Explanation:
     from sim.explain import explain
 
-    return explain(load_scenario(path, alternative, root=root), actor, fact)
+    return explain(_replay(source, alternative, root, store_path).scenario, actor, fact)
 
 
 JOBS: dict[str, Callable[..., Any]] = {"sweep": _sweep_job, "explain": _explain_job}
@@ -203,12 +203,13 @@ def sweep_panel(state: ViewState, folder: Path | None = None, seconds: float = S
     return panel
 
 
-def explanation(path: Path, alternative: str | None, actor: str, fact: str, folder: Path | None = None,
+def explanation(name: str, alternative: str | None, actor: str, fact: str, folder: Path | None = None,
                 seconds: float = SECONDS) -> Explanation:
-    """What mattered for ``actor`` learning ``fact`` in the run of the scenario file ``path`` (see
-    :func:`sim.explain.explain`), found in a child within ``seconds`` (cached). Raises like :func:`load_sweep`."""
-    root = str((folder or data.scenarios_dir()).resolve())
-    key = (str(path), data.versions(path), alternative or None, actor, fact, root)
+    """What mattered for ``actor`` learning ``fact`` in the run of scenario ``name`` (a file of the scenario
+    folder or ``saved:ID``; see :func:`sim.explain.explain`), found in a child within ``seconds`` (cached).
+    Raises like :func:`load_sweep`."""
+    source, stamp, root, store_path = _source(name, folder)
+    key = (source, stamp, alternative or None, actor, fact, root, store_path)
     hit = _explained.get(key)
     if hit is not None:
         return hit
@@ -220,7 +221,7 @@ def explanation(path: Path, alternative: str | None, actor: str, fact: str, fold
                       "Finding what mattered stopped before it finished (it went past the server's memory or CPU "
                       "limit)", "what mattered could not be found ({})")
         with slot(client_of_request(), "explain"):
-            x = in_child("explain", (str(path), alternative or None, actor, fact, root), seconds, LIMITS, words,
-                         NICENESS)
+            x = in_child("explain", (source, alternative or None, actor, fact, root, store_path), seconds, LIMITS,
+                         words, NICENESS)
         _explained.put(key, x)
     return x

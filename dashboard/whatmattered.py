@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from dash import Dash, Input, Output, dcc, html, no_update
 
-from sim import ScenarioError, load_scenario, run
+from sim import ScenarioError, run
+from sim.limits import DASHBOARD_LIMITS
 from sim.explain import KINDS, Explanation, label, removal, without
 
 from . import data, heavy, ids
@@ -36,22 +37,10 @@ HEAD = ("Each element of the scenario removed in turn, with what depends on it (
         "Click a row to compare the run without it.")
 
 
-def _path(name: str):
-    p = data.resolve(name)
-    if p is None:
-        raise FileNotFoundError(f"no scenario named {name!r}")
-    return p
-
-
-@functools.lru_cache(maxsize=8)
-def _scenario(path: str, stamp: tuple, alternative: str | None) -> Scenario:
-    return load_scenario(path, alternative)
-
-
 def explanation(state: ViewState) -> Explanation:
     """What mattered for ``state.actor`` learning ``state.fact`` in the view's run (cached; found in a child
     process while holding a slot, so it raises :class:`dashboard.limits.Busy` when the server is busy)."""
-    return heavy.explanation(_path(state.scenario), state.alt or None, state.actor, state.fact)
+    return heavy.explanation(state.scenario or data.default_scenario(), state.alt or None, state.actor, state.fact)
 
 
 def _parse(target: str) -> tuple[str, str]:
@@ -80,17 +69,19 @@ def without_all(s: Scenario, targets: tuple[str, ...]) -> Scenario:
 
 
 @functools.lru_cache(maxsize=16)
-def _removed(path: str, stamp: tuple, alternative: str | None, targets: tuple[str, ...]) -> RunResult:
-    s = _scenario(path, stamp, alternative)
+def _removed(name: str, stamp: tuple, alternative: str | None, targets: tuple[str, ...]) -> RunResult:
+    s = data.load_run(name, alternative, "replay", 0).scenario  # a file or saved:ID, read as the view reads it
     title = f"{s.meta.title} — {removed_label(s, targets)}"
     s = without_all(s, targets)
-    return run(s.model_copy(update={"meta": s.meta.model_copy(update={"title": title})}), label="without")
+    return run(s.model_copy(update={"meta": s.meta.model_copy(update={"title": title})}), label="without",
+               limits=DASHBOARD_LIMITS)
 
 
 def removed_run(name: str, alternative: str | None, targets: tuple[str, ...]) -> RunResult:
-    """The run of scenario ``name`` (and ``alternative``) without ``targets`` (cached)."""
-    p = _path(name)
-    return _removed(str(p), data.versions(p), alternative or None, tuple(targets))
+    """The run of scenario ``name`` (a file or ``saved:ID``, and ``alternative``) without ``targets`` (cached)."""
+    if not data.exists(name):
+        raise FileNotFoundError(f"no scenario named {name!r}")
+    return _removed(name, data.stamp(name), alternative or None, tuple(targets))
 
 
 def removed_label(run_or_scenario: RunResult | Scenario, targets: tuple[str, ...]) -> str:

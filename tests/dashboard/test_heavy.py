@@ -108,9 +108,27 @@ def test_what_mattered_says_try_again_when_busy(env, locks):
 def test_what_mattered_stopped_at_its_time_limit_says_so(env, locks, scenario_dir):
     with pytest.raises(limits.Busy):  # holding the only slot, nothing else runs
         with limits.slot("someone else"):
-            heavy.explanation(scenario_dir / "tiny.yaml", None, "b", "offer")
+            heavy.explanation("tiny", None, "b", "offer")
     from sim import ScenarioError
 
     with pytest.raises(ScenarioError, match=r"Finding what mattered took longer than 0.001 s, the most this server "
                                             r"gives it$"):
-        heavy.explanation(scenario_dir / "tiny.yaml", None, "b", "offer", seconds=0.001)
+        heavy.explanation("tiny", None, "b", "offer", seconds=0.001)
+
+
+def test_what_mattered_and_its_compare_view_for_a_saved_scenario(env, locks, tmp_path, monkeypatch):
+    """A scenario saved from the editor is explained, and a removal compared, as a file of the folder is."""
+    from dashboard.whatmattered import panel, removed_run
+    from sim.store import Store
+
+    store = tmp_path / "store.sqlite3"
+    monkeypatch.setenv("BACKCHANNEL_STORE", str(store))
+    text = (DATA / "tiny.yaml").read_text(encoding="utf-8").replace("  - {id: c, name: C,", "  - {id: c, name: Charlie,")
+    row = Store(store).put(text, "Charlie", "tiny")
+    found = panel({"search": f"?saved={row.id}&fact=offer&actor=c&panels=mattered", "run": ""})
+    assert found[0].children.startswith("In this run **Charlie** learns “A makes an offer” by this path")
+    x = heavy.explanation(row.ref, None, "c", "offer")
+    assert x.known_at is not None and any(r.status == "necessary" for r in x.rows)
+    gone = removed_run(row.ref, None, ("channel:bc",))
+    assert gone.scenario.meta.title.startswith("Tiny relay — without ‘")
+    assert ("c", "offer") not in gone.first  # the only way to C is gone
