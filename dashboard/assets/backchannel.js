@@ -343,6 +343,45 @@
                                       width: gd.clientWidth, height: gd.clientHeight, scale: 2 });
   });
 
+  // Hover labels stay on the visible page. Plotly keeps a label inside its plot, but a plot can reach past
+  // the window's edge (the network at 1280×800, a plot scrolled half out of view), and a long label can be
+  // wider than a narrow plot: a label that would cross the window's edge is moved back inside it, and may
+  // then reach past its plot (whose drawing shows what lies outside it only while such a label is up). A
+  // moved label's pointer, which would point beside the hovered mark, gives way to a plain box.
+  var EDGE = 4;  // px kept free between a label and the window's edge
+  function fitHover(gd, layer) {
+    var right = document.documentElement.clientWidth - EDGE, bottom = window.innerHeight - EDGE;
+    var plot = gd.getBoundingClientRect(), outside = false;
+    Array.prototype.forEach.call(layer.querySelectorAll("g.hovertext"), function (g) {
+      var b = g.getBoundingClientRect();
+      var dx = b.right > right ? right - b.right : 0, dy = b.bottom > bottom ? bottom - b.bottom : 0;
+      if (b.left + dx < EDGE) { dx = EDGE - b.left; }
+      if (b.top + dy < EDGE) { dy = EDGE - b.top; }
+      if (dx || dy) {
+        g.setAttribute("transform", (g.getAttribute("transform") || "") + " translate(" + dx + "," + dy + ")");
+        var path = g.querySelector("path"), text = g.querySelector("text");
+        if (path && text) {
+          var t = text.getBBox();
+          path.setAttribute("d", "M" + (t.x - 4) + "," + (t.y - 3) + "h" + (t.width + 8) + "v" + (t.height + 6) +
+                            "h" + -(t.width + 8) + "Z");
+        }
+      }
+      outside = outside || b.left + dx < plot.left || b.right + dx > plot.right || b.top + dy < plot.top ||
+        b.bottom + dy > plot.bottom;
+    });
+    var svg = layer.ownerSVGElement;
+    if (svg) { svg.style.overflow = outside ? "visible" : ""; }
+  }
+  // Plotly redraws a label at every move of the pointer (rewriting its text), so each plot's hover layer is
+  // watched from the pointer's first visit; the watcher runs before the label is painted.
+  document.addEventListener("mouseover", function (e) {
+    var gd = e.target.closest && e.target.closest(".js-plotly-plot");
+    var layer = gd && gd.querySelector(".hoverlayer");
+    if (!layer || layer.__fitted) { return; }
+    layer.__fitted = true;
+    new MutationObserver(function () { fitHover(gd, layer); }).observe(layer, { childList: true, subtree: true });
+  }, true);
+
   // Press on an actor and drag it: on release the page keeps the new place in the view (``pos`` in the
   // link) and redraws the channels; a press without moving focuses the actor, as a click does.
   var drag = null;
