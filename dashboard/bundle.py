@@ -120,7 +120,8 @@ def build_bundle(result: RunResult, state: ViewState) -> dict[str, Any]:
     net = network_spec(result, state.fact, t, focus, pos, legend="none", hidden=state.hide, width=NETWORK_WIDTH)
     tl = timeline_spec(result, state.mode, times, t, state.fact, focus, cursor_shape=True, min_height=STAGE_HEIGHT)
     mx = matrix_spec(result, t, state.group, state.fact, hover=False)  # the browser writes it at every step
-    nm = names(result)
+    # The browser keeps a reader's zoom while the run and mode stay (see keepZoom in assets/backchannel.js).
+    net["layout"]["uirevision"] = tl["layout"]["uirevision"] = f"{state.scenario}|{state.alt}|{state.mode}"
     net_frames = network_frames(result, state.fact, times, focus, pos)
     mx_frames = matrix_frames(result, times, state.group)
     net_key, mx_key = _keys(net_frames), _keys(mx_frames)

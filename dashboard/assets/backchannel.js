@@ -175,6 +175,29 @@
     if (set) { setTimeout(function () { set("fact", { value: fact }); }, 0); }
   }
 
+  // A reader's zoom on the network or the timeline holds while the run and mode stay (the figure's
+  // uirevision names them). Plotly's own uirevision cannot keep it here: the graph writes a zoom back into
+  // its figure, after which the next step's figure would put the whole range back. So each figure sent
+  // takes the range the plot shows when that differs from the range last sent: the reader's.
+  var zooms = {};
+  function sameRange(a, b) { return String(a[0]) === String(b[0]) && String(a[1]) === String(b[1]); }
+  function keepZoom(graph, layout) {
+    var gd = document.querySelector("#" + graph + " .js-plotly-plot");
+    var z = zooms[graph];
+    if (!z || z.key !== layout.uirevision) { z = zooms[graph] = { key: layout.uirevision, sent: {} }; }
+    var out = layout;
+    ["xaxis", "yaxis"].forEach(function (ax) {
+      var base = layout[ax] && layout[ax].range;
+      var shown = gd && gd.layout && gd.layout[ax] && gd.layout[ax].range;
+      var last = z.sent[ax];
+      z.sent[ax] = base;
+      if (!base || !shown || !last || sameRange(shown, last)) { return; }
+      if (out === layout) { out = Object.assign({}, layout); }
+      out[ax] = Object.assign({}, layout[ax], { range: shown.slice(), autorange: false });
+    });
+    return out;
+  }
+
   // What the page shows in the text panels, so that an unchanged text is not sent to React again.
   var texts = {};
   function changed(key, value) {
@@ -224,7 +247,11 @@
         i = Math.max(0, Math.min(n - 1, i));
         if (drawn.data !== data) { drawn = { data: data, net: -1, mx: -1 }; texts = {}; }
         var net = nu(), mx = nu();
-        if (drawn.net !== data.net_key[i]) { net = withFrame(data.net, data.net_frames[data.net_key[i]]); drawn.net = data.net_key[i]; }
+        if (drawn.net !== data.net_key[i]) {
+          net = withFrame(data.net, data.net_frames[data.net_key[i]]);
+          net = { data: net.data, layout: keepZoom("network", net.layout) };
+          drawn.net = data.net_key[i];
+        }
         if (drawn.mx !== data.mx_key[i]) { mx = matrixAt(data, i); drawn.mx = data.mx_key[i]; }
         var x = data.tl_x[i];
         var k = data.tl.layout.meta.cursor_shape;
@@ -232,7 +259,7 @@
         shapes[k] = Object.assign({}, shapes[k], { x0: x, x1: x });
         var f = data.tl.layout.meta.future_shape;
         if (typeof f === "number") { shapes[f] = Object.assign({}, shapes[f], { x0: x }); }
-        var tl = { data: data.tl.data, layout: Object.assign({}, data.tl.layout, { shapes: shapes }) };
+        var tl = { data: data.tl.data, layout: keepZoom("timeline", Object.assign({}, data.tl.layout, { shapes: shapes })) };
         setUrlTime(data.iso[i]);
         storyFact(data, i);
         var t = data.steps[i], label = data.labels[i];

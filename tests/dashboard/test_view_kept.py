@@ -132,3 +132,86 @@ def test_timeline_and_matrix_hover_labels_stay_on_the_page(browser, server_url, 
             page.wait_for_selector(f"#{graph} .hoverlayer .hovertext", state="detached")
     finally:
         page.close()
+
+
+# -- the timeline's zoom --------------------------------------------------------------------------
+X_RANGE = "() => document.querySelector('#timeline .js-plotly-plot').layout.xaxis.range.map(String)"
+CURSOR = """() => { const gd = document.querySelector('#timeline .js-plotly-plot');
+  return String(gd.layout.shapes[gd.layout.meta.cursor_shape].x0); }"""
+
+
+def zoom(page, start: float, end: float, graph: str = "timeline", y: float = 0.5) -> list[str]:
+    """Drag across the plot area of ``graph`` from ``start`` to ``end`` (shares of its width) at height
+    ``y`` (a share of its height), as a reader zooms in; the new x range."""
+    shown = X_RANGE.replace("#timeline", f"#{graph}")
+    before = page.evaluate(shown)
+    page.locator(f"#{graph} .nsewdrag").scroll_into_view_if_needed()
+    box = page.locator(f"#{graph} .nsewdrag").bounding_box()
+    at_y = box["y"] + box["height"] * y
+    page.mouse.move(box["x"] + box["width"] * start, at_y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * end, at_y + 40, steps=8)
+    page.mouse.up()
+    page.wait_for_function(f"b => JSON.stringify(({shown})()) !== JSON.stringify(b)", arg=before)
+    return page.evaluate(shown)
+
+
+def test_zoomed_timeline_keeps_its_range_while_stepping_and_playing(page, server_url):
+    page.goto(server_url + "/?fact=offer&t=2025-05-01T06:00:00Z")
+    ready(page)
+    whole = page.evaluate(X_RANGE)
+    zoomed = zoom(page, 0.1, 0.6)
+    assert zoomed != whole
+    before = page.evaluate(CURSOR)
+    page.click("#step-forward")
+    page.wait_for_function("document.querySelector('#t-label').innerText.endsWith('10:00')")
+    page.wait_for_function(f"c => ({CURSOR})() !== c", arg=before)  # the cursor moved, the range did not
+    assert page.evaluate(X_RANGE) == zoomed
+    page.click("#title")
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function("document.querySelector('#t-label').innerText.endsWith('09:00')")
+    page.wait_for_function(f"c => ({CURSOR})() === c", arg=before)
+    assert page.evaluate(X_RANGE) == zoomed
+    page.click("#play")
+    page.wait_for_function("document.querySelector('#t-label').innerText.endsWith('10:00')")
+    page.click("#play")
+    page.wait_for_function("document.querySelector('#play').innerText.includes('Play')")
+    assert page.evaluate(X_RANGE) == zoomed
+    page.click("#log .ag-row[row-id='5'] .ag-cell[col-id='kind']")  # an event row moves t too
+    page.wait_for_function("document.querySelector('#t-label').innerText.endsWith('11:00')")
+    assert page.evaluate(X_RANGE) == zoomed
+    page.dblclick("#timeline .nsewdrag")  # double-click: the whole run again
+    page.wait_for_function(f"w => JSON.stringify(({X_RANGE})()) !== JSON.stringify(w)", arg=zoomed)
+    assert page.evaluate(X_RANGE) == whole
+
+
+def test_another_scenario_resets_the_zoom(page, server_url):
+    """The zoom belongs to one run: changing the fact keeps it; another scenario file shows the new run
+    whole (in calendar mode, where both runs' axes range by themselves)."""
+    page.goto(server_url + "/?fact=offer&mode=calendar&t=2025-05-01T07:00:00Z")
+    ready(page)
+    zoomed = zoom(page, 0.3, 0.5)
+    page.locator("#fact").click()
+    page.get_by_role("option", name="C answers").click()
+    page.wait_for_function("decodeURIComponent(location.search).includes('fact=reply')")
+    assert page.evaluate(X_RANGE) == zoomed
+    page.locator("#scenario").click()
+    page.get_by_role("option", name="No relay").click()
+    page.wait_for_function("decodeURIComponent(location.search).includes('scenario=alternatives/no_relay')")
+    page.wait_for_function(f"z => JSON.stringify(({X_RANGE})()) !== JSON.stringify(z)", arg=zoomed)
+    start, end = (x.replace("T", " ") for x in page.evaluate(X_RANGE))
+    assert start < zoomed[0] and end > zoomed[1]  # the whole run again
+
+
+def test_zoomed_network_keeps_its_range_while_stepping(page, server_url):
+    """A zoom on the network holds when a step redraws it (at 10:10 B has learned the offer)."""
+    page.goto(server_url + "/?fact=offer&t=2025-05-01T07:00:00Z")
+    ready(page)
+    shown = X_RANGE.replace("#timeline", "#network")
+    zoomed = zoom(page, 0.02, 0.5, "network", 0.04)  # a box from the top edge, where no actor is
+    colours = "() => JSON.stringify(document.querySelector('#network .js-plotly-plot').data" \
+              ".find(t => t.name === 'actors').marker.color)"
+    before = page.evaluate(colours)
+    page.click("#step-forward")
+    page.wait_for_function(f"c => ({colours})() !== c", arg=before)
+    assert page.evaluate(shown) == zoomed
