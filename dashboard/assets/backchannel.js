@@ -177,23 +177,40 @@
 
   // A reader's zoom on the network or the timeline holds while the run and mode stay (the figure's
   // uirevision names them). Plotly's own uirevision cannot keep it here: the graph writes a zoom back into
-  // its figure, after which the next step's figure would put the whole range back. So each figure sent
-  // takes the range the plot shows when that differs from the range last sent: the reader's.
+  // its figure, after which the next step's figure would put the whole range back. So the page notes the
+  // ranges a reader sets (plotly reports them as a relayout, from the first press on a plot on) and puts
+  // them into each figure it sends until the run or mode changes; a double-click shows the figure's own
+  // range again (plotly would range over everything drawn, the faded future included).
   var zooms = {};
-  function sameRange(a, b) { return String(a[0]) === String(b[0]) && String(a[1]) === String(b[1]); }
+  var AXES = ["xaxis", "yaxis"];
+  function sameRange(a, b) { return !!a && !!b && String(a[0]) === String(b[0]) && String(a[1]) === String(b[1]); }
+  function zoomOf(graph) { return zooms[graph] || (zooms[graph] = { key: null, user: {}, sent: {} }); }
+  function noteZoom(gd, graph, e) {
+    var z = zoomOf(graph), whole = {};
+    AXES.forEach(function (ax) {
+      var range = e[ax + ".range"] || (ax + ".range[0]" in e ? [e[ax + ".range[0]"], e[ax + ".range[1]"]] : null);
+      if (e[ax + ".autorange"] && z.sent[ax]) { whole[ax + ".range"] = z.sent[ax].slice(); }
+      if (e[ax + ".autorange"] || (range && sameRange(range, z.sent[ax]))) { z.user[ax] = null; }
+      else if (range) { z.user[ax] = range.slice(); }
+    });
+    if (Object.keys(whole).length) { window.Plotly.relayout(gd, whole); }
+  }
+  document.addEventListener("mousedown", function (e) {
+    var gd = e.target.closest && e.target.closest(".js-plotly-plot");
+    var graph = gd && gd.parentElement && gd.parentElement.closest("#network, #timeline");
+    if (!graph || gd.__notesZoom || typeof gd.on !== "function") { return; }
+    gd.__notesZoom = true;
+    gd.on("plotly_relayout", function (ev) { noteZoom(gd, graph.id, ev || {}); });
+  }, true);
   function keepZoom(graph, layout) {
-    var gd = document.querySelector("#" + graph + " .js-plotly-plot");
-    var z = zooms[graph];
-    if (!z || z.key !== layout.uirevision) { z = zooms[graph] = { key: layout.uirevision, sent: {} }; }
+    var z = zoomOf(graph);
+    if (z.key !== layout.uirevision) { z.key = layout.uirevision; z.user = {}; }
     var out = layout;
-    ["xaxis", "yaxis"].forEach(function (ax) {
-      var base = layout[ax] && layout[ax].range;
-      var shown = gd && gd.layout && gd.layout[ax] && gd.layout[ax].range;
-      var last = z.sent[ax];
-      z.sent[ax] = base;
-      if (!base || !shown || !last || sameRange(shown, last)) { return; }
+    AXES.forEach(function (ax) {
+      z.sent[ax] = layout[ax] && layout[ax].range;
+      if (!z.user[ax] || !z.sent[ax]) { return; }
       if (out === layout) { out = Object.assign({}, layout); }
-      out[ax] = Object.assign({}, layout[ax], { range: shown.slice(), autorange: false });
+      out[ax] = Object.assign({}, layout[ax], { range: z.user[ax].slice(), autorange: false });
     });
     return out;
   }

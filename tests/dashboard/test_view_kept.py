@@ -215,3 +215,96 @@ def test_zoomed_network_keeps_its_range_while_stepping(page, server_url):
     page.click("#step-forward")
     page.wait_for_function(f"c => ({colours})() !== c", arg=before)
     assert page.evaluate(shown) == zoomed
+
+
+# -- dragging actors --------------------------------------------------------------------------------
+NODE = """id => {
+  // The actor's place on the network: [x, y] in the figure, [x, y] on the screen.
+  const gd = document.querySelector('#network .js-plotly-plot');
+  const tr = gd.data.find(t => t.name === 'actors');
+  const i = tr.customdata.indexOf(id);
+  const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, r = gd.getBoundingClientRect();
+  return [[tr.x[i], tr.y[i]], [r.left + xa._offset + xa.l2p(tr.x[i]), r.top + ya._offset + ya.l2p(tr.y[i])]];
+}"""
+LINE_ENDS = """name => {
+  // The ends of the network's lines drawn for one medium, as [x, y] pairs.
+  const tr = document.querySelector('#network .js-plotly-plot').data.find(t => t.name === name);
+  return tr ? tr.x.map((x, i) => [x, tr.y[i]]).filter(p => p[0] !== null) : [];
+}"""
+
+
+def test_dragged_actor_stays_put_and_the_link_keeps_it(browser, page, server_url):
+    page.goto(server_url + "/?fact=offer&t=2025-05-01T07:00:00Z")
+    ready(page)
+    (x0, y0), (sx, sy) = page.evaluate(NODE, "c")
+    page.mouse.move(sx, sy)
+    page.mouse.down()
+    page.mouse.move(sx + 90, sy - 70, steps=10)
+    page.mouse.up()
+    page.wait_for_function("decodeURIComponent(location.search).includes('pos=c:')")
+    moved = dict((a, (x, y)) for a, x, y in query(page).pos)["c"]
+    assert moved[0] > x0 and moved[1] > y0  # right and up, as dragged
+    page.wait_for_function("p => JSON.stringify((" + NODE + ")('c')[0]) === JSON.stringify(p)", arg=list(moved))
+    assert tuple(moved) in {tuple(p) for p in page.evaluate(LINE_ENDS, "call")}  # B–C's line follows C
+    assert query(page).actor == ""  # a drag is not a click: nothing in focus
+    page.click("#step-forward")
+    page.wait_for_function("document.querySelector('#t-label').innerText.endsWith('10:10')")
+    assert page.evaluate(NODE, "c")[0] == list(moved)
+    on_screen = page.evaluate(NODE, "c")[1]
+
+    other = browser.new_context(viewport=VIEWPORT).new_page()
+    try:
+        other.goto(page.url)
+        ready(other)
+        assert other.evaluate(NODE, "c") == [list(moved), on_screen]
+        assert tuple(moved) in {tuple(p) for p in other.evaluate(LINE_ENDS, "call")}
+    finally:
+        other.context.close()
+
+
+# -- the network's filters ----------------------------------------------------------------------------
+SHOWN = """() => {
+  // What the network draws: each actor's opacity, and the lines drawn per medium.
+  const gd = document.querySelector('#network .js-plotly-plot');
+  const actors = gd.data.find(t => t.name === 'actors');
+  const lines = {};
+  gd.data.filter(t => t.mode === 'lines' && t.hoverinfo === 'skip' && t.legendgroup === 'channels')
+    .forEach(t => { lines[t.name] = t.x.filter(x => x !== null).length / 2; });
+  return {opacity: Object.fromEntries(actors.customdata.map((a, i) => [a, actors.marker.opacity[i]])), lines: lines};
+}"""
+
+
+def test_filters_by_affiliation_and_medium_change_the_network_and_the_link(browser, page, server_url):
+    page.goto(server_url + "/?fact=offer&t=2025-05-01T07:00:00Z")
+    ready(page)
+    whole = page.evaluate(SHOWN)
+    assert set(whole["opacity"].values()) == {1}
+    assert whole["lines"] == {"text": 2, "call": 1, "tap (interception)": 1}  # A–B and C→A; B–C; E's tap on A–B
+    page.click("#network-legend ~ details summary")
+    page.locator("#show-affiliations label", has_text="Blue").click()  # C's affiliation
+    page.wait_for_function("new URLSearchParams(location.search).get('hide') === 'Blue'")
+    page.wait_for_function("() => (" + SHOWN + ")().opacity.c < 1")
+    faint = page.evaluate(SHOWN)
+    assert {a: o < 1 for a, o in faint["opacity"].items()} == {"a": False, "b": False, "c": True, "e": False}
+    assert faint["lines"] == {"text": 1, "tap (interception)": 1}  # C's lines go: B–C's call and C→A's text
+    page.locator("#show-media label", has_text="text").click()
+    page.wait_for_function("new URLSearchParams(location.search).get('hide') === 'Blue,medium:text'")
+    page.wait_for_function("() => !('text' in (" + SHOWN + ")().lines)")
+    assert page.evaluate(SHOWN)["lines"] == {}  # no text line left, and E's tap was on one
+    assert query(page).hide == ("Blue", "medium:text")
+
+    other = browser.new_context(viewport=VIEWPORT).new_page()
+    try:
+        other.goto(page.url)
+        ready(other)
+        assert other.evaluate(SHOWN) == page.evaluate(SHOWN)
+        other.click("#network-legend ~ details summary")
+        unticked = other.eval_on_selector_all("#show-affiliations input:not(:checked), #show-media input:not(:checked)",
+                                              "els => els.map(e => e.value)")
+        assert unticked == ["Blue", "medium:text"]
+        other.locator("#show-affiliations label", has_text="Blue").click()  # shown again
+        other.wait_for_function("new URLSearchParams(location.search).get('hide') === 'medium:text'")
+        other.wait_for_function("() => (" + SHOWN + ")().opacity.c === 1")
+        assert other.evaluate(SHOWN)["lines"] == {"call": 1}
+    finally:
+        other.context.close()
