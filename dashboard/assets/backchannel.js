@@ -3,11 +3,27 @@
 (function () {
   "use strict";
   var nu = function () { return window.dash_clientside.no_update; };
-  // What this page last drew, so that a step that changes nothing in a figure skips redrawing it.
-  var drawn = { data: null, net: -1, mx: -1 };
+  // What this page last drew in each plot (the step's frame key), so that a step that changes nothing in a
+  // figure skips redrawing it; and whether playback is running.
+  var GRAPHS = ["network", "timeline", "matrix"];
+  var drawn = { data: null, network: -1, timeline: -1, matrix: -1 };
+  var playing = false;
   // Playback keeps to the wall clock: each tick moves on by as many steps as its period fits into
   // the time since the last step (a browser busy drawing skips steps rather than slowing down).
   var clock = { last: 0, owed: 0 };
+  // The step playback last moved to, and when: a tick that comes while the page is still drawing it (the
+  // big date not yet showing it, or a plot still being drawn) moves nothing and leaves the time it stood
+  // for to the next tick, so that steps are skipped instead of piling up behind the drawing (a pause
+  // then holds at once). A drawing that takes over PACE_MS no longer holds playback back.
+  var paced = { data: null, step: null, at: 0 };
+  var PACE_MS = 1000;
+  function stillDrawing(data, now) {
+    if (paced.data !== data || paced.step === null || !data.big || now - paced.at > PACE_MS) { return false; }
+    var label = document.getElementById("t-label");
+    if (label && label.textContent !== data.big[paced.step]) { return true; }
+    return !!document.querySelector("#network .dash-graph--pending, #timeline .dash-graph--pending, " +
+                                    "#matrix .dash-graph--pending");
+  }
   // The event-log row last scrolled to and selected, and the rows the last click was made on.
   var followed = { rows: null, id: null };
   var clicked = { stamp: null, rows: null };
@@ -215,6 +231,42 @@
     return out;
   }
 
+  // Each plot at step i (the network and the matrix by their step's frame, the timeline by its cursor).
+  function networkAt(data, i) {
+    var fig = withFrame(data.net, data.net_frames[data.net_key[i]]);
+    return { data: fig.data, layout: keepZoom("network", fig.layout) };
+  }
+  function timelineAt(data, i) {
+    var x = data.tl_x[i], k = data.tl.layout.meta.cursor_shape, f = data.tl.layout.meta.future_shape;
+    var shapes = data.tl.layout.shapes.slice();
+    shapes[k] = Object.assign({}, shapes[k], { x0: x, x1: x });
+    if (typeof f === "number") { shapes[f] = Object.assign({}, shapes[f], { x0: x }); }
+    return { data: data.tl.data, layout: keepZoom("timeline", Object.assign({}, data.tl.layout, { shapes: shapes })) };
+  }
+  var FIGURE = { network: networkAt, timeline: timelineAt, matrix: matrixAt };
+  function frameKey(data, graph, i) {
+    return graph === "network" ? data.net_key[i] : graph === "matrix" ? data.mx_key[i] : i;
+  }
+  function onScreen(id) {
+    var el = document.getElementById(id), r = el && el.getBoundingClientRect();
+    return !!r && r.width > 0 && r.bottom > 0 && r.top < window.innerHeight;
+  }
+  // The figures that step i changes, by plot (no_update for the others). While playing, a plot out of
+  // the window (scrolled away, or its panel hidden) is left as it is: playback draws what can be seen,
+  // and the rest is drawn as soon as it comes into view, or when playback stops (the pause sets the
+  // slider, which draws the step again).
+  function figuresAt(data, i) {
+    var out = {};
+    GRAPHS.forEach(function (g) {
+      var key = frameKey(data, g, i);
+      out[g] = nu();
+      if (drawn[g] === key || (playing && !onScreen(g))) { return; }
+      drawn[g] = key;
+      out[g] = FIGURE[g](data, i);
+    });
+    return out;
+  }
+
   // What the page shows in the text panels, so that an unchanged text is not sent to React again.
   var texts = {};
   function changed(key, value) {
@@ -235,6 +287,7 @@
           v = data.step;
         } else if (triggered("interval")) {
           if (off) { return [nu(), nu(), nu()]; }  // a tick that was already due when playback stopped
+          if (stillDrawing(data, now)) { return [nu(), nu(), nu()]; }
           var ms = period || 500;
           clock.owed += Math.max(0, now - clock.last);
           clock.last = now;
@@ -242,6 +295,7 @@
           if (k < 1) { return [nu(), nu(), nu()]; }
           clock.owed = Math.max(0, clock.owed - k * ms);
           v = Math.min(n - 1, v + k);
+          paced = { data: data, step: v, at: now };
           if (v >= n - 1) { off = true; }
         } else if (triggered("step-back")) {
           v = data.story && data.moments && data.moments.length ? prevMoment(data.moments, v) : Math.max(0, v - 1);
@@ -254,6 +308,7 @@
           if (row) { v = firstAtOrAfter(data.steps, row.t); }
         }
         v = Math.max(0, Math.min(n - 1, v));
+        playing = !off;
         return [v, off, off ? "▶ Play" : "❚❚ Pause"];
       },
 
@@ -262,25 +317,12 @@
         var n = data.steps.length;
         var i = triggered("bundle") || typeof value !== "number" ? data.step : value;
         i = Math.max(0, Math.min(n - 1, i));
-        if (drawn.data !== data) { drawn = { data: data, net: -1, mx: -1 }; texts = {}; }
-        var net = nu(), mx = nu();
-        if (drawn.net !== data.net_key[i]) {
-          net = withFrame(data.net, data.net_frames[data.net_key[i]]);
-          net = { data: net.data, layout: keepZoom("network", net.layout) };
-          drawn.net = data.net_key[i];
-        }
-        if (drawn.mx !== data.mx_key[i]) { mx = matrixAt(data, i); drawn.mx = data.mx_key[i]; }
-        var x = data.tl_x[i];
-        var k = data.tl.layout.meta.cursor_shape;
-        var shapes = data.tl.layout.shapes.slice();
-        shapes[k] = Object.assign({}, shapes[k], { x0: x, x1: x });
-        var f = data.tl.layout.meta.future_shape;
-        if (typeof f === "number") { shapes[f] = Object.assign({}, shapes[f], { x0: x }); }
-        var tl = { data: data.tl.data, layout: keepZoom("timeline", Object.assign({}, data.tl.layout, { shapes: shapes })) };
+        if (drawn.data !== data) { drawn = { data: data, network: -1, timeline: -1, matrix: -1 }; texts = {}; }
+        var figs = figuresAt(data, i);
         setUrlTime(data.iso[i]);
         storyFact(data, i);
         var t = data.steps[i], label = data.labels[i];
-        return [net, tl, mx, changed("big", data.big[i]), changed("utc", data.utc[i]),
+        return [figs.network, figs.timeline, figs.matrix, changed("big", data.big[i]), changed("utc", data.utc[i]),
                 changed("headline", data.headlines[i]),
                 changed("focus", data.focus ? focusAt(data.focus, t, label) : ""),
                 changed("answer", answerAt(data.answer, t, label)), changed("card", cardAt(data, i)),

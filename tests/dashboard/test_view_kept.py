@@ -308,3 +308,26 @@ def test_filters_by_affiliation_and_medium_change_the_network_and_the_link(brows
         assert other.evaluate(SHOWN)["lines"] == {"call": 1}
     finally:
         other.context.close()
+
+
+# -- playback draws what can be seen -------------------------------------------------------------------
+def test_plots_out_of_view_show_the_moment_when_playback_stops(page, server_url, tiny_run):
+    """At 1280×800 the timeline and the matrix lie below the window: playback leaves them, and the pause
+    draws them at the moment it stopped at (the timeline's cursor; the matrix's hover text)."""
+    from dashboard.figures.matrix import hover_at, hover_lines
+    from sim.timeparse import parse_instant
+
+    page.goto(server_url + "/?fact=offer&t=2025-05-01T06:00:00Z")
+    ready(page)
+    assert page.evaluate("document.getElementById('timeline').getBoundingClientRect().top") > 800
+    page.click("#play")
+    page.wait_for_function("document.querySelector('#t-label').innerText.endsWith('10:15')")
+    page.click("#play")
+    page.wait_for_function("document.querySelector('#play').innerText.includes('Play')")
+    step = int(page.get_attribute(".dash-slider-thumb", "aria-valuenow"))
+    assert step >= 3  # 09:00, 10:00, 10:10, 10:15 …
+    page.wait_for_function(f"s => ({CURSOR})() === String(s)", arg=step)  # event by event: x is the step
+    t = parse_instant(page.evaluate("new URLSearchParams(location.search).get('t')")).timestamp()
+    expected = hover_at(hover_lines(tiny_run), t)
+    page.wait_for_function("e => JSON.stringify(document.querySelector('#matrix .js-plotly-plot').data[0].customdata)"
+                           " === JSON.stringify(e)", arg=expected)
