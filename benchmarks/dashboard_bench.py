@@ -187,9 +187,9 @@ def playback(browser: Any, base: str, seconds: float = 4.0, rounds: int = 3) -> 
     the timeline's cursor), medians, and the slowest pause."""
     top = [_play(browser, base, seconds, False) for _ in range(rounds)]
     low = [_play(browser, base, seconds, True) for _ in range(rounds)]
-    return {"playback_steps_per_s_at_8": statistics.median(r["steps_per_s"] for r in top + low),
-            "playback_drawn_per_s": statistics.median(r["painted_per_s"] for r in top),
-            "playback_timeline_drawn_per_s": statistics.median(r["painted_per_s"] for r in low),
+    return {"playback_steps_per_s_at_8": round(statistics.median(r["steps_per_s"] for r in top + low), 2),
+            "playback_drawn_per_s": round(statistics.median(r["painted_per_s"] for r in top), 2),
+            "playback_timeline_drawn_per_s": round(statistics.median(r["painted_per_s"] for r in low), 2),
             "pause_ms": max(r["pause_ms"] for r in top + low)}
 
 

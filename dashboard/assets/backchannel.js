@@ -8,6 +8,7 @@
   var GRAPHS = ["network", "timeline", "matrix"];
   var drawn = { data: null, network: -1, timeline: -1, matrix: -1 };
   var playing = false;
+  var shown = { data: null, step: 0 };  // the view and step last shown
   // Playback keeps to the wall clock: each tick moves on by as many steps as its period fits into
   // the time since the last step (a browser busy drawing skips steps rather than slowing down).
   var clock = { last: 0, owed: 0 };
@@ -251,20 +252,29 @@
     var el = document.getElementById(id), r = el && el.getBoundingClientRect();
     return !!r && r.width > 0 && r.bottom > 0 && r.top < window.innerHeight;
   }
-  // The figures that step i changes, by plot (no_update for the others). While playing, a plot out of
-  // the window (scrolled away, or its panel hidden) is left as it is: playback draws what can be seen,
-  // and the rest is drawn as soon as it comes into view, or when playback stops (the pause sets the
-  // slider, which draws the step again).
-  function figuresAt(data, i) {
-    var out = {};
+  // The figures that step i changes, by plot (no_update for the others). While playing, and when a new
+  // view first comes, a plot out of the window (scrolled away, or its panel hidden) is left for later:
+  // playback draws what can be seen, and the rest is drawn as soon as it comes into view or when
+  // playback stops (the pause sets the slider, which draws the step again); a new view draws its first
+  // screen first and the plots below it just after (drawRest).
+  function figuresAt(data, i, fresh) {
+    var out = {}, left = false;
     GRAPHS.forEach(function (g) {
       var key = frameKey(data, g, i);
       out[g] = nu();
-      if (drawn[g] === key || (playing && !onScreen(g))) { return; }
+      if (drawn[g] === key) { return; }
+      if ((playing || fresh) && !onScreen(g)) { left = true; return; }
       drawn[g] = key;
       out[g] = FIGURE[g](data, i);
     });
+    if (fresh && left) { requestAnimationFrame(function () { setTimeout(drawRest, 0); }); }
     return out;
+  }
+  function drawRest() {
+    var set = window.dash_clientside.set_props;
+    if (!shown.data || !set) { return; }
+    var figs = figuresAt(shown.data, shown.step, false);
+    GRAPHS.forEach(function (g) { if (figs[g] !== nu()) { set(g, { figure: figs[g] }); } });
   }
 
   // What the page shows in the text panels, so that an unchanged text is not sent to React again.
@@ -317,8 +327,10 @@
         var n = data.steps.length;
         var i = triggered("bundle") || typeof value !== "number" ? data.step : value;
         i = Math.max(0, Math.min(n - 1, i));
-        if (drawn.data !== data) { drawn = { data: data, network: -1, timeline: -1, matrix: -1 }; texts = {}; }
-        var figs = figuresAt(data, i);
+        var fresh = drawn.data !== data;
+        if (fresh) { drawn = { data: data, network: -1, timeline: -1, matrix: -1 }; texts = {}; }
+        shown = { data: data, step: i };
+        var figs = figuresAt(data, i, fresh);
         setUrlTime(data.iso[i]);
         storyFact(data, i);
         var t = data.steps[i], label = data.labels[i];
