@@ -252,18 +252,18 @@
     var el = document.getElementById(id), r = el && el.getBoundingClientRect();
     return !!r && r.width > 0 && r.bottom > 0 && r.top < window.innerHeight;
   }
-  // The figures that step i changes, by plot (no_update for the others). While playing, and when a new
-  // view first comes, a plot out of the window (scrolled away, or its panel hidden) is left for later:
-  // playback draws what can be seen, and the rest is drawn as soon as it comes into view or when
-  // playback stops (the pause sets the slider, which draws the step again); a new view draws its first
-  // screen first and the plots below it just after (drawRest).
+  // The figures that step i changes, by plot (no_update for the others). While playing, a plot out of
+  // the window (scrolled away, or its panel hidden) is left for later: playback draws what can be seen,
+  // and the rest is drawn as soon as it comes into view or when playback stops (the pause sets the
+  // slider, which draws the step again). A new view draws the network and the texts beside it first
+  // and the plots below them just after (drawRest), once the first screen has been painted.
   function figuresAt(data, i, fresh) {
     var out = {}, left = false;
     GRAPHS.forEach(function (g) {
       var key = frameKey(data, g, i);
       out[g] = nu();
       if (drawn[g] === key) { return; }
-      if ((playing || fresh) && !onScreen(g)) { left = true; return; }
+      if ((playing && !onScreen(g)) || (fresh && g !== "network")) { left = true; return; }
       drawn[g] = key;
       out[g] = FIGURE[g](data, i);
     });
