@@ -442,7 +442,7 @@
   });
 
   // Hover labels stay on the visible page. Plotly keeps a label inside its plot, but a plot can reach past
-  // the window's edge (the network at 1280×800, a plot scrolled half out of view), and a long label can be
+  // the window's edge (scrolled partly out of view, or taller than the window), and a long label can be
   // wider than a narrow plot: a label that would cross the window's edge is moved back inside it, and may
   // then reach past its plot (whose drawing shows what lies outside it only while such a label is up). A
   // moved label's pointer, which would point beside the hovered mark, gives way to a plain box.
