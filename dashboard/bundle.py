@@ -96,15 +96,32 @@ def _first_only(frames: list, keys: list[int]) -> list:
 NETWORK_WIDTH = 680  # px: the network's plot is at least this wide at 1280×800 (names are placed for it)
 
 
+MARK_SHARE = 0.06  # of the slider's length: key-moment marks closer than this share one label
+
+
 def slider_marks(result: RunResult, times: list[float]) -> dict[int, Any]:
-    """Slider marks: the key moments as numbered bookmarks (with the first and last dates), else a few dates."""
+    """Slider marks: the key moments as numbered bookmarks (with the first and last dates where no bookmark
+    stands near them), else a few dates. Moments closer together than :data:`MARK_SHARE` of the slider
+    share one bookmark (``◆2–3``), so that no two labels overlap at 1280 px."""
     tz = result.scenario.meta.timezone
     moments = key_moments(result)
     if not moments:
         return dict(date_marks(times, tz))
-    marks: dict[int, Any] = {0: local_label(times[0], tz, long=False), len(times) - 1: local_label(times[-1], tz, long=False)}
-    for i, m in enumerate(moments):
-        marks[step_at(times, m["t"])] = {"label": f"◆{i + 1}", "style": {"color": "#8a1046", "fontWeight": "700"}}
+    near = max(1, round(MARK_SHARE * (len(times) - 1)))
+    groups: list[list[int]] = []  # [step, first moment's number, last moment's number]
+    for i, m in enumerate(moments, 1):
+        step = step_at(times, m["t"])
+        if groups and step - groups[-1][0] < near:
+            groups[-1][2] = i
+        else:
+            groups.append([step, i, i])
+    marks: dict[int, Any] = {}
+    for end in (0, len(times) - 1):
+        if all(abs(step - end) >= near for step, _, _ in groups):
+            marks[end] = local_label(times[end], tz, long=False)
+    for step, first, last in groups:
+        marks[step] = {"label": f"◆{first}" if first == last else f"◆{first}–{last}",
+                       "style": {"color": "#8a1046", "fontWeight": "700"}}
     return marks
 
 
@@ -120,7 +137,8 @@ def build_bundle(result: RunResult, state: ViewState) -> dict[str, Any]:
     net = network_spec(result, state.fact, t, focus, pos, legend="none", hidden=state.hide, width=NETWORK_WIDTH)
     tl = timeline_spec(result, state.mode, times, t, state.fact, focus, cursor_shape=True, min_height=STAGE_HEIGHT)
     mx = matrix_spec(result, t, state.group, state.fact, hover=False)  # the browser writes it at every step
-    nm = names(result)
+    # The browser keeps a reader's zoom while the run and mode stay (see keepZoom in assets/backchannel.js).
+    net["layout"]["uirevision"] = tl["layout"]["uirevision"] = f"{state.scenario}|{state.alt}|{state.mode}"
     net_frames = network_frames(result, state.fact, times, focus, pos)
     mx_frames = matrix_frames(result, times, state.group)
     net_key, mx_key = _keys(net_frames), _keys(mx_frames)

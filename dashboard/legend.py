@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from dash import html
 
+from sim.certainty import MODELLED_MARK, MODELLED_MEANING
+
 from .figures.common import (BELIEF_COLOR, FLIGHT_COLOR, KNOW_COLORS, KNOW_GLYPHS, KNOW_LABELS, KNOW_ORDER,
                              MEDIUM_STYLE, TAP_COLOR, affiliation_colors, affiliations, medium_label)
 from .figures.network import PATH_COLOR, TRAIL_COLOR
@@ -40,6 +42,8 @@ def media(result: RunResult) -> list[str]:
 def network_key(result: RunResult) -> list:
     """The key: what shape and colour say about the selected fact, then lines and dots."""
     states = [_item(_glyph(k), KNOW_LABELS[k]) for k in KNOW_ORDER]
+    states.append(_item(html.Span(MODELLED_MARK, className="key-glyph"),
+                        MODELLED_MEANING.removeprefix(MODELLED_MARK).strip()))
     marks = [
         _item(_line(PATH_COLOR, width=6), "how it spread so far"),
         _item(_line(TRAIL_COLOR, "dot", 2.5), "latest messages"),

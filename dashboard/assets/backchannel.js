@@ -3,11 +3,28 @@
 (function () {
   "use strict";
   var nu = function () { return window.dash_clientside.no_update; };
-  // What this page last drew, so that a step that changes nothing in a figure skips redrawing it.
-  var drawn = { data: null, net: -1, mx: -1 };
+  // What this page last drew in each plot (the step's frame key), so that a step that changes nothing in a
+  // figure skips redrawing it; and whether playback is running.
+  var GRAPHS = ["network", "timeline", "matrix"];
+  var drawn = { data: null, network: -1, timeline: -1, matrix: -1 };
+  var playing = false;
+  var shown = { data: null, step: 0 };  // the view and step last shown
   // Playback keeps to the wall clock: each tick moves on by as many steps as its period fits into
   // the time since the last step (a browser busy drawing skips steps rather than slowing down).
   var clock = { last: 0, owed: 0 };
+  // The step playback last moved to, and when: a tick that comes while the page is still drawing it (the
+  // big date not yet showing it, or a plot still being drawn) moves nothing and leaves the time it stood
+  // for to the next tick, so that steps are skipped instead of piling up behind the drawing (a pause
+  // then holds at once). A drawing that takes over PACE_MS no longer holds playback back.
+  var paced = { data: null, step: null, at: 0 };
+  var PACE_MS = 1000;
+  function stillDrawing(data, now) {
+    if (paced.data !== data || paced.step === null || !data.big || now - paced.at > PACE_MS) { return false; }
+    var label = document.getElementById("t-label");
+    if (label && label.textContent !== data.big[paced.step]) { return true; }
+    return !!document.querySelector("#network .dash-graph--pending, #timeline .dash-graph--pending, " +
+                                    "#matrix .dash-graph--pending");
+  }
   // The event-log row last scrolled to and selected, and the rows the last click was made on.
   var followed = { rows: null, id: null };
   var clicked = { stamp: null, rows: null };
@@ -175,6 +192,91 @@
     if (set) { setTimeout(function () { set("fact", { value: fact }); }, 0); }
   }
 
+  // A reader's zoom on the network or the timeline holds while the run and mode stay (the figure's
+  // uirevision names them). Plotly's own uirevision cannot keep it here: the graph writes a zoom back into
+  // its figure, after which the next step's figure would put the whole range back. So the page notes the
+  // ranges a reader sets (plotly reports them as a relayout, from the first press on a plot on) and puts
+  // them into each figure it sends until the run or mode changes; a double-click shows the figure's own
+  // range again (plotly would range over everything drawn, the faded future included).
+  var zooms = {};
+  var AXES = ["xaxis", "yaxis"];
+  function sameRange(a, b) { return !!a && !!b && String(a[0]) === String(b[0]) && String(a[1]) === String(b[1]); }
+  function zoomOf(graph) { return zooms[graph] || (zooms[graph] = { key: null, user: {}, sent: {} }); }
+  function noteZoom(gd, graph, e) {
+    var z = zoomOf(graph), whole = {};
+    AXES.forEach(function (ax) {
+      var range = e[ax + ".range"] || (ax + ".range[0]" in e ? [e[ax + ".range[0]"], e[ax + ".range[1]"]] : null);
+      if (e[ax + ".autorange"] && z.sent[ax]) { whole[ax + ".range"] = z.sent[ax].slice(); }
+      if (e[ax + ".autorange"] || (range && sameRange(range, z.sent[ax]))) { z.user[ax] = null; }
+      else if (range) { z.user[ax] = range.slice(); }
+    });
+    if (Object.keys(whole).length) { window.Plotly.relayout(gd, whole); }
+  }
+  document.addEventListener("mousedown", function (e) {
+    var gd = e.target.closest && e.target.closest(".js-plotly-plot");
+    var graph = gd && gd.parentElement && gd.parentElement.closest("#network, #timeline");
+    if (!graph || gd.__notesZoom || typeof gd.on !== "function") { return; }
+    gd.__notesZoom = true;
+    gd.on("plotly_relayout", function (ev) { noteZoom(gd, graph.id, ev || {}); });
+  }, true);
+  function keepZoom(graph, layout) {
+    var z = zoomOf(graph);
+    if (z.key !== layout.uirevision) { z.key = layout.uirevision; z.user = {}; }
+    var out = layout;
+    AXES.forEach(function (ax) {
+      z.sent[ax] = layout[ax] && layout[ax].range;
+      if (!z.user[ax] || !z.sent[ax]) { return; }
+      if (out === layout) { out = Object.assign({}, layout); }
+      out[ax] = Object.assign({}, layout[ax], { range: z.user[ax].slice(), autorange: false });
+    });
+    return out;
+  }
+
+  // Each plot at step i (the network and the matrix by their step's frame, the timeline by its cursor).
+  function networkAt(data, i) {
+    var fig = withFrame(data.net, data.net_frames[data.net_key[i]]);
+    return { data: fig.data, layout: keepZoom("network", fig.layout) };
+  }
+  function timelineAt(data, i) {
+    var x = data.tl_x[i], k = data.tl.layout.meta.cursor_shape, f = data.tl.layout.meta.future_shape;
+    var shapes = data.tl.layout.shapes.slice();
+    shapes[k] = Object.assign({}, shapes[k], { x0: x, x1: x });
+    if (typeof f === "number") { shapes[f] = Object.assign({}, shapes[f], { x0: x }); }
+    return { data: data.tl.data, layout: keepZoom("timeline", Object.assign({}, data.tl.layout, { shapes: shapes })) };
+  }
+  var FIGURE = { network: networkAt, timeline: timelineAt, matrix: matrixAt };
+  function frameKey(data, graph, i) {
+    return graph === "network" ? data.net_key[i] : graph === "matrix" ? data.mx_key[i] : i;
+  }
+  function onScreen(id) {
+    var el = document.getElementById(id), r = el && el.getBoundingClientRect();
+    return !!r && r.width > 0 && r.bottom > 0 && r.top < window.innerHeight;
+  }
+  // The figures that step i changes, by plot (no_update for the others). While playing, a plot out of
+  // the window (scrolled away, or its panel hidden) is left for later: playback draws what can be seen,
+  // and the rest is drawn as soon as it comes into view or when playback stops (the pause sets the
+  // slider, which draws the step again). A new view draws the network and the texts beside it first
+  // and the plots below them just after (drawRest), once the first screen has been painted.
+  function figuresAt(data, i, fresh) {
+    var out = {}, left = false;
+    GRAPHS.forEach(function (g) {
+      var key = frameKey(data, g, i);
+      out[g] = nu();
+      if (drawn[g] === key) { return; }
+      if ((playing && !onScreen(g)) || (fresh && g !== "network")) { left = true; return; }
+      drawn[g] = key;
+      out[g] = FIGURE[g](data, i);
+    });
+    if (fresh && left) { requestAnimationFrame(function () { setTimeout(drawRest, 0); }); }
+    return out;
+  }
+  function drawRest() {
+    var set = window.dash_clientside.set_props;
+    if (!shown.data || !set) { return; }
+    var figs = figuresAt(shown.data, shown.step, false);
+    GRAPHS.forEach(function (g) { if (figs[g] !== nu()) { set(g, { figure: figs[g] }); } });
+  }
+
   // What the page shows in the text panels, so that an unchanged text is not sent to React again.
   var texts = {};
   function changed(key, value) {
@@ -195,6 +297,7 @@
           v = data.step;
         } else if (triggered("interval")) {
           if (off) { return [nu(), nu(), nu()]; }  // a tick that was already due when playback stopped
+          if (stillDrawing(data, now)) { return [nu(), nu(), nu()]; }
           var ms = period || 500;
           clock.owed += Math.max(0, now - clock.last);
           clock.last = now;
@@ -202,6 +305,7 @@
           if (k < 1) { return [nu(), nu(), nu()]; }
           clock.owed = Math.max(0, clock.owed - k * ms);
           v = Math.min(n - 1, v + k);
+          paced = { data: data, step: v, at: now };
           if (v >= n - 1) { off = true; }
         } else if (triggered("step-back")) {
           v = data.story && data.moments && data.moments.length ? prevMoment(data.moments, v) : Math.max(0, v - 1);
@@ -214,6 +318,7 @@
           if (row) { v = firstAtOrAfter(data.steps, row.t); }
         }
         v = Math.max(0, Math.min(n - 1, v));
+        playing = !off;
         return [v, off, off ? "▶ Play" : "❚❚ Pause"];
       },
 
@@ -222,21 +327,14 @@
         var n = data.steps.length;
         var i = triggered("bundle") || typeof value !== "number" ? data.step : value;
         i = Math.max(0, Math.min(n - 1, i));
-        if (drawn.data !== data) { drawn = { data: data, net: -1, mx: -1 }; texts = {}; }
-        var net = nu(), mx = nu();
-        if (drawn.net !== data.net_key[i]) { net = withFrame(data.net, data.net_frames[data.net_key[i]]); drawn.net = data.net_key[i]; }
-        if (drawn.mx !== data.mx_key[i]) { mx = matrixAt(data, i); drawn.mx = data.mx_key[i]; }
-        var x = data.tl_x[i];
-        var k = data.tl.layout.meta.cursor_shape;
-        var shapes = data.tl.layout.shapes.slice();
-        shapes[k] = Object.assign({}, shapes[k], { x0: x, x1: x });
-        var f = data.tl.layout.meta.future_shape;
-        if (typeof f === "number") { shapes[f] = Object.assign({}, shapes[f], { x0: x }); }
-        var tl = { data: data.tl.data, layout: Object.assign({}, data.tl.layout, { shapes: shapes }) };
+        var fresh = drawn.data !== data;
+        if (fresh) { drawn = { data: data, network: -1, timeline: -1, matrix: -1 }; texts = {}; }
+        shown = { data: data, step: i };
+        var figs = figuresAt(data, i, fresh);
         setUrlTime(data.iso[i]);
         storyFact(data, i);
         var t = data.steps[i], label = data.labels[i];
-        return [net, tl, mx, changed("big", data.big[i]), changed("utc", data.utc[i]),
+        return [figs.network, figs.timeline, figs.matrix, changed("big", data.big[i]), changed("utc", data.utc[i]),
                 changed("headline", data.headlines[i]),
                 changed("focus", data.focus ? focusAt(data.focus, t, label) : ""),
                 changed("answer", answerAt(data.answer, t, label)), changed("card", cardAt(data, i)),
@@ -342,6 +440,45 @@
     window.Plotly.downloadImage(gd, { format: btn.getAttribute("data-format"), filename: name.slice(0, 80),
                                       width: gd.clientWidth, height: gd.clientHeight, scale: 2 });
   });
+
+  // Hover labels stay on the visible page. Plotly keeps a label inside its plot, but a plot can reach past
+  // the window's edge (scrolled partly out of view, or taller than the window), and a long label can be
+  // wider than a narrow plot: a label that would cross the window's edge is moved back inside it, and may
+  // then reach past its plot (whose drawing shows what lies outside it only while such a label is up). A
+  // moved label's pointer, which would point beside the hovered mark, gives way to a plain box.
+  var EDGE = 4;  // px kept free between a label and the window's edge
+  function fitHover(gd, layer) {
+    var right = document.documentElement.clientWidth - EDGE, bottom = window.innerHeight - EDGE;
+    var plot = gd.getBoundingClientRect(), outside = false;
+    Array.prototype.forEach.call(layer.querySelectorAll("g.hovertext"), function (g) {
+      var b = g.getBoundingClientRect();
+      var dx = b.right > right ? right - b.right : 0, dy = b.bottom > bottom ? bottom - b.bottom : 0;
+      if (b.left + dx < EDGE) { dx = EDGE - b.left; }
+      if (b.top + dy < EDGE) { dy = EDGE - b.top; }
+      if (dx || dy) {
+        g.setAttribute("transform", (g.getAttribute("transform") || "") + " translate(" + dx + "," + dy + ")");
+        var path = g.querySelector("path"), text = g.querySelector("text");
+        if (path && text) {
+          var t = text.getBBox();
+          path.setAttribute("d", "M" + (t.x - 4) + "," + (t.y - 3) + "h" + (t.width + 8) + "v" + (t.height + 6) +
+                            "h" + -(t.width + 8) + "Z");
+        }
+      }
+      outside = outside || b.left + dx < plot.left || b.right + dx > plot.right || b.top + dy < plot.top ||
+        b.bottom + dy > plot.bottom;
+    });
+    var svg = layer.ownerSVGElement;
+    if (svg) { svg.style.overflow = outside ? "visible" : ""; }
+  }
+  // Plotly redraws a label at every move of the pointer (rewriting its text), so each plot's hover layer is
+  // watched from the pointer's first visit; the watcher runs before the label is painted.
+  document.addEventListener("mouseover", function (e) {
+    var gd = e.target.closest && e.target.closest(".js-plotly-plot");
+    var layer = gd && gd.querySelector(".hoverlayer");
+    if (!layer || layer.__fitted) { return; }
+    layer.__fitted = true;
+    new MutationObserver(function () { fitHover(gd, layer); }).observe(layer, { childList: true, subtree: true });
+  }, true);
 
   // Press on an actor and drag it: on release the page keeps the new place in the view (``pos`` in the
   // link) and redraws the channels; a press without moving focuses the actor, as a click does.

@@ -49,7 +49,7 @@ MEDIUM_STYLE: dict[str, tuple[str, str, float]] = {  # colour, dash, width
 }
 MEDIUM_LABELS = {"public_statement": "public statement"}
 CALENDAR_STEPS = 240
-STAGE_HEIGHT = 520  # px: the dashboard's network, and at least its timeline beside it
+STAGE_HEIGHT = 456  # px: the dashboard's network, and at least its timeline beside it
 
 
 @functools.lru_cache(maxsize=1)

@@ -187,8 +187,11 @@ def timeline_spec(result: RunResult, mode: str, steps: list[float], t: float, fa
         style = "font-weight:bold;" if a == focus else ""
         ticktext.append(f"<span style='color:{colours[aff[a]]};{style}'>{short[a]}</span>")
     xaxis: dict[str, Any] = dict(showgrid=True, gridcolor="#eee", zeroline=False)
-    if mode == "calendar":
-        xaxis.update(type="date", title=dict(text=f"local time ({tz})"))
+    if mode == "calendar":  # the range is given: the faded future reaches far past the last step
+        lo, hi = (steps[0], steps[-1]) if steps else (t, t)
+        pad = max(60.0, 0.02 * (hi - lo))
+        xaxis.update(type="date", title=dict(text=f"local time ({tz})"),
+                     range=[wall(lo - pad, tz).isoformat(), wall(hi + pad, tz).isoformat()])
     else:
         n = len(steps)
         k = min(n, 8)

@@ -116,3 +116,30 @@ def test_editing_a_base_file_reaches_its_variant(tmp_path):
     assert data.fingerprint("alternatives/no_relay", None, folder) != stamp
     (folder / "loop.yaml").write_text("extends: loop.yaml\n", encoding="utf-8")
     assert len(data.versions(folder / "loop.yaml")) == 1  # a cycle ends the chain; loading it says why
+
+
+def test_key_moment_marks_share_a_label_when_close():
+    """The documented scenario's key moments 2–3 and 5–6 lie a step or two apart in event mode: each pair
+    is one bookmark, and the end's date gives way to the last bookmark beside it; no two marks are closer
+    than the share of the slider one label needs."""
+    from dashboard.bundle import MARK_SHARE, slider_marks
+    from dashboard.figures.common import key_moments, steps
+    from sim import load_scenario, run
+
+    from .conftest import ROOT
+
+    path = ROOT / "scenarios" / "alexander_release.yaml"
+    if not path.exists():
+        return
+    result = run(load_scenario(path))
+    labels = {}
+    for mode in ("event", "calendar"):
+        times = steps(result, mode)
+        marks = slider_marks(result, times)
+        at = sorted(marks)
+        assert all(b - a >= MARK_SHARE * (len(times) - 1) - 1 for a, b in zip(at, at[1:])), (mode, marks)
+        labels[mode] = [marks[k]["label"] if isinstance(marks[k], dict) else marks[k] for k in at]
+        moments = [m for m in labels[mode] if m.startswith("◆")]
+        numbers = [n for m in moments for n in range(int(m[1]), int(m[-1]) + 1)]
+        assert numbers == list(range(1, len(key_moments(result)) + 1))  # every moment, once, in order
+    assert labels["event"] == ["2 Mar 22:00", "◆1", "◆2–3", "◆4", "◆5–6", "◆7"]

@@ -151,8 +151,13 @@ def test_timeline_has_arrows_intercepts_windows_and_cursor(tiny_run):
     xm = x_mapper(tiny_run, "event", times)
     assert spans.x[:4] == (xm(at("2025-05-01T09:10+03:00")), xm(at("2025-05-01T10:10+03:00")),
                            xm(at("2025-05-01T11:10+03:00")), None)
-    cal = timeline_figure(tiny_run, "calendar", steps(tiny_run, "calendar"), t, "offer")
+    days = steps(tiny_run, "calendar")
+    cal = timeline_figure(tiny_run, "calendar", days, t, "offer", cursor_shape=True)
     assert cal.layout.xaxis.type == "date"
+    # the axis spans the steps with a little room, not the faded future that reaches 30 days on
+    start, end = (at(x + "+03:00") for x in cal.layout.xaxis.range)
+    room = 0.02 * (days[-1] - days[0])
+    assert (start, end) == (days[0] - room, days[-1] + room)
 
 
 def test_matrix_states(tiny_run):
