@@ -179,6 +179,8 @@ def _message(err: dict[str, Any]) -> str:
         return "required field is missing"
     if kind == "literal_error":
         return msg.replace("Input should be", "must be")
+    if kind in ("model_type", "dict_type"):  # pydantic says "a valid dictionary or instance of Event"
+        return "expected a mapping of fields here (key: value), not a single value or a list"
     return msg
 
 

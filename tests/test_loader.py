@@ -335,3 +335,15 @@ def test_benchmark_report_lists_the_loading_targets():
     _, checks = report(res)
     assert ("a variant of the documented scenario loads in ≤ 2× its base", "1.50×", "PASS") in checks
     assert ("100k messages from block YAML load in ≤ 3 s", "4.000 s", "FAIL") in checks
+
+
+def test_an_item_that_is_not_a_mapping_says_so_in_words(tmp_path):
+    """A list item or section that should be a mapping gets a sentence, not pydantic's class names."""
+    p = tmp_path / "s.yaml"
+    p.write_text("meta: 5\nevents:\n- a\n- [x]\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as e:
+        load_scenario(p)
+    got = {(x.line, x.col, x.path): x.message for x in e.value.problems}
+    want = "expected a mapping of fields here (key: value), not a single value or a list"
+    assert got[(1, 7, "meta")] == got[(3, 3, "events.0")] == got[(4, 3, "events.1")] == want
+    assert not any("instance of" in m or "dictionary" in m for m in got.values())
