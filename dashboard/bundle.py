@@ -8,13 +8,14 @@ moves, so playing needs no server round trip. :func:`event_rows` feeds the event
 from __future__ import annotations
 
 import bisect
+import functools
 from typing import TYPE_CHECKING, Any
 
 from .answer import answer_data, focus_data
 from .figures.common import (STAGE_HEIGHT, big_label, channel_labels, date_marks, fact_labels, fact_statements,
                              key_moments, local_label, medium_label, names, opening_time, readable_reason, step_at,
                              steps as make_steps, utc_label, zone_label)
-from .figures.matrix import NOT_YET, hover_lines, matrix_frames, matrix_spec
+from .figures.matrix import NOT_YET, hover_lines, matrix_changes, matrix_spec
 from .figures.network import network_frames, network_spec, positions
 from .figures.timeline import cursor_x, timeline_spec
 from .state import ViewState, format_t
@@ -125,11 +126,64 @@ def slider_marks(result: RunResult, times: list[float]) -> dict[int, Any]:
     return marks
 
 
-def build_bundle(result: RunResult, state: ViewState) -> dict[str, Any]:
-    """The precomputed view for ``state`` (which must already be resolved against ``result``)."""
+class _Same:
+    """A run as a cache key, by identity: a result is immutable, and a cache holding this key holds the
+    result with it, so that its ``id`` is not reused while cached."""
+
+    __slots__ = ("result",)
+
+    def __init__(self, result: RunResult) -> None:
+        self.result = result
+
+    def __hash__(self) -> int:
+        return id(self.result)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.result is self.result
+
+
+@functools.lru_cache(maxsize=16)
+def _run_parts(run: _Same) -> dict[str, Any]:
+    """What depends on the run alone: the story cards, the latest-messages lines and the key moments' times."""
+    result = run.result
+    return {"cards": story_cards(result), "recent": recent_entries(result),
+            "moments": [m["t"] for m in key_moments(result)]}
+
+
+@functools.lru_cache(maxsize=16)
+def _group_parts(run: _Same, group: str) -> dict[str, Any]:
+    """What depends on the run and the matrix's rows: the matrix's cells through time and its hover texts."""
+    return {"mx_hover": hover_lines(run.result, group), "mx_cells": matrix_changes(run.result, group)}
+
+
+@functools.lru_cache(maxsize=32)
+def _time_parts(run: _Same, mode: str, start: float | None) -> dict[str, Any]:
+    """What depends on the run and its steps: the steps and their labels, slider marks, key-moment steps and
+    the timeline cursor's place at each step."""
+    result = run.result
     tz = result.scenario.meta.timezone
+    times = make_steps(result, mode, start)
+    return {
+        "steps": times,
+        "iso": [format_t(x) for x in times],
+        "labels": [local_label(x, tz) for x in times],
+        "big": [big_label(x, tz) for x in times],
+        "utc": [f"{zone_label(x, tz)} · {utc_label(x)}" for x in times],
+        "marks": {str(k): v for k, v in slider_marks(result, times).items()},
+        "moments": [step_at(times, t) for t in _run_parts(run)["moments"]],
+        "tl_x": cursor_x(result, mode, times, times),
+    }
+
+
+def build_bundle(result: RunResult, state: ViewState) -> dict[str, Any]:
+    """The precomputed view for ``state`` (which must already be resolved against ``result``).
+
+    Parts that depend only on the run, its steps or the matrix's rows are computed once per run and
+    shared between bundles (a bundle is read, never changed)."""
+    run = _Same(result)
     start = state.t if state.t is not None else opening_time(result)
-    times = make_steps(result, state.mode, start)
+    at = _time_parts(run, state.mode, start)
+    times = at["steps"]
     step = step_at(times, start)
     t = times[step]
     focus = state.actor or None
@@ -140,19 +194,14 @@ def build_bundle(result: RunResult, state: ViewState) -> dict[str, Any]:
     # The browser keeps a reader's zoom while the run and mode stay (see keepZoom in assets/backchannel.js).
     net["layout"]["uirevision"] = tl["layout"]["uirevision"] = f"{state.scenario}|{state.alt}|{state.mode}"
     net_frames = network_frames(result, state.fact, times, focus, pos)
-    mx_frames = matrix_frames(result, times, state.group)
-    net_key, mx_key = _keys(net_frames), _keys(mx_frames)
+    net_key = _keys(net_frames)
+    parts, group = _run_parts(run), _group_parts(run, state.group)
+    changes = group["mx_cells"]["times"]
     return {
-        "steps": times,
+        **at,
         "step": step,
-        "iso": [format_t(x) for x in times],
-        "labels": [local_label(x, tz) for x in times],
-        "big": [big_label(x, tz) for x in times],
-        "utc": [f"{zone_label(x, tz)} · {utc_label(x)}" for x in times],
         "headlines": _headlines(result, state.fact, times),
-        "marks": {str(k): v for k, v in slider_marks(result, times).items()},
-        "moments": [step_at(times, m["t"]) for m in key_moments(result)],
-        "cards": story_cards(result),
+        "cards": parts["cards"],
         "story": bool(state.story),
         "fact": state.fact,
         "answer": answer_data(result, state.fact),
@@ -160,12 +209,27 @@ def build_bundle(result: RunResult, state: ViewState) -> dict[str, Any]:
         "net_frames": _first_only(net_frames, net_key),
         "net_key": net_key,
         "tl": tl,
-        "tl_x": cursor_x(result, state.mode, times, times),
         "mx": mx,
-        "mx_hover": hover_lines(result, state.group),
+        "mx_hover": group["mx_hover"],
         "not_yet": NOT_YET,
-        "mx_frames": _first_only(mx_frames, mx_key),
-        "mx_key": mx_key,
-        "recent": recent_entries(result),
+        "mx_cells": group["mx_cells"],
+        "mx_key": [bisect.bisect_right(changes, x) for x in times],
+        "recent": parts["recent"],
         "focus": focus_data(result, focus, state.fact) if focus else None,
     }
+
+
+def bundle_for(result: RunResult, state: ViewState) -> dict[str, Any]:
+    """:func:`build_bundle`, cached for the last few views of each run (the bundle is shared: read it, never
+    change it)."""
+    return _bundle(_Same(result), _bundle_state(state))
+
+
+def _bundle_state(state: ViewState) -> ViewState:
+    """``state`` without what the bundle does not depend on (the panels shown, compare and sweep settings)."""
+    return state.with_(panels=(), compare="", calt="", sweep=0, seed=0, remove=())
+
+
+@functools.lru_cache(maxsize=32)
+def _bundle(run: _Same, state: ViewState) -> dict[str, Any]:
+    return build_bundle(run.result, state)

@@ -103,7 +103,8 @@ def sync(search, scenario, alt, mode, fact, actor, panels, group, compare, calt,
         sync_args(search, scenario, alt, mode, fact, actor, panels, group, compare, calt, runs, seed, current, view)
     story, aff, medium, moved, aff_options, medium_options = \
         filter_args(story, aff, medium, moved, aff_options, medium_options)
-    from .bundle import build_bundle, event_rows
+    from .bundle import bundle_for, event_rows
+    from .delta import answer as delta_answer
     from .data import default_scenario, fingerprint, list_scenarios, load_run, scenario_title
     from .editor import title_of
     from .legend import filter_options, network_key
@@ -133,7 +134,7 @@ def sync(search, scenario, alt, mode, fact, actor, panels, group, compare, calt,
     asked_id = fingerprint(*asked)
     try:
         state, result, more = resolve(state)
-        bundle = build_bundle(result, state)
+        bundle = bundle_for(result, state)
     except NoScenario as e:
         return _empty(str(e))
     except Exception as e:  # a scenario that loads but cannot be drawn must not cost the page
@@ -142,19 +143,22 @@ def sync(search, scenario, alt, mode, fact, actor, panels, group, compare, calt,
         notices.append(f"This view could not be drawn ({type(e).__name__}: {str(e)[:200]}); showing the default view.")
         try:
             state, result, more = resolve(ViewState())
-            bundle = build_bundle(result, state)
+            bundle = bundle_for(result, state)
         except Exception as e2:
             return _empty(f"This view could not be drawn: {e2}")
     notices += more
     if state.comparing and "compare" in state.panels:
         try:
-            bundle["net"]["data"].append(network_outline(state, result).to_plotly_json())
+            outline = network_outline(state, result).to_plotly_json()
+            bundle = bundle | {"net": bundle["net"] | {"data": [*bundle["net"]["data"], outline]}}
         except Exception:  # the compare panel reports what went wrong
             pass
     state = state.with_(t=bundle["steps"][bundle["step"]])
     new_search = encode(state)
     run_id = asked_id if (state.scenario, state.alt) == asked else fingerprint(state.scenario, state.alt)
     same_run = isinstance(view, dict) and view.get("run") == run_id
+    # The page is sent what differs from the bundle it holds, where this process still has that one.
+    sent, token = delta_answer(bundle, view.get("bundle") if isinstance(view, dict) else None)
     s = result.scenario
     named = load_run(state.scenario).scenario.alternatives  # an applied alternative's scenario lists none
     alts = [{"label": "as documented", "value": ""}] + [{"label": a.title, "value": a.id} for a in named]
@@ -184,7 +188,7 @@ def sync(search, scenario, alt, mode, fact, actor, panels, group, compare, calt,
         (ids.MODE, "value"): state.mode, (ids.FACT, "value"): state.fact,
         (ids.ACTOR, "value"): state.actor or None,
         (ids.PANELS, "value"): list(state.panels), (ids.GROUP, "value"): state.group,
-        (ids.STORE, "data"): bundle, (ids.SLIDER, "max"): len(bundle["steps"]) - 1,
+        (ids.STORE, "data"): sent, (ids.SLIDER, "max"): len(bundle["steps"]) - 1,
         (ids.SLIDER, "marks"): {int(k): v for k, v in bundle["marks"].items()},
         (ids.NOTICE, "children"): notice, (ids.NOTICE, "style"): {"display": "block"} if notice else HIDDEN,
         (ids.TITLE, "children"): title,
@@ -192,7 +196,7 @@ def sync(search, scenario, alt, mode, fact, actor, panels, group, compare, calt,
         (ids.COMPARE, "value"): state.compare, (ids.COMPARE, "options"): compare_options,
         (ids.COMPARE_ALT, "value"): state.calt, (ids.COMPARE_ALT, "options"): calt_options,
         (ids.SWEEP_RUNS, "value"): state.sweep or default_runs(), (ids.SWEEP_RUNS, "options"): run_options(state.sweep),
-        (ids.SWEEP_SEED, "value"): state.seed, (ids.VIEW, "data"): {"search": new_search, "run": run_id},
+        (ids.SWEEP_SEED, "value"): state.seed, (ids.VIEW, "data"): {"search": new_search, "run": run_id, "bundle": token},
         (ids.ALT_NOTE, "children"): f"Alternative “{alt_title}”: {alt_text}" if state.alt else "",
         (ids.STORY, "value"): ["on"] if state.story else [],
         (ids.SHOW_AFF, "value"): [o["value"] for o in aff_opts if o["value"] not in state.hide],

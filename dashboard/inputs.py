@@ -73,12 +73,17 @@ def moment(v: Any) -> dict[str, float] | None:
     return {"t": float(t)}
 
 
+MAX_TOKEN = 64  # characters of a bundle's token (dashboard/delta.py makes 32)
+
+
 def view(v: Any) -> dict[str, str] | None:
-    """The stored view ``{"search": ..., "run": ...}`` with strings of bounded size; else None."""
+    """The stored view ``{"search": ..., "run": ..., "bundle": ...}`` with strings of bounded size (``bundle``,
+    the token of the playback bundle the page holds, "" where none is known); else None."""
     if not isinstance(v, dict) or not isinstance(v.get("search"), str) or len(v["search"]) > MAX_SEARCH:
         return None
-    run = v.get("run")
-    return {"search": v["search"], "run": run if isinstance(run, str) and len(run) <= MAX_SEARCH else ""}
+    run, held = v.get("run"), v.get("bundle")
+    return {"search": v["search"], "run": run if isinstance(run, str) and len(run) <= MAX_SEARCH else "",
+            "bundle": held if isinstance(held, str) and len(held) <= MAX_TOKEN else ""}
 
 
 def clicks(v: Any) -> int:

@@ -48,21 +48,49 @@
 
   // The matrix's hover text at t (as dashboard/figures/matrix.py hover_at): what was learned only
   // later says that it was not known yet.
-  function hoverAt(lines, t, notYet) {
-    return lines.map(function (row) {
-      return row.map(function (cell) {
-        return [cell[0]].concat(cell[1].map(function (l) {
+  function hoverAt(h, t, notYet) {
+    return h.cells.map(function (row, i) {
+      return row.map(function (cell, j) {
+        return ["<b>" + h.rows[i] + "</b> · " + h.facts[j]].concat(cell.map(function (l) {
           return l[1] + (l[0] === null || l[0] <= t ? l[2] : notYet + l[2]);
         })).join("<br>");
       });
     });
   }
 
+  // The matrix's cells at t (as dashboard/figures/matrix.py matrix_cells and glyphs): each cell's colour
+  // code is the best way any member knew the fact by t (0 where none did), its text counts the members
+  // who knew it on rows of affiliations, and marks knowledge through a modelled step.
+  function cellsAt(m, t) {
+    var z = [], text = [], glyphs = [];
+    m.cells.forEach(function (row) {
+      var zr = [], tr = [];
+      row.forEach(function (cell) {
+        var n = 0, best = 0, marked = false;
+        cell[1].forEach(function (e) {
+          if (e[0] > t) { return; }
+          n += 1;
+          best = n === 1 ? e[1] : Math.min(best, e[1]);
+          marked = marked || e[2];
+        });
+        var count = m.counts ? n + "/" + cell[0] : "";
+        var txt = marked ? (count + " " + m.mark).trim() : count;
+        zr.push(best);
+        tr.push(txt);
+        glyphs.push(m.counts ? txt : (m.glyph[best] + " " + txt).trim());
+      });
+      z.push(zr);
+      text.push(tr);
+    });
+    return { z: z, text: text, glyphs: glyphs };
+  }
+
   function matrixAt(data, i) {
-    var fig = withFrame(data.mx, data.mx_frames[data.mx_key[i]]);
-    fig.data[0] = Object.assign({}, fig.data[0],
-                                { customdata: hoverAt(data.mx_hover, data.steps[i], data.not_yet) });
-    return fig;
+    var t = data.steps[i], c = cellsAt(data.mx_cells, t), fig = data.mx;
+    var out = fig.data.slice();
+    out[0] = Object.assign({}, out[0], { z: c.z, text: c.text, customdata: hoverAt(data.mx_hover, t, data.not_yet) });
+    out[1] = Object.assign({}, out[1], { text: c.glyphs });
+    return { data: out, layout: fig.layout };
   }
 
   // The first step at or after t (the last step if none is): the moment an event row moves to, so

@@ -91,9 +91,11 @@ def _cells_at(known: list[list[list[tuple[float, int, bool]]]], t: float, group:
 NOT_YET = "<i>not yet, at the moment shown</i> — "
 
 
-def hover_lines(result: RunResult, group: str = "actors") -> list[list[list]]:
-    """Per row (top first, as drawn) and fact: ``[header, [[time first known or None, who, provenance], ...]]``
-    (``who`` names the member on rows of affiliations, and is empty on rows of actors).
+def hover_lines(result: RunResult, group: str = "actors") -> dict:
+    """What the matrix's hover text is made of, each piece once: ``rows`` (row labels, in the heatmap's order),
+    ``facts`` (each column's fact label, with its statement where that says more) and ``cells``, per row and
+    fact ``[[time first known or None, who, provenance], ...]`` (``who`` names the member on rows of
+    affiliations, and is empty on rows of actors).
 
     :func:`hover_at` turns them into the hover text at a moment; the page does the same in the browser.
     """
@@ -102,7 +104,7 @@ def hover_lines(result: RunResult, group: str = "actors") -> list[list[list]]:
     statements = {f: wrap(s, 60) for f, s in fact_statements(result).items()}
     labels = fact_labels(result)
     channels = channel_labels(result)
-    out = []
+    rows, cells = [], []
     for label, members in _rows(result, group):
         row = []
         for f in facts:
@@ -111,18 +113,22 @@ def hover_lines(result: RunResult, group: str = "actors") -> list[list[list]]:
                 who = f"{nm[a]}: " if group == "affiliations" else ""
                 k = result.learned(a, f)
                 lines.append([k.time if k is not None else None, who, provenance(result, a, f, channels)])
-            said = statements.get(f, f)
-            row.append([f"<b>{label}</b> · {labels.get(f, f)}"
-                        + (f"<br><i>{said}</i>" if said.replace("<br>", " ") != labels.get(f, f) else ""), lines])
-        out.append(row)
-    return out[::-1]
+            row.append(lines)
+        rows.append(label)
+        cells.append(row)
+    heads = []
+    for f in facts:
+        said = statements.get(f, f)
+        heads.append(labels.get(f, f) + (f"<br><i>{said}</i>" if said.replace("<br>", " ") != labels.get(f, f) else ""))
+    return {"rows": rows[::-1], "facts": heads, "cells": cells[::-1]}
 
 
-def hover_at(lines: list[list[list]], t: float) -> list[list[str]]:
-    """The hover text of every cell at ``t``: what was known says how; what was learned later says so."""
-    return [["<br>".join([header] + [who + (text if time is None or time <= t else NOT_YET + text)
-                                     for time, who, text in cell])
-             for header, cell in row] for row in lines]
+def hover_at(lines: dict, t: float) -> list[list[str]]:
+    """The hover text of every cell at ``t`` (from :func:`hover_lines`): what was known says how; what was
+    learned later says so."""
+    return [["<br>".join([f"<b>{label}</b> · {head}"] + [who + (text if time is None or time <= t else NOT_YET + text)
+                                                        for time, who, text in cell])
+             for head, cell in zip(lines["facts"], row)] for label, row in zip(lines["rows"], lines["cells"])]
 
 
 def matrix_spec(result: RunResult, t: float, group: str = "actors", fact: str = "", hover: bool = True) -> dict:
@@ -170,35 +176,17 @@ def matrix_figure(result: RunResult, t: float, group: str = "actors", fact: str 
     return go.Figure(matrix_spec(result, t, group, fact))
 
 
-def matrix_frames(result: RunResult, times: list[float], group: str = "actors") -> list[list[dict]]:
-    """For each time, the heatmap's ``z`` (and, by affiliation, ``text``): as :func:`matrix_cells`.
-
-    Walks the times in order and applies each first-knowledge entry once, instead of rescanning
-    every cell at every step.
+def matrix_changes(result: RunResult, group: str = "actors") -> dict:
+    """What the page needs to draw the matrix at any moment (``matrixAt`` in ``assets/backchannel.js``
+    does what :func:`matrix_cells` and :func:`glyphs` do, from these): ``cells``, per row (in the order of
+    :func:`matrix_cells`'s ``z``) and fact, ``[size, [[time first known, how code, modelled], ...]]`` with the members who ever
+    knew it, earliest first; the shape drawn for each code; the mark of modelled knowledge; whether rows
+    are affiliations (whose cells count members); and ``times``, every entry's time in order (how many lie
+    at or before a moment tells two moments' matrices apart).
     """
     known = _known(result, group)
-    if any(b < a for a, b in zip(times, times[1:])):  # not in order: compute each step on its own
-        return [[(c := _cells_at(known, t, group)), {"text": glyphs(c, group)}] for t in times]
-    unknown = KNOW_CODE["unknown"]
-    updates = sorted((time, i, j, code, m) for i, row in enumerate(known) for j, cell in enumerate(row)
-                     for time, code, m in cell[:-1])
-    best: list[list[int | None]] = [[None] * len(row) for row in known]
-    count = [[0] * len(row) for row in known]
-    marked = [[False] * len(row) for row in known]
-    sizes = [[-cell[-1][1] for cell in row] for row in known]
-    text = [[_cell_text(0, n, False, group) for n in row] for row in sizes]
-    frames, u = [], 0
-    for t in times:
-        while u < len(updates) and updates[u][0] <= t:
-            _, i, j, code, m = updates[u]
-            b = best[i][j]
-            best[i][j] = code if b is None else min(b, code)
-            count[i][j] += 1
-            marked[i][j] = marked[i][j] or m
-            text[i][j] = _cell_text(count[i][j], sizes[i][j], marked[i][j], group)
-            u += 1
-        frame: dict = {"z": [[unknown if b is None else b for b in row] for row in best][::-1],
-                       "text": [[_cell_text(c, n, m, group) for c, n, m in zip(cr, nr, mr)]
-                                for cr, nr, mr in zip(count, sizes, marked)][::-1]}
-        frames.append([frame, {"text": glyphs(frame, group)}])
-    return frames
+    cells = [[[-cell[-1][1], sorted([time, code, m] for time, code, m in cell[:-1])] for cell in row]
+             for row in known][::-1]
+    times = sorted(time for row in known for cell in row for time, _, _ in cell[:-1])
+    return {"cells": cells, "glyph": [_GLYPH[c] for c in range(len(_BY_CODE))], "mark": MODELLED_MARK,
+            "counts": group == "affiliations", "times": times}

@@ -133,6 +133,58 @@ def test_matrix_hover_in_the_browser_is_the_servers(page, server_url, tiny_run):
         assert (NOT_YET in "".join(sum(expected, []))) == (query != "")
 
 
+@pytest.mark.parametrize("group", ["actors", "affiliations"])
+def test_matrix_in_the_browser_is_the_servers(page, server_url, tiny_run, group):
+    """The page draws the matrix's colours, texts and shapes at each step as ``matrix_cells`` and ``glyphs``
+    give them: before the offer reaches C, and at the last step."""
+    from dashboard.figures.matrix import glyphs, matrix_cells
+    from sim.timeparse import parse_instant
+
+    drawn = "() => { const d = document.querySelector('#matrix .js-plotly-plot').data; return [d[0].z, d[0].text, d[1].text]; }"
+    for query, local in (("t=2025-05-01T07:00:00Z", "2025-05-01T10:00"), ("", "2025-05-01T16:00")):
+        page.goto(server_url + f"/?fact=offer&group={group}&{query}")
+        wait_ready(page)
+        cells = matrix_cells(tiny_run, parse_instant(local + "+03:00").timestamp(), group)
+        expected = [cells["z"], cells["text"], glyphs(cells, group)]
+        page.wait_for_function(f"e => JSON.stringify(({drawn})()) === JSON.stringify(e)", arg=expected)
+
+
+SHOWN_VIEW = """() => ['network', 'timeline', 'matrix'].map(id => {
+  const gd = document.querySelector('#' + id + ' .js-plotly-plot');
+  return JSON.stringify([gd.data, gd.layout.shapes || null]);
+}).concat([document.querySelector('#answer').innerHTML, document.querySelector('#headline').innerText,
+           document.querySelector('#focus').innerHTML])"""
+
+
+def test_quick_changes_of_view_end_as_a_fresh_page_of_that_view(browser, server_url):
+    """Changes of fact and focus in quick succession (their answers overlapping, each sent as a patch of the
+    page's bundle) leave the page showing exactly what a fresh page of the final link shows."""
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    fresh = browser.new_page(viewport={"width": 1280, "height": 800})
+    try:
+        page.goto(server_url + "/?fact=offer&t=2025-05-01T07:10:00Z")
+        wait_ready(page)
+        page.wait_for_selector("#matrix .main-svg")
+        page.evaluate("""() => new Promise(done => {
+          const set = window.dash_clientside.set_props;
+          const steps = [['fact', 'reply'], ['actor', 'c'], ['fact', 'offer'], ['actor', 'b'], ['fact', 'offer'],
+                         ['actor', null], ['fact', 'reply']];
+          steps.forEach(([id, value], i) => setTimeout(() => set(id, {value: value}), 15 * i));
+          setTimeout(done, 15 * steps.length);
+        })""")
+        page.wait_for_function("() => new URLSearchParams(location.search).get('fact') === 'reply' && "
+                               "!new URLSearchParams(location.search).get('actor')")
+        page.wait_for_timeout(1500)  # any answer still on its way has come by now
+        fresh.goto(server_url + "/" + page.evaluate("location.search"))
+        wait_ready(fresh)
+        fresh.wait_for_selector("#matrix .main-svg")
+        fresh.wait_for_timeout(500)
+        assert page.evaluate(SHOWN_VIEW) == fresh.evaluate(SHOWN_VIEW)
+    finally:
+        page.close()
+        fresh.close()
+
+
 def test_step_buttons(page, server_url):
     page.goto(server_url + "/?t=2025-05-01T06:00:00Z")
     wait_ready(page)

@@ -8,6 +8,8 @@ import pytest
 
 from dashboard.state import decode
 
+from .test_delta import applied
+
 
 @pytest.fixture(scope="module")
 def client(env):
@@ -71,7 +73,8 @@ def test_a_view_change_on_the_same_run_leaves_the_log_alone(client):
                 "actor.value": None, "panels.value": ["network", "log"], "group.value": "actors"}
     same = call(client, first["url"]["search"], controls, None, "fact.value", view)
     assert "log" not in same and "options" not in same["fact"] and same["fact"]["value"] == "reply"
-    assert same["bundle"]["data"]["headlines"] != first["bundle"]["data"]["headlines"]
+    patched = applied(first["bundle"]["data"], same["bundle"]["data"])  # only what differs is sent
+    assert "__dash_patch_update" in same["bundle"]["data"] and patched["headlines"] != first["bundle"]["data"]["headlines"]
     other = call(client, first["url"]["search"], controls | {"alternative.value": "no_tap"}, None,
                  "alternative.value", same["view"]["data"])
     assert other["log"]["rowData"] and other["view"]["data"]["run"] != view["run"]

@@ -9,7 +9,7 @@ import pytest
 
 from dashboard.bundle import event_rows
 from dashboard.figures.common import steps
-from dashboard.figures.matrix import matrix_cells, matrix_frames, matrix_spec
+from dashboard.figures.matrix import matrix_cells, matrix_changes, matrix_spec
 from dashboard.figures.network import network_spec, node_labels
 from dashboard.figures.timeline import timeline_spec
 from sim import load_scenario, run
@@ -51,7 +51,9 @@ def test_matrix_marks_modelled_cells(certain_run):
     rows = dict(zip(matrix_spec(certain_run, end)["data"][0]["y"], cells["text"]))
     # columns: offer, talks, reply; A's decision is reported, E's interception rests on the inferred message
     assert rows == {"A": ["", "", ""], "B": ["≈", "≈", ""], "C": ["≈", "", "≈"], "E": ["", "≈", ""]}
-    assert matrix_frames(certain_run, [end])[0][0]["text"] == cells["text"]
+    marked = {(i, j) for i, row in enumerate(matrix_changes(certain_run)["cells"]) for j, cell in enumerate(row)
+              if any(e[2] for e in cell[1])}
+    assert marked == {(i, j) for i, row in enumerate(cells["text"]) for j, text in enumerate(row) if text}
 
 
 def test_timeline_spans_carry_bounds_and_basis(certain_run):

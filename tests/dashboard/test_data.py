@@ -47,12 +47,15 @@ def test_bundle_shapes(env, tiny_run):
     b = build_bundle(result, state)
     n = len(b["steps"])
     assert b["step"] == n - 1
-    assert len(b["net_frames"]) == len(b["mx_frames"]) == len(b["tl_x"]) == len(b["labels"]) == n
+    assert len(b["net_frames"]) == len(b["mx_key"]) == len(b["tl_x"]) == len(b["labels"]) == n
     # a repeated frame is sent once: later steps point at it by key
-    for frames, keys in ((b["net_frames"], b["net_key"]), (b["mx_frames"], b["mx_key"])):
-        assert all(frames[k] is not None and keys[k] == k for k in keys)
-        assert all((f is None) == (keys[i] != i) for i, f in enumerate(frames))
-    assert b["mx_key"].count(0) > 1  # calendar steps before anything is known share one matrix frame
+    frames, keys = b["net_frames"], b["net_key"]
+    assert all(frames[k] is not None and keys[k] == k for k in keys)
+    assert all((f is None) == (keys[i] != i) for i, f in enumerate(frames))
+    # the matrix's key counts what was learned by each step: equal keys, equal matrices
+    assert b["mx_key"] == sorted(b["mx_key"]) and b["mx_key"].count(b["mx_key"][0]) > 1  # calendar steps alike
+    assert b["mx_key"][-1] == len(b["mx_cells"]["times"]) == sum(len(c[1]) for row in b["mx_cells"]["cells"]
+                                                                 for c in row)
     assert b["focus"]["name"] == "C"
     rows = event_rows(tiny_run)
     assert len(rows) == len(tiny_run.events)

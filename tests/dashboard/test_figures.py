@@ -7,7 +7,7 @@ import pytest
 from dashboard.figures.common import (KNOW_CODE, KNOW_COLORS, SKIP_COLOR, TAP_COLOR, default_fact, step_at,
                                       steps)
 from dashboard.figures.export import export_figure
-from dashboard.figures.matrix import matrix_cells, matrix_figure
+from dashboard.figures.matrix import matrix_cells, matrix_figure, matrix_spec
 from dashboard.figures.network import network_figure, network_frames, positions
 from dashboard.figures.timeline import timeline_figure
 from sim import load_scenario, run
@@ -243,19 +243,28 @@ def test_default_fact_is_most_known(tiny_run):
 
 
 @pytest.mark.parametrize("group", ["actors", "affiliations"])
-def test_matrix_frames_match_cells_at_every_step(tiny_run, group):
-    """The incremental frames equal the matrix recomputed from scratch at each step."""
-    from dashboard.figures.common import steps
-    from dashboard.figures.matrix import glyphs, matrix_frames
+def test_matrix_changes_hold_every_first_knowledge(tiny_run, group):
+    """What the page draws the matrix from: per cell, each member's first knowledge (time, how, modelled) in
+    time order, and the cell's size; the rows in the heatmap's order."""
+    from dashboard.figures.common import KNOW_CODE
+    from dashboard.figures.matrix import matrix_changes
 
-    times = steps(tiny_run, "event", None)
-    frames = matrix_frames(tiny_run, times, group)
-    assert len(frames) == len(times) > 3
-    for t, (frame, marks) in zip(times, frames):
-        cells = matrix_cells(tiny_run, t, group)
-        assert frame["z"] == cells["z"] and frame["text"] == cells["text"]
-        assert marks["text"] == glyphs(cells, group)
-    assert frames[0][0]["z"] != frames[-1][0]["z"]
+    m = matrix_changes(tiny_run, group)
+    fig = matrix_spec(tiny_run, tiny_run.events[-1].time, group)
+    rows, facts = fig["data"][0]["y"], fig["data"][0]["x"]
+    assert len(m["cells"]) == len(rows) and all(len(row) == len(facts) for row in m["cells"])
+    entries = [e for row in m["cells"] for cell in row for e in cell[1]]
+    assert len(entries) == len(m["times"]) == (len(tiny_run.first) if group == "actors" else len(entries))
+    assert m["times"] == sorted(e[0] for e in entries)
+    assert all(cell[1] == sorted(cell[1]) for row in m["cells"] for cell in row)
+    if group == "actors":
+        k = tiny_run.learned("a", "offer")
+        cell = m["cells"][rows.index("A")][facts.index("offer")]
+        assert cell[0] == 1 and cell[1][0][:2] == [k.time, KNOW_CODE[k.how]]
+    else:
+        assert sum(cell[0] for cell in m["cells"][0]) == len(facts) * len(
+            [a for a in tiny_run.scenario.actors if a.affiliation == rows[0]])
+    assert m["counts"] == (group == "affiliations")
 
 
 def test_matrix_cells_show_their_state_by_shape(tiny_run):

@@ -24,12 +24,14 @@ STORY = """  key_moments:
 
 @pytest.fixture(scope="module")
 def story_file(env):
-    """tiny.yaml with two key moments, opening at the second, in the served folder."""
+    """tiny.yaml with two key moments, opening at the second, in the served folder (while this module runs:
+    other modules list that folder)."""
     text = (DATA / "tiny.yaml").read_text(encoding="utf-8")
     text = text.replace("  span: {", STORY + "  span: {", 1)
     path = env / "story.yaml"
     path.write_text(text, encoding="utf-8")
-    return path
+    yield path
+    path.unlink()
 
 
 def ready(page) -> None:
