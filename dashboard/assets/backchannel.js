@@ -272,6 +272,34 @@
     if (typeof f === "number") { shapes[f] = Object.assign({}, shapes[f], { x0: x }); }
     return { data: data.tl.data, layout: keepZoom("timeline", Object.assign({}, data.tl.layout, { shapes: shapes })) };
   }
+  // While playing, the timeline's cursor and faded future are moved where plotly drew them (their paths and
+  // plotly's record of them), not drawn again: plotly redraws every trace for any change of a shape, which
+  // costs 50–100 ms a step on the documented scenario and held playback below its pace. The figure itself
+  // is sent again once playback stops (drawn.timeline then no longer matches the step).
+  function shapePath(xa, ya, shape) {
+    var x0 = xa._offset + xa.l2p(xa.d2l(shape.x0)), x1 = xa._offset + xa.l2p(xa.d2l(shape.x1));
+    var y0 = ya._offset + ya.l2p(ya.d2l(shape.y0)), y1 = ya._offset + ya.l2p(ya.d2l(shape.y1));
+    return shape.type === "line" ? "M" + x0 + "," + y0 + "L" + x1 + "," + y1
+      : "M" + x0 + "," + y0 + "H" + x1 + "V" + y1 + "H" + x0 + "Z";
+  }
+  function slideCursor(data, i) {
+    var gd = document.querySelector("#timeline .js-plotly-plot");
+    var full = gd && gd._fullLayout, meta = data.tl.layout.meta;
+    if (!full || !full.shapes || !gd.layout || gd.layout.uirevision !== data.tl.layout.uirevision) { return false; }
+    var x = data.tl_x[i], moves = [[meta.cursor_shape, { x0: x, x1: x }]];
+    if (typeof meta.future_shape === "number") { moves.push([meta.future_shape, { x0: x }]); }
+    var paths = moves.map(function (m) {
+      return gd.querySelector(".shapelayer path[data-index='" + m[0] + "']");
+    });
+    if (paths.some(function (p) { return !p; }) || !full.xaxis || !full.yaxis) { return false; }
+    moves.forEach(function (m, j) {
+      [gd.layout.shapes[m[0]], full.shapes[m[0]]].forEach(function (shape) {
+        if (shape) { Object.assign(shape, m[1]); }
+      });
+      paths[j].setAttribute("d", shapePath(full.xaxis, full.yaxis, full.shapes[m[0]]));
+    });
+    return true;
+  }
   var FIGURE = { network: networkAt, timeline: timelineAt, matrix: matrixAt };
   function frameKey(data, graph, i) {
     return graph === "network" ? data.net_key[i] : graph === "matrix" ? data.mx_key[i] : i;
@@ -292,6 +320,10 @@
       out[g] = nu();
       if (drawn[g] === key) { return; }
       if ((playing && !onScreen(g)) || (fresh && g !== "network")) { left = true; return; }
+      if (playing && g === "timeline" && drawn.timeline !== -1 && slideCursor(data, i)) {
+        drawn.timeline = "slid to " + key;
+        return;
+      }
       drawn[g] = key;
       out[g] = FIGURE[g](data, i);
     });

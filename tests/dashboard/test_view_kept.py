@@ -143,6 +143,45 @@ CURSOR = """() => { const gd = document.querySelector('#timeline .js-plotly-plot
   return String(gd.layout.shapes[gd.layout.meta.cursor_shape].x0); }"""
 
 
+CURSOR_PIXELS = """() => { const gd = document.querySelector('#timeline .js-plotly-plot');
+  const k = gd.layout.meta.cursor_shape, xa = gd._fullLayout.xaxis;
+  const d = gd.querySelector(".shapelayer path[data-index='" + k + "']").getAttribute('d');
+  return [Number(d.slice(1).split(',')[0]), xa._offset + xa.l2p(xa.d2l(gd.layout.shapes[k].x0)),
+          String(gd.layout.shapes[k].x0)]; }"""
+
+
+def test_the_timeline_cursor_follows_playback_and_the_steps_after_it(page, server_url):
+    """With the timeline in view, playing moves its cursor step by step; after the pause, and after stepping
+    back to where playback began, the cursor is drawn at the step shown."""
+    page.goto(server_url + "/?fact=offer&t=2025-05-01T06:00:00Z")
+    ready(page)
+    page.wait_for_selector("#timeline .main-svg")
+    page.evaluate("document.getElementById('panel-timeline').scrollIntoView({block: 'start'})")
+    start = int(page.get_attribute(".dash-slider-thumb", "aria-valuenow"))
+    page.wait_for_function(f"s => ({CURSOR})() === String(s)", arg=start)
+    page.evaluate("""() => { window.__xs = new Set(); const f = () => {
+      const gd = document.querySelector('#timeline .js-plotly-plot');
+      const p = gd.querySelector(".shapelayer path[data-index='" + gd.layout.meta.cursor_shape + "']");
+      if (p) { window.__xs.add(p.getAttribute('d')); } window.__raf = requestAnimationFrame(f); }; f(); }""")
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    page.keyboard.press(" ")  # a click on the button would scroll back up to it
+    page.wait_for_function(f"s => Number(document.querySelector('.dash-slider-thumb').getAttribute('aria-valuenow'))"
+                           f" >= s + 3", arg=start)
+    page.keyboard.press(" ")
+    page.wait_for_function("document.querySelector('#play').innerText.includes('Play')")
+    assert page.evaluate("window.scrollY") > 0
+    page.wait_for_timeout(500)
+    assert page.evaluate("cancelAnimationFrame(window.__raf) || window.__xs.size") >= 3  # drawn while playing
+    for _ in range(2):
+        step = int(page.get_attribute(".dash-slider-thumb", "aria-valuenow"))
+        page.wait_for_function(f"s => ({CURSOR})() === String(s)", arg=step)
+        drawn, expected, x = page.evaluate(CURSOR_PIXELS)
+        assert abs(drawn - expected) < 0.5 and x == str(step)
+        while int(page.get_attribute(".dash-slider-thumb", "aria-valuenow")) > start:
+            page.click("#step-back")
+            page.wait_for_timeout(150)
+
+
 def zoom(page, start: float, end: float, graph: str = "timeline", y: float = 0.5) -> list[str]:
     """Drag across the plot area of ``graph`` from ``start`` to ``end`` (shares of its width) at height
     ``y`` (a share of its height), as a reader zooms in; the new x range."""
