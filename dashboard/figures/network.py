@@ -213,16 +213,14 @@ def _dynamic(result: RunResult, fact: str, t: float, focus: str | None, pos: dic
             py += [pos[k.from_actor][1], pos[k.actor][1], None]
     done = [f for f in all_flights if f.end <= t and f.sender in pos and f.target in pos]
     done.sort(key=lambda f: f.end)
-    tx, ty, ttext = [], [], []
+    tx, ty = [], []
     for f in done[-TRAIL:]:
         (x0, y0), (x1, y1) = pos[f.sender], pos[f.target]
-        label = f"recent: {nm.get(f.sender, f.sender)} → {nm.get(f.target, f.target)}"
         tx += [x0, x0 + (x1 - x0) * 0.9, None]
         ty += [y0, y0 + (y1 - y0) * 0.9, None]
-        ttext += [label, label, None]
     return [
         {"x": px, "y": py},
-        {"x": tx, "y": ty, "hovertext": ttext},
+        {"x": tx, "y": ty},
         {"marker": {"color": [KNOW_COLORS[k] for k in states], "symbol": [KNOW_SYMBOLS[k] for k in states]},
          "text": node_marks(result, fact, t)},
         {"x": [pos[a][0] for a in ring], "y": [pos[a][1] for a in ring]},
@@ -384,8 +382,10 @@ def network_spec(result: RunResult, fact: str, t: float, focus: str | None = Non
     first = len(data)
     data.append(_scatter(x=dyn[0]["x"], y=dyn[0]["y"], mode="lines", hoverinfo="skip", name="how it spread",
                          line=dict(color=PATH_COLOR, width=7), showlegend=False))
-    data.append(_scatter(x=dyn[1]["x"], y=dyn[1]["y"], mode="lines+markers", hovertext=dyn[1]["hovertext"],
-                         hoverinfo="text", name="latest messages", showlegend=False,
+    # The trail starts at its senders and ends inside its recipients' markers: it takes no hover, so that
+    # the actors' own hovers show there (the messages are listed beside the graph and on the timeline).
+    data.append(_scatter(x=dyn[1]["x"], y=dyn[1]["y"], mode="lines+markers", hoverinfo="skip",
+                         name="latest messages", showlegend=False,
                          line=dict(color=TRAIL_COLOR, width=2.5, dash="dot"),
                          marker=dict(symbol="arrow", angleref="previous", size=[0, 10, 0] * TRAIL,
                                      color=TRAIL_COLOR)))

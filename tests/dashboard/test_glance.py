@@ -145,6 +145,35 @@ def test_documented_network_names_do_not_overlap(browser, server_url, documented
         page.close()
 
 
+SENDERS = """() => {
+  // The actors who sent the latest messages drawn: each one's name (as its hover begins) and place on screen.
+  const gd = document.querySelector('#network .js-plotly-plot');
+  const r = gd.getBoundingClientRect(), xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+  const trail = gd.data.find(t => t.name === 'latest messages'), tr = gd.data.find(t => t.name === 'actors');
+  const sent = tr.x.map((x, i) => i).filter(i => trail.x.some((x, j) => j % 3 === 0 && x === tr.x[i] && trail.y[j] === tr.y[i]));
+  return sent.map(i => [tr.hovertext[i].split('</b>')[0].slice(3), r.left + xa._offset + xa.l2p(tr.x[i]),
+                        r.top + ya._offset + ya.l2p(tr.y[i])]); }"""
+HOVER_TEXT = "() => Array.from(document.querySelectorAll('#network .hoverlayer .hovertext')).map(g => g.textContent)"
+
+
+def test_hovering_an_actor_who_just_sent_names_the_actor(page, server_url, documented):
+    """The latest messages start at their senders: the pointer on a sender shows the sender's own hover."""
+    page.goto(server_url + "/?scenario=alexander_release&fact=hamas_agrees_release&t=2025-05-11T19:30:00Z")
+    ready(page)
+    senders = page.evaluate(SENDERS)
+    assert len(senders) >= 2
+    for name, x, y in senders:
+        page.mouse.move(x - 4, y - 4)
+        page.mouse.move(x, y, steps=2)
+        page.wait_for_selector("#network .hoverlayer .hovertext", timeout=20000)
+        page.wait_for_timeout(300)  # plotly settles on the nearest point at the pointer's last place
+        shown = page.evaluate(HOVER_TEXT)
+        assert len(shown) == 1 and shown[0].startswith(name), shown
+        page.mouse.move(2, 2)
+        page.wait_for_selector("#network .hoverlayer .hovertext", state="detached")
+    assert page.errors == []
+
+
 PLOT_AREA = "() => { const r = document.querySelector('#network .nsewdrag').getBoundingClientRect(); return [r.width, r.height]; }"
 
 
