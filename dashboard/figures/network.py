@@ -19,7 +19,7 @@ from sim.certainty import MODELLED_MARK, MODELLED_MEANING, modelled
 from .common import (BELIEF_COLOR, FLIGHT_COLOR, KNOW_COLORS, KNOW_LABELS, KNOW_ORDER, KNOW_SYMBOLS, MEDIUM_LABELS,
                      MEDIUM_STYLE, STAGE_HEIGHT, TAP_COLOR, affiliation_colors, affiliations, channel_labels,
                      fact_labels, knowledge_state, medium_label, names, provenance, short_names, template, wrap)
-from .labels import Box, place_labels
+from .labels import Scene, Segment, Spot, choose, crowded_first, spots_around, spots_beside
 
 if TYPE_CHECKING:
     from sim.result import RunResult
@@ -213,16 +213,14 @@ def _dynamic(result: RunResult, fact: str, t: float, focus: str | None, pos: dic
             py += [pos[k.from_actor][1], pos[k.actor][1], None]
     done = [f for f in all_flights if f.end <= t and f.sender in pos and f.target in pos]
     done.sort(key=lambda f: f.end)
-    tx, ty, ttext = [], [], []
+    tx, ty = [], []
     for f in done[-TRAIL:]:
         (x0, y0), (x1, y1) = pos[f.sender], pos[f.target]
-        label = f"recent: {nm.get(f.sender, f.sender)} → {nm.get(f.target, f.target)}"
         tx += [x0, x0 + (x1 - x0) * 0.9, None]
         ty += [y0, y0 + (y1 - y0) * 0.9, None]
-        ttext += [label, label, None]
     return [
         {"x": px, "y": py},
-        {"x": tx, "y": ty, "hovertext": ttext},
+        {"x": tx, "y": ty},
         {"marker": {"color": [KNOW_COLORS[k] for k in states], "symbol": [KNOW_SYMBOLS[k] for k in states]},
          "text": node_marks(result, fact, t)},
         {"x": [pos[a][0] for a in ring], "y": [pos[a][1] for a in ring]},
@@ -236,14 +234,52 @@ LEGENDS = {  # where the legend goes: beside the graph, or none (the page draws 
 }
 LABEL_FONT = dict(size=12, color="#222", family="Arial, 'Liberation Sans', Helvetica, sans-serif")
 AFFILIATION_FONT = 13
+HALO = "rgba(255,255,255,0.72)"  # behind each name: a line that still crosses it shows through, faint
 MARGIN = dict(l=6, r=6, t=30, b=6)  # fixed: the plot area never changes size (room on top for the toolbar)
 
 
+def _node_size(actor: str, focus: str | None) -> int:
+    """The marker size of an actor: larger for the actor in focus."""
+    return NODE_SIZE + (8 if actor == focus else 0)
+
+
+def _outline(actor: str, focus: str | None) -> int:
+    """The width of an actor's marker outline: thicker for the actor in focus."""
+    return 5 if actor == focus else 3
+
+
+def _segments(traces: list[dict]) -> list[Segment]:
+    """The straight pieces of the line traces among ``traces`` (``None`` separates pieces), in data units."""
+    out = []
+    for tr in traces:
+        if tr.get("mode") != "lines":
+            continue
+        pts = list(zip(tr["x"], tr["y"]))
+        out += [(x0, y0, x1, y1) for (x0, y0), (x1, y1) in zip(pts, pts[1:])
+                if None not in (x0, y0, x1, y1)]
+    return out
+
+
+def _plot_box(xr: tuple[float, float], yr: tuple[float, float], scale: float, width: float,
+              height: float) -> tuple[float, float, float, float]:
+    """The plot area in the pixels of ``to_px`` (the axis ranges at ``scale``): plotly widens the range that
+    leaves room (equal scales) on both sides alike, to fill ``width`` × ``height``."""
+    spare_x = max(0.0, width - (xr[1] - xr[0]) * scale) / 2
+    spare_y = max(0.0, height - (yr[1] - yr[0]) * scale) / 2
+    return -spare_x, -spare_y, (xr[1] - xr[0]) * scale + spare_x, (yr[1] - yr[0]) * scale + spare_y
+
+
+def _shade_radius(spread: float) -> float:
+    """The radius of an affiliation's shaded circle, for actors at most ``spread`` from its centre."""
+    return max(spread + 0.13, 0.15)
+
+
 def _label_annotations(result: RunResult, pos: dict[str, tuple[float, float]], focus: str | None,
-                       faint: set[str], height: int, width: int) -> list[dict]:
-    """Actor names and affiliation names as annotations, placed so that no two overlap at the plot
-    size the page gives the network (``height`` × at least ``width`` pixels)."""
-    s = result.scenario
+                       faint: set[str], height: int, width: int, lines: list[Segment] | None = None) -> list[dict]:
+    """Actor names and affiliation names as annotations, placed at the plot size the page gives the network
+    (``height`` × at least ``width`` pixels) so that no name overlaps another name or any actor's marker, each
+    affiliation's name lies outside the circle of its actors, and names cross as little as they can of
+    ``lines`` (the channels drawn, in data units; by default those of :func:`_edges`)."""
     short = short_names(result)
     colours = affiliation_colors(result)
     xs = [p[0] for p in pos.values()] or [0.0]
@@ -254,34 +290,50 @@ def _label_annotations(result: RunResult, pos: dict[str, tuple[float, float]], f
     def to_px(x: float, y: float) -> tuple[float, float]:
         return (x - xr[0]) * scale, (yr[1] - y) * scale
 
-    fixed: list[Box] = []
-    annotations = []
-    clusters = _clusters(result, pos)
-    for f, (mx, my, spread) in clusters.items():
-        alone = spread < 1e-9
-        ax, ay = to_px(mx, my)
-        text = wrap(f, 16)
-        box = Box.around(text, AFFILIATION_FONT, ax, ay - (NODE_SIZE / 2 + 4 if alone else 0),
-                         "center", "bottom" if alone else "middle", bold=True)
-        fixed.append(box)
-        annotations.append(dict(x=mx, y=my, text=f"<b>{text}</b>", showarrow=False, xanchor="center",
-                                yanchor="bottom" if alone else "middle", yshift=NODE_SIZE / 2 + 4 if alone else 0,
-                                font=dict(color=colours[f], size=AFFILIATION_FONT, family=LABEL_FONT["family"]),
-                                name="affiliation", captureevents=False))
     actors = list(result.compiled.actors)
     nodes = [to_px(*pos[a]) for a in actors]
-    centres = {a.id: clusters[a.affiliation][:2] for a in s.actors}
+    radii = {a: _node_size(a, focus) / 2 + _outline(a, focus) / 2 for a in actors}
+    lines = _segments(_edges(result, pos)) if lines is None else lines
+    scene = Scene(_plot_box(xr, yr, scale, width, height - MARGIN["t"] - MARGIN["b"]),
+                  tuple((x, y, radii[a]) for a, (x, y) in zip(actors, nodes)),
+                  tuple((*to_px(x0, y0), *to_px(x1, y1)) for x0, y0, x1, y1 in lines))
+    clusters = _clusters(result, pos)
+    affiliation = {a.id: a.affiliation for a in result.scenario.actors}
     texts = [wrap(short[a], 18) for a in actors]
-    away = [(pos[a][0] - centres[a][0], pos[a][1] - centres[a][1]) for a in actors]
-    placed = place_labels(nodes, texts, NODE_SIZE / 2 + 2, LABEL_FONT["size"], fixed, away,
-                          (0.0, 0.0, (xr[1] - xr[0]) * scale, (yr[1] - yr[0]) * scale))
-    for a, text, (xanchor, yanchor, dx, dy) in zip(actors, texts, placed):
-        bold = a == focus
-        annotations.append(dict(x=pos[a][0], y=pos[a][1], text=f"<b>{text}</b>" if bold else text, showarrow=False,
-                                xanchor=xanchor, yanchor=yanchor, xshift=dx, yshift=-dy, align="center",
-                                font=LABEL_FONT | ({"color": "#9e9e9e"} if a in faint else {}), name="actor",
-                                captureevents=False))
-    return annotations
+    spots = [spots_beside(p, text, LABEL_FONT["size"], radii[a] + 1.5, (pos[a][0] - clusters[affiliation[a]][0],
+                                                                        pos[a][1] - clusters[affiliation[a]][1]),
+                          bold=a == focus)
+             for a, p, text in zip(actors, nodes, texts)]
+    groups = [wrap(f, 16) for f in clusters]
+    middle = to_px(sum(xs) / len(xs), sum(ys) / len(ys))
+    for (f, (mx, my, spread)), text in zip(clusters.items(), groups):
+        marker = max(r for a, r in radii.items() if affiliation[a] == f)
+        spots.append(_affiliation_spots(to_px(mx, my), spread * scale, marker, _shade_radius(spread) * scale,
+                                        text, middle))
+    chosen = choose(spots, scene, crowded_first(nodes) + list(range(len(actors), len(spots))))
+    return ([_annotation(mx, my, f"<b>{text}</b>", spot,
+                         dict(color=colours[f], size=AFFILIATION_FONT, family=LABEL_FONT["family"]), "affiliation")
+             for (f, (mx, my, _)), text, spot in zip(clusters.items(), groups, chosen[len(actors):])]
+            + [_annotation(*pos[a], f"<b>{text}</b>" if a == focus else text, spot,
+                           LABEL_FONT | ({"color": "#9e9e9e"} if a in faint else {}), "actor")
+               for a, text, spot in zip(actors, texts, chosen)])
+
+
+def _affiliation_spots(centre: tuple[float, float], spread: float, marker: float, shade: float, text: str,
+                       middle: tuple[float, float]) -> list[Spot]:
+    """The places for an affiliation's name (pixels): round the circle of its actors (``spread`` from
+    ``centre``) just clear of their markers (``marker``: the largest radius), then outside the shaded circle
+    (``shade``), then a little further; on the side away from the ``middle`` of the picture first."""
+    ring = spread + marker + 3
+    outside = max(shade + 3, ring + 10)
+    return spots_around(centre, (ring, outside, outside + 14), text, AFFILIATION_FONT,
+                        (centre[0] - middle[0], centre[1] - middle[1]))
+
+
+def _annotation(x: float, y: float, text: str, spot: Spot, font: dict, name: str) -> dict:
+    """A name at (x, y) in data units, placed at ``spot`` (pixels, y down), on a faint white :data:`HALO`."""
+    return dict(x=x, y=y, text=text, showarrow=False, xanchor=spot.xanchor, yanchor=spot.yanchor, xshift=spot.dx,
+                yshift=-spot.dy, align="center", font=font, name=name, bgcolor=HALO, captureevents=False)
 
 
 def _clusters(result: RunResult, pos: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float, float]]:
@@ -330,8 +382,10 @@ def network_spec(result: RunResult, fact: str, t: float, focus: str | None = Non
     first = len(data)
     data.append(_scatter(x=dyn[0]["x"], y=dyn[0]["y"], mode="lines", hoverinfo="skip", name="how it spread",
                          line=dict(color=PATH_COLOR, width=7), showlegend=False))
-    data.append(_scatter(x=dyn[1]["x"], y=dyn[1]["y"], mode="lines+markers", hovertext=dyn[1]["hovertext"],
-                         hoverinfo="text", name="latest messages", showlegend=False,
+    # The trail starts at its senders and ends inside its recipients' markers: it takes no hover, so that
+    # the actors' own hovers show there (the messages are listed beside the graph and on the timeline).
+    data.append(_scatter(x=dyn[1]["x"], y=dyn[1]["y"], mode="lines+markers", hoverinfo="skip",
+                         name="latest messages", showlegend=False,
                          line=dict(color=TRAIL_COLOR, width=2.5, dash="dot"),
                          marker=dict(symbol="arrow", angleref="previous", size=[0, 10, 0] * TRAIL,
                                      color=TRAIL_COLOR)))
@@ -339,10 +393,10 @@ def network_spec(result: RunResult, fact: str, t: float, focus: str | None = Non
         x=[pos[a][0] for a in actors], y=[pos[a][1] for a in actors], mode="markers+text",
         text=dyn[2]["text"], textposition="middle center", textfont=dict(size=14, color="#111"),
         hovertext=hover, hoverinfo="text", showlegend=False, name="actors", customdata=actors,
-        marker=dict(size=[NODE_SIZE + (8 if a == focus else 0) for a in actors], color=dyn[2]["marker"]["color"],
+        marker=dict(size=[_node_size(a, focus) for a in actors], color=dyn[2]["marker"]["color"],
                     symbol=dyn[2]["marker"]["symbol"], opacity=[0.25 if a in faint else 1.0 for a in actors],
                     line=dict(color=["#000" if a == focus else colours[by_id[a].affiliation] for a in actors],
-                              width=[5 if a == focus else 3 for a in actors]))))
+                              width=[_outline(a, focus) for a in actors]))))
     focus_name = nm.get(focus or "", "")
     data.append(_scatter(x=dyn[3]["x"], y=dyn[3]["y"], mode="markers", hoverinfo="skip",
                          name=f"{focus_name} knows that they know" if focus else "knows that they know",
@@ -358,14 +412,14 @@ def network_spec(result: RunResult, fact: str, t: float, focus: str | None = Non
     ys = [p[1] for p in pos.values()] or [0]
     shapes = []
     for f, (mx, my, spread) in _clusters(result, pos).items():
-        r = max(spread + 0.13, 0.15)
+        r = _shade_radius(spread)
         shapes.append(dict(type="circle", x0=mx - r, x1=mx + r, y0=my - r, y1=my + r, layer="below",
                            fillcolor=colours[f], opacity=0.03 if f in hide else 0.08,
                            line=dict(color=colours[f], width=1)))
     xr, yr = _ranges(xs, ys)
     layout = dict(
         meta={"dynamic": list(range(first, first + 5))}, shapes=shapes,
-        annotations=_label_annotations(result, pos, focus, faint, height, width),
+        annotations=_label_annotations(result, pos, focus, faint, height, width, _segments(data[:first])),
         margin=MARGIN | dict(autoexpand=False), plot_bgcolor="#fff", paper_bgcolor="#fff",
         xaxis=dict(visible=False, range=list(xr), fixedrange=False),
         yaxis=dict(visible=False, range=list(yr), scaleanchor="x", scaleratio=1),

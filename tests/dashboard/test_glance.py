@@ -95,25 +95,85 @@ def test_story_mode_steps_through_the_key_moments(page, server_url, story_file):
     assert page.errors == []
 
 
-LABEL_BOXES = """() => Array.from(document.querySelectorAll('#network .annotation')).map(a => {
-  const r = a.querySelector('text').getBoundingClientRect(); return [a.textContent, r.left, r.top, r.right, r.bottom]; })"""
+NETWORK_GEOMETRY = """() => {
+  const gd = document.querySelector('#network .js-plotly-plot');
+  const r = gd.getBoundingClientRect(), xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+  const px = (x, y) => [r.left + xa._offset + xa.l2p(x), r.top + ya._offset + ya.l2p(y)];
+  const at = (v, i) => Array.isArray(v) ? v[i] : v;
+  const tr = gd._fullData.find(t => t.name === 'actors');
+  const nodes = tr.x.map((x, i) => [tr.customdata[i], ...px(x, tr.y[i]),
+                                    at(tr.marker.size, i) / 2 + at(tr.marker.line.width, i) / 2]);
+  const clusters = gd._fullLayout.shapes.filter(s => s.type === 'circle').map(s => {
+    const [cx, cy] = px((s.x0 + s.x1) / 2, (s.y0 + s.y1) / 2), far = Math.abs(xa.l2p(s.x1) - xa.l2p(s.x0)) / 2;
+    const ring = Math.max(0, ...nodes.filter(n => Math.hypot(n[1] - cx, n[2] - cy) < far).map(
+      n => Math.hypot(n[1] - cx, n[2] - cy)));
+    return [cx, cy, ring]; });
+  const labels = Array.from(gd.querySelectorAll('.annotation')).map((a, i) => {
+    const b = a.querySelector('text').getBoundingClientRect();
+    return [a.textContent, b.left, b.top, b.right, b.bottom, gd._fullLayout.annotations[i].name]; });
+  const area = gd.querySelector('.nsewdrag').getBoundingClientRect();
+  return {nodes, clusters, labels, area: [area.left, area.top, area.right, area.bottom]}; }"""
+
+
+def _reaches(box: list, x: float, y: float, r: float) -> bool:
+    """Whether the text box (label, left, top, right, bottom) comes more than a pixel inside the circle."""
+    nx, ny = min(max(x, box[1]), box[3]), min(max(y, box[2]), box[4])
+    return ((nx - x) ** 2 + (ny - y) ** 2) ** 0.5 < r - 1
 
 
 @pytest.mark.parametrize("size", [(1280, 800), (1920, 1080)])
 def test_documented_network_names_do_not_overlap(browser, server_url, documented, size):
+    """As drawn: no name overlaps another name or any actor's circle (its whole marker, outline included),
+    each affiliation's name lies outside the ring of its actors, and every name is on the plot area."""
     page = browser.new_page(viewport={"width": size[0], "height": size[1]})
     try:
         page.goto(server_url + "/?scenario=alexander_release&fact=hamas_agrees_release")
         ready(page)
-        boxes = page.evaluate(LABEL_BOXES)
-        assert len(boxes) >= 16
+        geo = page.evaluate(NETWORK_GEOMETRY)
+        boxes, nodes = geo["labels"], geo["nodes"]
+        assert len(boxes) >= 16 and len(nodes) == 16
         clashes = [(a[0], b[0]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
                    if min(a[3], b[3]) - max(a[1], b[1]) > 1 and min(a[4], b[4]) - max(a[2], b[2]) > 1]
         assert clashes == []
-        plot = page.eval_on_selector("#network .js-plotly-plot", "e => e.getBoundingClientRect().toJSON()")
-        assert all(plot["left"] <= b[1] and b[3] <= plot["right"] for b in boxes)  # every name on the plot
+        on_nodes = [(b[0], n[0]) for b in boxes for n in nodes if _reaches(b, n[1], n[2], n[3])]
+        assert on_nodes == []
+        groups = [b for b in boxes if b[5] == "affiliation"]
+        assert len(groups) == len(geo["clusters"])
+        inside = [b[0] for b, (cx, cy, ring) in zip(groups, geo["clusters"]) if ring and _reaches(b, cx, cy, ring)]
+        assert inside == []
+        left, top, right, bottom = geo["area"]
+        assert [b[0] for b in boxes if not (left <= b[1] and b[3] <= right and top <= b[2] and b[4] <= bottom)] == []
     finally:
         page.close()
+
+
+SENDERS = """() => {
+  // The actors who sent the latest messages drawn: each one's name (as its hover begins) and place on screen.
+  const gd = document.querySelector('#network .js-plotly-plot');
+  const r = gd.getBoundingClientRect(), xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+  const trail = gd.data.find(t => t.name === 'latest messages'), tr = gd.data.find(t => t.name === 'actors');
+  const sent = tr.x.map((x, i) => i).filter(i => trail.x.some((x, j) => j % 3 === 0 && x === tr.x[i] && trail.y[j] === tr.y[i]));
+  return sent.map(i => [tr.hovertext[i].split('</b>')[0].slice(3), r.left + xa._offset + xa.l2p(tr.x[i]),
+                        r.top + ya._offset + ya.l2p(tr.y[i])]); }"""
+HOVER_TEXT = "() => Array.from(document.querySelectorAll('#network .hoverlayer .hovertext')).map(g => g.textContent)"
+
+
+def test_hovering_an_actor_who_just_sent_names_the_actor(page, server_url, documented):
+    """The latest messages start at their senders: the pointer on a sender shows the sender's own hover."""
+    page.goto(server_url + "/?scenario=alexander_release&fact=hamas_agrees_release&t=2025-05-11T19:30:00Z")
+    ready(page)
+    senders = page.evaluate(SENDERS)
+    assert len(senders) >= 2
+    for name, x, y in senders:
+        page.mouse.move(x - 4, y - 4)
+        page.mouse.move(x, y, steps=2)
+        page.wait_for_selector("#network .hoverlayer .hovertext", timeout=20000)
+        page.wait_for_timeout(300)  # plotly settles on the nearest point at the pointer's last place
+        shown = page.evaluate(HOVER_TEXT)
+        assert len(shown) == 1 and shown[0].startswith(name), shown
+        page.mouse.move(2, 2)
+        page.wait_for_selector("#network .hoverlayer .hovertext", state="detached")
+    assert page.errors == []
 
 
 PLOT_AREA = "() => { const r = document.querySelector('#network .nsewdrag').getBoundingClientRect(); return [r.width, r.height]; }"
