@@ -112,7 +112,7 @@ def hover_lines(result: RunResult, group: str = "actors") -> dict:
             for a in members[:8]:
                 who = f"{nm[a]}: " if group == "affiliations" else ""
                 k = result.learned(a, f)
-                lines.append([k.time if k is not None else None, who, provenance(result, a, f, channels)])
+                lines.append([k.time if k is not None else None, who, _narrow(provenance(result, a, f, channels))])
             row.append(lines)
         rows.append(label)
         cells.append(row)
@@ -121,6 +121,14 @@ def hover_lines(result: RunResult, group: str = "actors") -> dict:
         said = statements.get(f, f)
         heads.append(labels.get(f, f) + (f"<br><i>{said}</i>" if said.replace("<br>", " ") != labels.get(f, f) else ""))
     return {"rows": rows[::-1], "facts": heads, "cells": cells[::-1]}
+
+
+HOVER_WIDTH = 80  # characters per line of a hover text's provenance (a label about 500 px wide)
+
+
+def _narrow(text: str) -> str:
+    """``text`` with each of its lines broken into lines of about :data:`HOVER_WIDTH` characters."""
+    return "<br>".join(wrap(line, HOVER_WIDTH) for line in text.split("<br>"))
 
 
 def hover_at(lines: dict, t: float) -> list[list[str]]:

@@ -183,8 +183,8 @@ def test_matrix_hover_says_what_is_not_known_yet(tiny_run):
     before = dict(zip(matrix_figure(tiny_run, at("2025-05-01T09:30+03:00")).data[0].y,
                       matrix_figure(tiny_run, at("2025-05-01T09:30+03:00")).data[0].customdata))
     assert before["C"][0].startswith("<b>C</b> · A makes an offer<br>" + NOT_YET
-                                     + "first knows it about Thu 01 May 2025 10:15 +03 (between 09:15 and 11:15)"
-                                     " · assumed relay")
+                                     + "first knows it about Thu 01 May 2025 10:15 +03 (between 09:15 and 11:15) ·"
+                                     "<br>assumed relay")
     assert NOT_YET not in before["A"][0]  # A originated it at 09:00
     after = hover_at(hover_lines(tiny_run), at("2025-05-01T11:00+03:00"))
     assert [NOT_YET in offer for offer, _reply in after] == [False] * 4  # by 11:00 everybody knows the offer
@@ -194,6 +194,22 @@ def test_matrix_hover_says_what_is_not_known_yet(tiny_run):
     groups = hover_at(hover_lines(tiny_run, "affiliations"), at("2025-05-01T09:30+03:00"))
     assert any(cell.startswith("<b>Blue</b> · A makes an offer<br>C: " + NOT_YET)
                for row in groups for cell in row)
+
+
+def test_matrix_hover_lines_stay_narrow(documented):
+    """On the documented scenario, no line of a matrix hover is much wider than :data:`HOVER_WIDTH`
+    characters (a label stays about 500 px wide at 1280 px), beyond the 'not yet' and member prefixes."""
+    import re
+
+    from dashboard.data import load_run
+    from dashboard.figures.matrix import HOVER_WIDTH, NOT_YET, hover_at, hover_lines
+
+    result = load_run("alexander_release")
+    for group in ("actors", "affiliations"):
+        texts = sum(hover_at(hover_lines(result, group), result.events[0].time), [])
+        lines = [re.sub("<[^>]+>", "", ln) for text in texts for ln in text.split("<br>")]
+        longest = max(len(ln) for ln in lines)
+        assert HOVER_WIDTH < longest <= HOVER_WIDTH + len(re.sub("<[^>]+>", "", NOT_YET)) + 40, group
 
 
 def test_export_has_a_frame_per_step_and_a_slider(tiny_run):
