@@ -14,6 +14,7 @@ from .inputs import moment as checked_moment
 from .inputs import view as checked_view
 from .limits import Busy, default_runs, max_runs
 from .editor import PANEL as PANEL_EDITOR
+from .failures import failure_text, without_paths
 from .state import MAX_RUNS, MAX_SEED, PANELS, ViewState, decode, encode, encode_pos
 
 TOO_MANY = "This server runs sweeps of at most {n:,} replays; choose fewer."
@@ -136,16 +137,16 @@ def sync(search, scenario, alt, mode, fact, actor, panels, group, compare, calt,
         state, result, more = resolve(state)
         bundle = bundle_for(result, state)
     except NoScenario as e:
-        return _empty(str(e))
+        return _empty(without_paths(str(e)))
     except Exception as e:  # a scenario that loads but cannot be drawn must not cost the page
         if state == ViewState():
-            return _empty(f"This view could not be drawn: {e}")
-        notices.append(f"This view could not be drawn ({type(e).__name__}: {str(e)[:200]}); showing the default view.")
+            return _empty(f"This view could not be drawn ({failure_text(e)}).")
+        notices.append(f"This view could not be drawn ({failure_text(e)}); showing the default view.")
         try:
             state, result, more = resolve(ViewState())
             bundle = bundle_for(result, state)
         except Exception as e2:
-            return _empty(f"This view could not be drawn: {e2}")
+            return _empty(f"This view could not be drawn ({failure_text(e2)}).")
     notices += more
     if state.comparing and "compare" in state.panels:
         try:
@@ -238,7 +239,7 @@ def _view_state(view) -> ViewState | None:
 
 
 def _fail(e: Exception) -> str:
-    return f"This could not be computed ({type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''})."
+    return f"This could not be computed ({failure_text(e)})."
 
 
 COMPARE_PROMPT = ("Pick a second run above — a variant file such as `alternatives/no_intercepts`, or a named "

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from sim.errors import Problem, ScenarioError
 
+from .failures import failure_text
+
 if TYPE_CHECKING:
     from sim import RunResult, Scenario
 
@@ -216,7 +218,7 @@ def _child(conn: Any, job: str, args: tuple, limits: Limits, seconds: float, nic
     except RecursionError:
         out = ("problems", [asdict(_problem("the text is nested too deeply to be read"))])
     except Exception as e:  # a bug must come back as a message, not as a dead child
-        out = ("error", f"{type(e).__name__}: {str(e)[:200]}")
+        out = ("error", failure_text(e))
     try:
         conn.send(out)
     except Exception as e:  # e.g. a result too large to send within the memory limit

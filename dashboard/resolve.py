@@ -9,6 +9,7 @@ from __future__ import annotations
 from sim import RunResult, ScenarioError
 
 from . import data
+from .failures import first_line
 from .figures.common import default_fact, event_times
 from .limits import default_runs
 from .state import PANELS, ViewState
@@ -26,8 +27,8 @@ def _first_loadable(names: list[str], notices: list[str]) -> tuple[str, RunResul
         try:
             return name, data.load_run(name)
         except (ScenarioError, OSError, ValueError) as e:
-            notices.append(f"Scenario “{name}” could not be loaded: {str(e).splitlines()[0][:200]}")
-    raise NoScenario(f"no scenario could be loaded from {data.scenarios_dir()}")
+            notices.append(f"Scenario “{name}” could not be loaded: {first_line(e)}")
+    raise NoScenario(f"no scenario could be loaded from the folder “{data.scenarios_dir().name}”")
 
 
 def resolve(state: ViewState) -> tuple[ViewState, RunResult, list[str]]:
@@ -59,7 +60,7 @@ def resolve(state: ViewState) -> tuple[ViewState, RunResult, list[str]]:
         try:
             result = data.load_run(name, state.alt)
         except (ScenarioError, ValueError) as e:
-            notices.append(f"Alternative “{state.alt}” could not be applied: {str(e).splitlines()[0][:200]}")
+            notices.append(f"Alternative “{state.alt}” could not be applied: {first_line(e)}")
             state = state.with_(alt="")
     facts = result.facts
     if state.fact not in facts:
@@ -98,10 +99,6 @@ def _filters(state: ViewState, result: RunResult, notices: list[str]) -> ViewSta
     return state.with_(hide=hide, pos=pos, story=story)
 
 
-def _first_line(e: Exception) -> str:
-    return (str(e).splitlines() or [type(e).__name__])[0][:200]
-
-
 def _resolve_compare(state: ViewState, notices: list[str]) -> ViewState:
     """Check the run to compare with: a scenario file in the folder and/or one of its named alternatives."""
     if not state.comparing:
@@ -113,7 +110,7 @@ def _resolve_compare(state: ViewState, notices: list[str]) -> ViewState:
     try:
         other = data.load_run(target)
     except (ScenarioError, OSError, ValueError) as e:
-        notices.append(f"Scenario “{target}” could not be loaded to compare with: {_first_line(e)}")
+        notices.append(f"Scenario “{target}” could not be loaded to compare with: {first_line(e)}")
         return state.with_(compare="", calt="")
     alts = [a.id for a in other.scenario.alternatives]
     if state.calt and state.calt not in alts:
@@ -125,7 +122,7 @@ def _resolve_compare(state: ViewState, notices: list[str]) -> ViewState:
         try:
             data.load_run(target, state.calt)
         except (ScenarioError, ValueError) as e:
-            notices.append(f"Alternative “{state.calt}” could not be applied to compare with: {_first_line(e)}")
+            notices.append(f"Alternative “{state.calt}” could not be applied to compare with: {first_line(e)}")
             state = state.with_(calt="")
     return state
 

@@ -20,6 +20,7 @@ from sim.limits import DASHBOARD_LIMITS
 from sim.explain import KINDS, Explanation, label, removal, without
 
 from . import data, heavy, ids
+from .failures import failure_text
 from .figures.mattered import mattered_rows, path_words
 from .inputs import view as checked_view
 from .limits import Busy
@@ -161,7 +162,7 @@ def panel(view: Any) -> Any:
     except ScenarioError as e:  # took too long, or the file changed on disk and no longer loads
         return [html.P(f"This could not be computed: {heavy.problem_text(e)}")]
     except Exception as e:  # a file that changed on disk since the view was resolved
-        return [html.P(f"This could not be computed ({type(e).__name__}: {str(e)[:200]}).")]
+        return [html.P(f"This could not be computed ({failure_text(e)}).")]
 
 
 def register(app: Dash) -> None:

@@ -295,3 +295,4 @@ def test_switching_scenario_drops_an_alternative_of_the_old_file(client):
     controls |= {"compare-with.value": "tiny"}  # a named file keeps its alternative
     out = call(client, "?compare=tiny&calt=slow_relay", controls, None, changed="scenario.value")
     assert decode(out["url"]["search"])[0].calt == "slow_relay"
+
