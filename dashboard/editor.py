@@ -31,6 +31,7 @@ from sim.store import PREFIX, Store, is_ref, parse_ref
 
 from . import data
 from .editor_worker import EDITOR_FILE, LIMITS, check_text, run_text
+from .limits import Busy, client_of_request, slot
 from .state import PANELS, decode, encode
 
 if TYPE_CHECKING:
@@ -297,17 +298,29 @@ def register(app: Dash) -> None:
         if fail is not None:
             return fail
         text = body["text"]
-        return jsonify(problems=_problems(check_text(text, data.scenarios_dir(), store().path), text))
+        try:
+            with slot(client_of_request(), "check"):
+                return jsonify(problems=_problems(check_text(text, data.scenarios_dir(), store().path), text))
+        except Busy as e:  # the page checks the text again in a moment
+            return jsonify(busy=str(e))
+
+    def stored(kind: str) -> Response:
+        body, fail = _read_json()
+        if fail is not None:
+            return fail
+        try:
+            with slot(client_of_request(), "store"):
+                return jsonify(_store_checked(body, kind))
+        except Busy as e:
+            return jsonify(busy=str(e))
 
     @server.post("/editor/run")
     def editor_run():
-        body, fail = _read_json()
-        return fail if fail is not None else jsonify(_store_checked(body, "draft"))
+        return stored("draft")
 
     @server.post("/editor/save")
     def editor_save():
-        body, fail = _read_json()
-        return fail if fail is not None else jsonify(_store_checked(body, "saved"))
+        return stored("saved")
 
     @server.get("/s/<sid>")
     def permalink(sid: str):

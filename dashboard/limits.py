@@ -1,5 +1,8 @@
 """Heavy work on a shared server: at most one piece of each kind at a time per client, a few in total, never queued.
 
+The kinds are sweeps and "what mattered" analyses (sharing :func:`slots`), and the editor's checks and its
+runs and saves of typed text (sharing :func:`edit_slots`).
+
 A sweep (or a "what mattered" analysis) costs seconds of a core. :func:`slot` lets it run only when the
 client (its address) has nothing else of that kind running and one of :func:`slots` is free, across all
 the server's worker processes on this machine (``flock`` on small files in :func:`lock_dir`); otherwise it
@@ -30,7 +33,14 @@ KINDS = {  # kind of heavy work: what a client is told when no slot is free, and
     "sweep": (BUSY, MINE),
     "explain": ("The server is busy with other sweeps and analyses; try again in a moment.",
                 "Another “what mattered” analysis of yours is still running; try again when it has finished."),
+    "check": ("The server is checking many texts at once; this one is checked again in a moment.",
+              "Your previous check is still running; this text is checked again in a moment."),
+    "store": ("The server is busy running other texts; try again in a moment.",
+              "Your previous run or save is still under way; try again when it has finished."),
 }
+ENV_EDIT_SLOTS = "BACKCHANNEL_EDIT_SLOTS"
+DEFAULT_EDIT_SLOTS = 4  # the editor's checks, runs and saves of typed text at a time on the whole server
+POOLS = {"sweep": "slot", "explain": "slot", "check": "edit", "store": "edit"}  # slots each kind shares
 
 
 class Busy(Exception):
@@ -48,6 +58,12 @@ def slots() -> int:
     """Sweeps and "what mattered" analyses that may run at once on the server (``$BACKCHANNEL_SWEEP_SLOTS``,
     default 2)."""
     return _int_env(ENV_SLOTS, DEFAULT_SLOTS, 64)
+
+
+def edit_slots() -> int:
+    """The editor's checks, runs and saves of typed text that may run at once on the server
+    (``$BACKCHANNEL_EDIT_SLOTS``, default 4; apart from the sweeps' slots)."""
+    return _int_env(ENV_EDIT_SLOTS, DEFAULT_EDIT_SLOTS, 64)
 
 
 def max_runs() -> int:
@@ -102,12 +118,13 @@ def slot(client: str, kind: str = "sweep") -> Iterator[None]:
     the client already does work of that kind or no slot is free. Locks are released when the block ends, and by
     the system if the process dies."""
     busy, mine = KINDS[kind]
+    pool = POOLS[kind]
     with ExitStack() as stack:
         own = stack.enter_context(_open(f"client-{kind}-{_digest(client)}.lock"))
         if not _try(own):
             raise Busy(mine)
-        for i in range(slots()):
-            held = stack.enter_context(_open(f"slot-{i}.lock"))
+        for i in range(slots() if pool == "slot" else edit_slots()):
+            held = stack.enter_context(_open(f"{pool}-{i}.lock"))
             if _try(held):
                 break
         else:

@@ -5,10 +5,12 @@ import { basicSetup, EditorView } from "codemirror";
 import { yaml } from "@codemirror/lang-yaml";
 import { linter, lintGutter, forceLinting } from "@codemirror/lint";
 import { autocompletion } from "@codemirror/autocomplete";
-import { EditorSelection } from "@codemirror/state";
+import { EditorSelection, StateEffect } from "@codemirror/state";
 
 const IDS = { mount: "editor-cm", problems: "editor-problems", status: "editor-status", from: "editor-from",
               run: "editor-run", save: "editor-save", link: "editor-link" };
+const BUSY_RETRY_MS = 1000;  // a check the server was too busy for is asked again after this long
+const recheck = StateEffect.define();  // dispatched to have the linter check the same text again
 // Which section's ids a field refers to.
 const REFERS = {
   actor: "actors", to: "actors", between: "actors", by: "actors", from: "actors", knower: "actors",
@@ -158,6 +160,13 @@ function lintSource(editor) {
       return [];
     }
     if (view.state.doc.toString() !== text) return [];  // typed on meanwhile: the next check follows
+    if (answer.busy) {  // the server checks one text of this page at a time, and a few in all: try again
+      if (!editor.storing) setStatus(answer.busy, "busy");
+      setTimeout(() => {
+        if (view.state.doc.toString() === text) view.dispatch({ effects: recheck.of(null) });
+      }, BUSY_RETRY_MS);
+      return [];
+    }
     const problems = answer.problems || [];
     showProblems(view, problems);
     editor.problems = problems;
@@ -193,7 +202,10 @@ function create(mount) {
       basicSetup,
       yaml(),
       lintGutter(),
-      linter(lintSource(editor), { delay: 300 }),
+      linter(lintSource(editor), {
+        delay: 300,
+        needsRefresh: (u) => u.transactions.some((tr) => tr.effects.some((e) => e.is(recheck))),
+      }),
       autocompletion({ override: [completer(fields)] }),
       EditorView.lineWrapping,
       EditorView.contentAttributes.of({ "aria-label": "Scenario YAML" }),
@@ -236,6 +248,10 @@ function create(mount) {
       return;
     } finally {
       editor.storing -= 1;
+    }
+    if (answer.busy) {
+      setStatus(answer.busy, "bad");
+      return;
     }
     if (answer.problems && answer.problems.length) {
       showProblems(view, answer.problems);

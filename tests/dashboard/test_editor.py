@@ -189,6 +189,25 @@ def test_run_stores_a_draft_and_save_a_listed_row(client, store_path):
     assert [p["line"] for p in bad["problems"]] == [11, 11] and "ref" not in bad
 
 
+def test_one_check_and_one_run_at_a_time_per_client_and_a_few_in_all(client, monkeypatch):
+    """While a client's check runs, its next check is told to wait (the page asks again); so are its runs and
+    saves while one is under way, and everybody's once the server's editor slots are all taken."""
+    from dashboard import limits
+
+    check = limits.KINDS["check"]
+    with limits.slot("127.0.0.1", "check"):  # the test client's address
+        assert client.post("/editor/check", json={"text": TINY}).get_json() == {"busy": check[1]}
+        assert client.post("/editor/run", json={"text": FIXED}).get_json()["problems"] == []  # another kind
+    assert client.post("/editor/check", json={"text": TINY}).get_json() == {"problems": []}
+    with limits.slot("127.0.0.1", "store"):
+        assert client.post("/editor/save", json={"text": FIXED}).get_json() == {"busy": limits.KINDS["store"][1]}
+    monkeypatch.setenv(limits.ENV_EDIT_SLOTS, "1")
+    with limits.slot("someone else", "store"):  # the only slot, and sweeps keep theirs
+        assert client.post("/editor/check", json={"text": TINY}).get_json() == {"busy": check[0]}
+        with limits.slot("a third", "sweep"):
+            pass
+
+
 def test_permalink_redirects_with_the_view(client):
     r = client.get("/s/0123456789abcdef?fact=offer&saved=other&panels=network,editor")
     assert r.status_code == 302
@@ -266,6 +285,22 @@ def test_type_an_error_see_it_fix_it_run_it(page, server_url, store_path):
     page.wait_for_function("(document.querySelector('#compare-text') || {}).innerText?.length > 0")
     assert page.is_visible("#panel-compare")
     assert editor_text(page) == FIXED  # the text stays in the editor
+    assert page.errors == []
+
+
+@pytest.mark.browser
+def test_a_check_the_server_was_too_busy_for_is_asked_again(page, server_url, store_path):
+    """Typing while the page's previous check still holds the server: the status says so, and the text is
+    checked once the server is free, without another key pressed."""
+    from dashboard import limits
+
+    open_editor(page, server_url + EDITOR_URL)
+    with limits.slot("127.0.0.1", "check"):
+        replace_text(page, TYPO)
+        page.wait_for_function("document.querySelector('#editor-status').innerText.includes('checked again')")
+        assert page.locator(".editor-problem").count() == 0
+    page.wait_for_selector("#editor-problems .editor-problem")
+    assert [p.split(": ")[0] for p in page.inner_text("#editor-problems").splitlines()] == ["11:5", "11:18"]
     assert page.errors == []
 
 
