@@ -21,7 +21,8 @@ import plotly.graph_objects as go
 from sim.compare import Comparison, compare
 
 from . import data
-from .figures.common import fact_statements, local_label, names, readable_reason, short_names
+from .figures.common import (channel_labels, fact_labels, fact_statements, local_label, medium_label, names,
+                             readable_reason, short_names, shorten)
 from .figures.compare import COLORS, comparison_figure, delta_heatmap
 from .figures.sweep import cdf_figure, first_source_figure, known_by_heatmap
 from .state import ViewState
@@ -158,15 +159,16 @@ def compare_view(state: ViewState) -> dict[str, Any]:
             fig.add_annotation(x=_wall(k.base, cmp.timezone), y=nm.get(k.actor, k.actor), xanchor="left", xshift=10,
                                text=f"never in “{_short(alt_label, 40)}”", showarrow=False,
                                font={"color": COLORS["only_base"], "size": 11})
-    heat = _delta_heatmap(changed_only(cmp), nm, alt_label)
+    heat = _delta_heatmap(changed_only(cmp), nm, alt_label, fact_labels(other) | fact_labels(base))
     differs = [k.actor for k in cmp.changed() if k.fact == state.fact]
     return {"figure": fig, "heatmap": heat, "differs": differs,
             "summary": compare_summary(cmp, state.fact, base_label, alt_label, nm, statements)}
 
 
-def _delta_heatmap(cmp: Comparison, nm: dict[str, str], alt_label: str) -> go.Figure:
-    """:func:`delta_heatmap` with cells known in one run only filled, and a readable title."""
-    heat = delta_heatmap(cmp, nm)
+def _delta_heatmap(cmp: Comparison, nm: dict[str, str], alt_label: str, labels: dict[str, str]) -> go.Figure:
+    """:func:`delta_heatmap` with cells known in one run only filled, facts by their labels, and a readable
+    title."""
+    heat = delta_heatmap(cmp, nm, labels)
     main = heat.data[0]
     words = {"only base": "never", "only alt": "new"}
     text = [[words.get(c, c) for c in row] for row in main.text]
@@ -244,12 +246,15 @@ def sweep_view(sw: SweepResult, result: RunResult, fact: str) -> dict[str, Any]:
 
 
 def source_labels(result: RunResult) -> dict[str, str]:
-    """Readable names for a sweep's first sources: ``hamas_bahbah (intercepted)`` → ``intercepted: A – B``."""
+    """Readable names for a sweep's first sources: ``bahbah_witkoff (intercepted)`` → ``intercepted: A – B``; a
+    channel between more than two actors goes by its description."""
     short = short_names(result)
+    described = channel_labels(result)
     out = {"(origin)": "first-hand (originated it)"}
     for c in result.scenario.channels:
-        ends = " – ".join(short.get(a, a) for a in c.between) if len(c.between) == 2 else c.id.replace("_", " ")
-        out[c.id] = f"{ends} ({c.medium.replace('_', ' ')})"
+        medium = medium_label(c.medium)
+        ends = " – ".join(short.get(a, a) for a in c.between) if len(c.between) == 2 else shorten(described[c.id], 48)
+        out[c.id] = ends if ends.startswith(medium) else f"{ends} ({medium})"
         out[c.id + " (intercepted)"] = f"intercepted: {ends}"
     return out
 
@@ -276,7 +281,7 @@ def _sources(sw: SweepResult, fact: str, actors: list[str], result: RunResult) -
 def sweep_known_by(state: ViewState, result: RunResult, t: float | None) -> go.Figure:
     """Actors × facts: the share of replays in which each actor knew each fact by ``t`` (default: the end)."""
     sw = load_sweep(state)
-    fig = known_by_heatmap(sw, t, names(result))
+    fig = known_by_heatmap(sw, t, names(result), fact_labels(result))
     fig.update_layout(height=max(320, 22 * len(sw.actors) + 170), xaxis={"tickangle": -40},
                       title={"text": f"Share of replays in which each actor knew each fact by "
                                      f"{local_label(t if t is not None else sw.deadline, sw.timezone)} "

@@ -15,6 +15,8 @@ import plotly.graph_objects as go
 
 from sim.compare import Comparison, KnowledgeDiff, compare, format_delta
 
+from .common import shorten
+
 if TYPE_CHECKING:
     from sim.result import RunResult
 
@@ -89,12 +91,15 @@ def compare_figure(base: RunResult, alt: RunResult, fact: str | None = None) -> 
     return comparison_figure(compare(base, alt), fact, names)
 
 
-def delta_heatmap(cmp: Comparison, names: dict[str, str] | None = None) -> go.Figure:
-    """Actors × facts, coloured by the difference in hours (alternative minus base).
+def delta_heatmap(cmp: Comparison, names: dict[str, str] | None = None,
+                  fact_names: dict[str, str] | None = None) -> go.Figure:
+    """Actors × facts, coloured by the difference in hours (alternative minus base); actors by ``names`` and
+    facts by ``fact_names`` (short labels) where given.
 
     Pairs known in only one run are marked with text; unchanged and never-known cells stay blank.
     """
     names = names or {}
+    fact_names = fact_names or {}
     actors = list(dict.fromkeys(k.actor for k in cmp.knowledge))
     facts = list(dict.fromkeys(k.fact for k in cmp.knowledge))
     z: list[list[float | None]] = [[None] * len(facts) for _ in actors]
@@ -107,10 +112,13 @@ def delta_heatmap(cmp: Comparison, names: dict[str, str] | None = None) -> go.Fi
         elif k.status in ("only_base", "only_alt"):
             text[i][j] = "only base" if k.status == "only_base" else "only alt"
     bound = max([abs(v) for row in z for v in row if v is not None] + [1.0])
+    said = [fact_names.get(f, f) for f in facts]
     fig = go.Figure(go.Heatmap(z=z, x=facts, y=[names.get(a, a) for a in actors], text=text,
+                               customdata=[said for _ in actors],
                                texttemplate="%{text}", colorscale="RdBu_r", zmid=0, zmin=-bound, zmax=bound,
                                colorbar={"title": "hours later"},
-                               hovertemplate="%{y} / %{x}: %{text}<extra></extra>"))
+                               hovertemplate="%{y} / %{customdata}: %{text}<extra></extra>"))
     fig.update_layout(title=f"{cmp.alt_title}: change in when each actor first knew each fact",
+                      xaxis={"tickmode": "array", "tickvals": facts, "ticktext": [shorten(x, 28) for x in said]},
                       margin={"l": 10, "r": 10, "t": 50, "b": 10})
     return fig

@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 import plotly.graph_objects as go
 
+from .common import shorten
+
 if TYPE_CHECKING:
     from sim.sweep import SweepResult
 
@@ -47,17 +49,23 @@ def cdf_figure(result: SweepResult, fact: str, actors: list[str] | None = None,
 
 
 def known_by_heatmap(result: SweepResult, at: float | str | None = None,
-                     names: dict[str, str] | None = None) -> go.Figure:
-    """Actors × facts: the share of runs in which the actor knew the fact by ``at`` (default: the deadline)."""
+                     names: dict[str, str] | None = None, fact_names: dict[str, str] | None = None) -> go.Figure:
+    """Actors × facts: the share of runs in which the actor knew the fact by ``at`` (default: the deadline);
+    actors by ``names`` and facts by ``fact_names`` (short labels) where given."""
     names = names or {}
+    fact_names = fact_names or {}
     moment = result.deadline if at is None else at
     z = result.probability_known_by(moment)
     label = _local(moment if isinstance(moment, (int, float)) else _ts(moment), result.timezone)
-    fig = go.Figure(go.Heatmap(z=z.tolist(), x=list(result.facts), y=[names.get(a, a) for a in result.actors],
+    facts = list(result.facts)
+    said = [fact_names.get(f, f) for f in facts]
+    fig = go.Figure(go.Heatmap(z=z.tolist(), x=facts, y=[names.get(a, a) for a in result.actors],
+                               customdata=[said for _ in result.actors],
                                zmin=0, zmax=1, colorscale="Blues", texttemplate="%{z:.0%}",
                                colorbar={"title": "known", "tickformat": ".0%"},
-                               hovertemplate="%{y} knew %{x}: %{z:.1%}<extra></extra>"))
+                               hovertemplate="%{y} knew %{customdata}: %{z:.1%}<extra></extra>"))
     fig.update_layout(title=f"Probability known by {label:%d %b %H:%M} ({result.timezone}), {result.runs} runs",
+                      xaxis={"tickmode": "array", "tickvals": facts, "ticktext": [shorten(x, 28) for x in said]},
                       yaxis={"autorange": "reversed"}, margin={"l": 10, "r": 10, "t": 50, "b": 10})
     return fig
 

@@ -291,3 +291,24 @@ def test_no_id_in_the_documented_main_view(page, server_url, documented):
                         ".map(t => t.textContent).join('\\n')")
     seen = {m for m in ID.findall(text + "\n" + svg) if m in ids}
     assert seen == set()
+
+
+@pytest.mark.parametrize("query,panel", [("compare=alternatives/no_intercepts", "panel-compare"),
+                                         ("sweep=100&seed=1", "panel-sweep")])
+def test_no_id_in_the_documented_compare_and_sweep_panels(page, server_url, documented, query, panel):
+    """The compare and sweep panels name facts, actors and channels in words: columns, legends and texts."""
+    result = run(load_scenario(ROOT / "scenarios" / "alexander_release.yaml"))
+    s = result.scenario
+    ids = {a.id for a in s.actors} | {f.id for f in s.facts} | {c.id for c in s.channels} | {e.id for e in s.events}
+    ids = {i for i in ids if "_" in i}
+    page.goto(server_url + f"/?scenario=alexander_release&fact=backchannel_exists&{query}")
+    ready(page)
+    page.wait_for_function(f"document.querySelectorAll('#{panel} .js-plotly-plot .main-svg').length >= 2",
+                           timeout=60000)
+    page.wait_for_function(f"() => !document.querySelector('#{panel} [data-dash-is-loading]')", timeout=60000)
+    page.wait_for_timeout(500)
+    text = page.evaluate(f"document.getElementById('{panel}').innerText")
+    svg = page.evaluate(f"Array.from(document.querySelectorAll('#{panel} text')).map(t => t.textContent).join('\\n')")
+    assert len(svg) > 200
+    seen = {m for m in ID.findall(text + "\n" + svg) if m in ids}
+    assert seen == set()
