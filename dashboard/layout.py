@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dash_ag_grid as dag
 from dash import dcc, html
+from dash.development.base_component import Component
 
 from . import ids
 from .editor import editor_panel
@@ -38,11 +39,45 @@ LOG_COLUMNS = [  # at 1280 px the sources and the claim are on screen; the rest 
     {"field": "facts", "headerName": "Facts", "width": 220},
     {"field": "utc", "headerName": "UTC", "width": 140},
 ]
+LOG_HEIGHT = 340  # px: the event log's grid, and the space held for it until it is mounted
 # The wheel scrolls the page unless the reader ticks "wheel zooms"; the camera button saves a PNG, the
 # page's own buttons a PNG or an SVG (plotly's toImage).
 GRAPH_CONFIG = {"displaylogo": False, "scrollZoom": False,
                 "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
                 "toImageButtonOptions": {"format": "png", "scale": 2}}
+
+
+class Deferred(Component):
+    """A box whose children are mounted in the browser only when it comes within ``margin`` of the window,
+    or, failing that, at an idle moment once the element ``after`` (a CSS selector) exists and the element
+    ``quiet`` has not changed for ``settle`` milliseconds (dashboard/assets/firstvisit.js). Until then it
+    holds ``height`` of empty space, with an empty element of id ``holds`` (the child's id) in it, so that a
+    script looking for the child by id finds an empty element rather than none. The children stay in
+    Dash's layout: callbacks set their properties as usual, and they are drawn with them when mounted."""
+
+    _children_props: list[str] = []
+    _base_nodes = ["children"]
+    _namespace = "backchannel_components"
+    _type = "Deferred"
+
+    def __init__(self, children: Component | list[Component] | None = None, *, margin: str = "200px",
+                 after: str = "", quiet: str = "", settle: int = 1500, height: str | None = None,
+                 holds: str = "", className: str | None = None, **kwargs: object) -> None:
+        self._prop_names = ["children", "id", "margin", "after", "quiet", "settle", "height", "holds", "className",
+                            "style"]
+        self._valid_wildcard_attributes = []
+        self.available_properties = list(self._prop_names)
+        self.available_wildcard_properties = []
+        given = {"margin": margin, "after": after, "quiet": quiet, "settle": settle, "height": height,
+                 "holds": holds, "className": className}
+        super().__init__(children=children, **{k: v for k, v in given.items() if v is not None}, **kwargs)
+
+
+def _below_first_screen(body: Component, height: str | None = None) -> Deferred:
+    """``body`` mounted when scrolled near, or once the first screen is shown (the answer's heading exists)
+    and the moment shown has held still for a while: a first visit does not wait for it."""
+    return Deferred(body, after=f"#{ids.ANSWER} .answer-head", quiet=f"#{ids.T_LABEL}", height=height,
+                    holds=getattr(body, "id", None) or "")
 
 
 def _control(label: str, child, width: str | None = None) -> html.Div:
@@ -195,10 +230,10 @@ def layout() -> html.Div:
         _panel(ids.PANEL_MATTERED, "What mattered: each element removed in turn — what changes for the actor in "
                                    "focus learning the selected fact",
                dcc.Loading(html.Div(id=ids.MATTERED), type="dot", delay_show=300), hidden=True),
-        _panel(ids.PANEL_LOG, "Event log (click a row to move there)",
-               dag.AgGrid(id=ids.LOG, columnDefs=LOG_COLUMNS, rowData=[], getRowId="params.data.id",
-                          defaultColDef={"resizable": True, "sortable": True, "filter": True,
-                                         "wrapText": False}, dashGridOptions={"rowSelection": {"mode": "singleRow",
-                                                                                                "checkboxes": False}},
-                          className="ag-theme-alpine", style={"height": "340px"})),
+        _panel(ids.PANEL_LOG, "Event log (click a row to move there)", _below_first_screen(
+            dag.AgGrid(id=ids.LOG, columnDefs=LOG_COLUMNS, rowData=[], getRowId="params.data.id",
+                       defaultColDef={"resizable": True, "sortable": True, "filter": True, "wrapText": False},
+                       dashGridOptions={"rowSelection": {"mode": "singleRow", "checkboxes": False}},
+                       className="ag-theme-alpine", style={"height": f"{LOG_HEIGHT}px"}),
+            height=f"{LOG_HEIGHT}px")),
     ], className="page")

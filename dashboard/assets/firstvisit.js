@@ -1,0 +1,97 @@
+/* Deferred mounting for the backchannel dashboard: the component behind dashboard/layout.py's Deferred.
+   Its children stay in Dash's layout (callbacks update their props as usual) but are mounted in the page
+   only once the element `after` exists (the first screen is shown), and then when the placeholder comes
+   within `margin` of the window or, failing that, at an idle moment once the element `quiet` has not
+   changed for `settle` ms (so not while playback moves the moment shown). The event log's grid lies below
+   the first screen at 1280×800 and costs about half a second of the main thread to mount: a first visit
+   no longer waits for it. */
+(function () {
+  "use strict";
+  var React = window.React;
+
+  function whenIdle(fn) {
+    if (window.requestIdleCallback) { return window.requestIdleCallback(fn, { timeout: 1000 }); }
+    return setTimeout(fn, 0);
+  }
+
+  function cancelIdle(handle) {
+    if (window.cancelIdleCallback) { window.cancelIdleCallback(handle); } else { clearTimeout(handle); }
+  }
+
+  // Calls `ready` once the element `after` exists (at once without `after`); returns what stops waiting.
+  function onceThere(after, ready) {
+    if (!after || document.querySelector(after)) { ready(); return function () {}; }
+    var waiting = new MutationObserver(function () {
+      if (document.querySelector(after)) { waiting.disconnect(); ready(); }
+    });
+    waiting.observe(document.body, { childList: true, subtree: true });
+    return function () { waiting.disconnect(); };
+  }
+
+  // Calls `show` at an idle moment once the element `quiet` has not changed for `settle` ms; returns what
+  // stops watching.
+  function onceSettled(quiet, settle, show) {
+    var timer = null, idle = null;
+    var changes = new MutationObserver(arm);
+    function arm() {
+      clearTimeout(timer);
+      if (idle !== null) { cancelIdle(idle); idle = null; }
+      timer = setTimeout(function () { idle = whenIdle(show); }, settle);
+    }
+    var q = quiet ? document.querySelector(quiet) : null;
+    if (q) { changes.observe(q, { childList: true, subtree: true, characterData: true, attributes: true }); }
+    arm();
+    return function () {
+      changes.disconnect();
+      clearTimeout(timer);
+      if (idle !== null) { cancelIdle(idle); }
+    };
+  }
+
+  function Deferred(props) {
+    var state = React.useState(false), mounted = state[0], setMounted = state[1];
+    var held = React.useState(!props.holds), drawn = held[0], setDrawn = held[1];
+    var ref = React.useRef(null);
+    React.useEffect(function () {
+      if (mounted) { return undefined; }
+      var done = false, stops = [];
+      function show() {
+        if (done) { return; }
+        done = true;
+        stops.forEach(function (stop) { stop(); });
+        setMounted(true);
+      }
+      // Before `after` exists the page above is not drawn yet, and the box would seem near the top.
+      stops.push(onceThere(props.after, function () {
+        if (done) { return; }
+        var near = new IntersectionObserver(function (entries) {
+          if (entries.some(function (e) { return e.isIntersecting; })) { show(); }
+        }, { rootMargin: props.margin });
+        near.observe(ref.current);
+        stops.push(function () { near.disconnect(); });
+        if (props.after) { stops.push(onceSettled(props.quiet, props.settle, show)); }
+      }));
+      return function () { done = true; stops.forEach(function (stop) { stop(); }); };
+    }, [mounted]);
+    // Until what it holds has drawn its own element of id `holds` (a lazily loaded component draws nothing
+    // while its code loads), the box keeps an empty element of that id after it: a script looking for that
+    // element finds an empty one instead of nothing.
+    React.useEffect(function () {
+      if (!mounted || drawn) { return undefined; }
+      var box = ref.current;
+      var own = function () { return box.querySelector("#" + CSS.escape(props.holds) + ":not([data-holder])"); };
+      if (own()) { setDrawn(true); return undefined; }
+      var watch = new MutationObserver(function () { if (own()) { watch.disconnect(); setDrawn(true); } });
+      watch.observe(box, { childList: true, subtree: true });
+      return function () { watch.disconnect(); };
+    }, [mounted, drawn]);
+    var holder = drawn ? null : React.createElement("div", { id: props.holds, "data-holder": "" });
+    return React.createElement("div", {
+      ref: ref, id: props.id, className: props.className,
+      style: mounted ? props.style : Object.assign({ minHeight: props.height }, props.style)
+    }, mounted ? props.children : null, holder);
+  }
+  Deferred.defaultProps = { margin: "200px", settle: 1500, quiet: "", after: "", height: null, holds: "" };
+
+  window.backchannel_components = Object.assign({}, window.backchannel_components, { Deferred: Deferred });
+})();
