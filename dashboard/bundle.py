@@ -1,8 +1,9 @@
 """Everything the page needs for one view, precomputed for client-side playback.
 
 :func:`build_bundle` returns plain JSON-ready data: the steps, their labels, each panel's base
-figure and, per step, only the traces that change. The browser swaps those in as the slider
-moves, so playing needs no server round trip. :func:`event_rows` feeds the event log.
+figure and, per step, only the network's traces that change; the matrix comes as each cell's first
+knowledge, which the browser turns into the matrix at any moment. The browser draws each step from
+these as the slider moves, so playing needs no server round trip. :func:`event_rows` feeds the event log.
 """
 
 from __future__ import annotations
@@ -157,6 +158,12 @@ def _group_parts(run: _Same, group: str) -> dict[str, Any]:
 
 
 @functools.lru_cache(maxsize=32)
+def _plain_steps(run: _Same, mode: str) -> frozenset[float]:
+    """The steps of ``mode`` without a moment of a link's own: a view at one of them has these steps."""
+    return frozenset(make_steps(run.result, mode, None))
+
+
+@functools.lru_cache(maxsize=32)
 def _time_parts(run: _Same, mode: str, start: float | None) -> dict[str, Any]:
     """What depends on the run and its steps: the steps and their labels, slider marks, key-moment steps and
     the timeline cursor's place at each step."""
@@ -178,11 +185,11 @@ def _time_parts(run: _Same, mode: str, start: float | None) -> dict[str, Any]:
 def build_bundle(result: RunResult, state: ViewState) -> dict[str, Any]:
     """The precomputed view for ``state`` (which must already be resolved against ``result``).
 
-    Parts that depend only on the run, its steps or the matrix's rows are computed once per run and
-    shared between bundles (a bundle is read, never changed)."""
+    Parts that depend only on the run, its steps or the matrix's rows are cached per run and shared
+    between bundles (a bundle is read, never changed)."""
     run = _Same(result)
     start = state.t if state.t is not None else opening_time(result)
-    at = _time_parts(run, state.mode, start)
+    at = _time_parts(run, state.mode, None if start is None or start in _plain_steps(run, state.mode) else start)
     times = at["steps"]
     step = step_at(times, start)
     t = times[step]
@@ -220,9 +227,14 @@ def build_bundle(result: RunResult, state: ViewState) -> dict[str, Any]:
 
 
 def bundle_for(result: RunResult, state: ViewState) -> dict[str, Any]:
-    """:func:`build_bundle`, cached for the last few views of each run (the bundle is shared: read it, never
-    change it)."""
+    """:func:`build_bundle`, cached for the last views drawn by this process (the bundle is shared: read it,
+    never change it)."""
     return _bundle(_Same(result), _bundle_state(state))
+
+
+def bundle_digest(result: RunResult, state: ViewState) -> str:
+    """The digest (:func:`dashboard.delta.digest`) of :func:`bundle_for`'s bundle, cached with it."""
+    return _digest(_Same(result), _bundle_state(state))
 
 
 def _bundle_state(state: ViewState) -> ViewState:
@@ -230,6 +242,15 @@ def _bundle_state(state: ViewState) -> ViewState:
     return state.with_(panels=(), compare="", calt="", sweep=0, seed=0, remove=())
 
 
-@functools.lru_cache(maxsize=32)
+@functools.lru_cache(maxsize=16)
 def _bundle(run: _Same, state: ViewState) -> dict[str, Any]:
+    """The cache behind :func:`bundle_for`."""
     return build_bundle(run.result, state)
+
+
+@functools.lru_cache(maxsize=16)
+def _digest(run: _Same, state: ViewState) -> str:
+    """The cache behind :func:`bundle_digest`."""
+    from .delta import digest
+
+    return digest(_bundle(run, state))

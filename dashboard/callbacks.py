@@ -4,6 +4,7 @@ and sweep panels (server side, from the resolved view), and the client-side ones
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, dcc, no_update
@@ -16,6 +17,9 @@ from .limits import Busy, default_runs, max_runs
 from .editor import PANEL as PANEL_EDITOR
 from .failures import failure_text, without_paths
 from .state import MAX_RUNS, MAX_SEED, PANELS, ViewState, decode, encode, encode_pos
+
+if TYPE_CHECKING:
+    from sim.result import RunResult
 
 TOO_MANY = "This server runs sweeps of at most {n:,} replays; choose fewer."
 
@@ -104,7 +108,7 @@ def sync(search, scenario, alt, mode, fact, actor, panels, group, compare, calt,
         sync_args(search, scenario, alt, mode, fact, actor, panels, group, compare, calt, runs, seed, current, view)
     story, aff, medium, moved, aff_options, medium_options = \
         filter_args(story, aff, medium, moved, aff_options, medium_options)
-    from .bundle import bundle_for, event_rows
+    from .bundle import event_rows
     from .delta import answer as delta_answer
     from .data import default_scenario, fingerprint, list_scenarios, load_run, scenario_title
     from .editor import title_of
@@ -112,7 +116,6 @@ def sync(search, scenario, alt, mode, fact, actor, panels, group, compare, calt,
     from .layout import run_options
     from .resolve import NoScenario, resolve
     from .figures.common import fact_labels
-    from .whatif import network_outline
 
     trigger = ctx.triggered_id
     if trigger in (None, ids.URL):
@@ -135,7 +138,7 @@ def sync(search, scenario, alt, mode, fact, actor, panels, group, compare, calt,
     asked_id = fingerprint(*asked)
     try:
         state, result, more = resolve(state)
-        bundle = bundle_for(result, state)
+        bundle, made = page_bundle(result, state)
     except NoScenario as e:
         return _empty(without_paths(str(e)))
     except Exception as e:  # a scenario that loads but cannot be drawn must not cost the page
@@ -144,22 +147,17 @@ def sync(search, scenario, alt, mode, fact, actor, panels, group, compare, calt,
         notices.append(f"This view could not be drawn ({failure_text(e)}); showing the default view.")
         try:
             state, result, more = resolve(ViewState())
-            bundle = bundle_for(result, state)
+            bundle, made = page_bundle(result, state)
         except Exception as e2:
             return _empty(f"This view could not be drawn ({failure_text(e2)}).")
     notices += more
-    if state.comparing and "compare" in state.panels:
-        try:
-            outline = network_outline(state, result).to_plotly_json()
-            bundle = bundle | {"net": bundle["net"] | {"data": [*bundle["net"]["data"], outline]}}
-        except Exception:  # the compare panel reports what went wrong
-            pass
+    built = state
     state = state.with_(t=bundle["steps"][bundle["step"]])
     new_search = encode(state)
     run_id = asked_id if (state.scenario, state.alt) == asked else fingerprint(state.scenario, state.alt)
     same_run = isinstance(view, dict) and view.get("run") == run_id
-    # The page is sent what differs from the bundle it holds, where this process still has that one.
-    sent, token = delta_answer(bundle, view.get("bundle") if isinstance(view, dict) else None)
+    # The page is sent what differs from the bundle it holds, rebuilt from what the page says it was built from.
+    sent = delta_answer(bundle, _held(view, result) if same_run else None, view["digest"] if same_run else "")
     s = result.scenario
     named = load_run(state.scenario).scenario.alternatives  # an applied alternative's scenario lists none
     alts = [{"label": "as documented", "value": ""}] + [{"label": a.title, "value": a.id} for a in named]
@@ -197,13 +195,44 @@ def sync(search, scenario, alt, mode, fact, actor, panels, group, compare, calt,
         (ids.COMPARE, "value"): state.compare, (ids.COMPARE, "options"): compare_options,
         (ids.COMPARE_ALT, "value"): state.calt, (ids.COMPARE_ALT, "options"): calt_options,
         (ids.SWEEP_RUNS, "value"): state.sweep or default_runs(), (ids.SWEEP_RUNS, "options"): run_options(state.sweep),
-        (ids.SWEEP_SEED, "value"): state.seed, (ids.VIEW, "data"): {"search": new_search, "run": run_id, "bundle": token},
+        (ids.SWEEP_SEED, "value"): state.seed,
+        (ids.VIEW, "data"): {"search": new_search, "run": run_id, "built": encode(built), "built_t": built.t,
+                             "digest": made},
         (ids.ALT_NOTE, "children"): f"Alternative “{alt_title}”: {alt_text}" if state.alt else "",
         (ids.STORY, "value"): ["on"] if state.story else [],
         (ids.SHOW_AFF, "value"): [o["value"] for o in aff_opts if o["value"] not in state.hide],
         (ids.SHOW_MEDIUM, "value"): [o["value"] for o in medium_opts if o["value"] not in state.hide],
         (ids.POS, "data"): {"pos": encode_pos(state.pos)},
     })
+
+
+def page_bundle(result: RunResult, state: ViewState) -> tuple[dict, str]:
+    """The playback bundle the page gets for ``state`` (resolved against ``result``) and its digest: the
+    cached bundle, with the outline of who differs in the compared run while the compare panel is on."""
+    from .bundle import bundle_digest, bundle_for
+    from .delta import digest
+    from .whatif import network_outline
+
+    bundle = bundle_for(result, state)
+    if not (state.comparing and "compare" in state.panels):
+        return bundle, bundle_digest(result, state)
+    try:
+        outline = network_outline(state, result).to_plotly_json()
+    except Exception:  # the compare panel reports what went wrong
+        return bundle, bundle_digest(result, state)
+    bundle = bundle | {"net": bundle["net"] | {"data": [*bundle["net"]["data"], outline]}}
+    return bundle, digest(bundle)
+
+
+def _held(view: dict, result: RunResult) -> tuple[dict, str] | None:
+    """The bundle the page holds, rebuilt from what ``view`` says it was built from (of ``result``'s run), with
+    its digest; None where it cannot be rebuilt."""
+    if not view.get("built") and view.get("built_t") is None:
+        return None
+    try:
+        return page_bundle(result, decode(view["built"])[0].with_(t=view["built_t"]))
+    except Exception:  # a file that changed since: the page gets the whole bundle
+        return None
 
 
 def _empty(message: str) -> tuple:

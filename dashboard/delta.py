@@ -1,18 +1,23 @@
 """What a view change sends of the playback bundle: the whole of it, or only what differs from the bundle
 the page already holds.
 
-The server keeps the bundles it sent lately (:class:`Sent`), each under a token that the page keeps with
-its view. When a change of view comes with a token this process still holds, the answer is a
-:class:`dash.Patch` of what differs (:func:`changes`): a change of fact or actor in focus leaves the
-steps, their labels, the matrix's cells and hover texts and most of the timeline where they are. A token
-this process does not know (another worker's, or one pushed out of the cache) gets the whole bundle.
+The page keeps, with its view (the ``view`` store), what its bundle was built from and a digest of it
+(:func:`digest`). A later view change of the same run rebuilds that bundle from those inputs (any worker
+process can: a bundle is a pure function of the run and the view, cached per process by
+:func:`dashboard.bundle.bundle_for`), and when the rebuilt bundle has the page's digest, the answer is a
+:class:`dash.Patch` of what differs (:func:`changes`): a change of fact or actor in focus leaves the steps,
+their labels, the matrix's cells and hover texts and most of the timeline where they are. Otherwise (another
+run, a file changed on disk, anything not rebuilt exactly) the page gets the whole bundle.
+
+This relies on the bundle store being written only by the sync callback, together with the view store,
+and on Dash dropping the answer of a request that a newer request of the same callback superseded: the
+digest a request carries is then always that of the bundle on the page.
 """
 
 from __future__ import annotations
 
-import threading
-import uuid
-from collections import OrderedDict
+import hashlib
+import json
 from typing import Any
 
 from dash import Patch
@@ -20,15 +25,22 @@ from dash import Patch
 DELETE = object()  # in :func:`changes`: the key is gone
 MAX_DEPTH = 6  # below this, a changed value is sent whole
 MAX_OPERATIONS = 2000  # a patch of more operations than this is sent as the whole bundle instead
-MAX_SENT = 32  # bundles kept per process; most share their run's parts, so each adds little memory
+
+
+def digest(bundle: dict) -> str:
+    """A digest of ``bundle`` as JSON: two bundles with the same digest send the same page data."""
+    text = json.dumps(bundle, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
 def changes(old: Any, new: Any, path: tuple = (), depth: int = 0) -> list[tuple[tuple, Any]]:
     """The assignments (``(path, value)``; ``value`` :data:`DELETE` for a removed key) that turn ``old``
     into ``new``, both JSON-ready. Mappings are compared key by key and equal-length lists item by item,
-    down to :data:`MAX_DEPTH`; a list of which more than half the items differ is sent whole. Values of
-    different types differ (``1`` and ``True``), except inside containers that Python finds equal as a
-    whole: a bundle never holds a flag in one version of a place and a number in another."""
+    down to :data:`MAX_DEPTH`; a list of which more than half the items differ is sent whole.
+
+    Values are compared with Python's ``==`` (for which ``1 == 1.0 == True``), and a single value of
+    another type is sent again; containers that Python finds equal are not looked into (a bundle never
+    holds a flag in one version of a place and a number in another)."""
     if old is new or (type(old) is type(new) and old == new):
         return []
     if depth >= MAX_DEPTH:
@@ -47,6 +59,7 @@ def changes(old: Any, new: Any, path: tuple = (), depth: int = 0) -> list[tuple[
 
 
 def _dict_changes(old: dict, new: dict, path: tuple, depth: int) -> list[tuple[tuple, Any]]:
+    """:func:`changes` between two mappings: each key of ``new`` compared or added, each key gone deleted."""
     out: list[tuple[tuple, Any]] = []
     for k, v in new.items():
         out += changes(old[k], v, path + (k,), depth + 1) if k in old else [(path + (k,), v)]
@@ -55,7 +68,7 @@ def _dict_changes(old: dict, new: dict, path: tuple, depth: int) -> list[tuple[t
 
 
 def as_patch(operations: list[tuple[tuple, Any]]) -> Patch:
-    """``operations`` (from :func:`changes`) as a :class:`dash.Patch`."""
+    """``operations`` (from :func:`changes`, each with a non-empty path) as a :class:`dash.Patch`."""
     patch = Patch()
     for path, value in operations:
         target = patch
@@ -68,47 +81,13 @@ def as_patch(operations: list[tuple[tuple, Any]]) -> Patch:
     return patch
 
 
-class Sent:
-    """The bundles this process sent lately, by token (at most ``size``; the least recently used go first).
-
-    A bundle is shared, never changed: what the page holds is what was sent."""
-
-    def __init__(self, size: int = MAX_SENT) -> None:
-        self._size = size
-        self._items: OrderedDict[str, dict] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def put(self, bundle: dict) -> str:
-        """Keep ``bundle`` and return its token (new at every call: two pages never share one)."""
-        token = uuid.uuid4().hex
-        with self._lock:
-            self._items[token] = bundle
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-        return token
-
-    def get(self, token: object) -> dict | None:
-        """The bundle sent under ``token``, or None if this process does not hold it."""
-        if not isinstance(token, str):
-            return None
-        with self._lock:
-            bundle = self._items.get(token)
-            if bundle is not None:
-                self._items.move_to_end(token)
-            return bundle
-
-
-SENT = Sent()  # per process, like the run caches in dashboard/data.py
-
-
-def answer(bundle: dict, held: object) -> tuple[dict | Patch, str]:
-    """What to send for ``bundle`` to a page holding the bundle whose token is ``held``, and the token the
-    page keeps next: a patch when this process knows ``held`` and the patch is small, else the bundle."""
-    token = SENT.put(bundle)
-    old = SENT.get(held)
-    if old is None or not isinstance(old, dict) or not isinstance(bundle, dict):
-        return bundle, token
-    ops = changes(old, bundle)
+def answer(bundle: dict, held: tuple[dict, str] | None, page_digest: str) -> dict | Patch:
+    """What to send for ``bundle`` to a page whose bundle has the digest ``page_digest``, given ``held``,
+    that bundle rebuilt from what the page says it was built from, with its digest (None where it could not
+    be rebuilt): a patch when the rebuilt bundle is the page's and the patch is small, else the bundle."""
+    if held is None or not page_digest or held[1] != page_digest:
+        return bundle
+    ops = changes(held[0], bundle)
     if len(ops) > MAX_OPERATIONS:
-        return bundle, token
-    return as_patch(ops), token
+        return bundle
+    return as_patch(ops)

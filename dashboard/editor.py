@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -280,6 +281,16 @@ def _store_checked(body: dict[str, Any], kind: str) -> dict[str, Any]:
     return {"ref": row.ref, "id": row.id, "title": row.title, "search": search, "link": link, "problems": []}
 
 
+PAGE_HEADER = "X-Backchannel-Page"  # the editor's page sends a name of its own with each check, run and save
+_PAGE = re.compile(r"[A-Za-z0-9]{1,40}")
+
+
+def _client(page: str) -> str:
+    """Who asks the editor for work: the address and the page's own name (several readers behind one proxy
+    address are then several clients; the server's slots still bound them all together)."""
+    return f"{client_of_request()}|{page if _PAGE.fullmatch(page) else ''}"
+
+
 def register(app: Dash) -> None:
     """Add the editor's routes to ``app``'s server."""
     from flask import jsonify, redirect, request
@@ -299,7 +310,7 @@ def register(app: Dash) -> None:
             return fail
         text = body["text"]
         try:
-            with slot(client_of_request(), "check"):
+            with slot(_client(request.headers.get(PAGE_HEADER, "")), "check"):
                 return jsonify(problems=_problems(check_text(text, data.scenarios_dir(), store().path), text))
         except Busy as e:  # the page checks the text again in a moment
             return jsonify(busy=str(e))
@@ -309,7 +320,7 @@ def register(app: Dash) -> None:
         if fail is not None:
             return fail
         try:
-            with slot(client_of_request(), "store"):
+            with slot(_client(request.headers.get(PAGE_HEADER, "")), "store"):
                 return jsonify(_store_checked(body, kind))
         except Busy as e:
             return jsonify(busy=str(e))

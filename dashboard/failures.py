@@ -6,12 +6,14 @@ import re
 from pathlib import PurePath
 
 MAX_TEXT = 200  # characters of a problem's first line
-_PATH = re.compile(r"(?<![\w.])(?:/[^\s'\"/:]+){2,}/?")  # an absolute path (of two parts or more)
+# A web address (left as it is), or an absolute file path of two parts or more.
+_PATH = re.compile(r"(?P<url>\w[\w+.-]*://\S+)|(?<![\w.~/])(?P<path>(?:/[^\s'\"/:]+){2,}/?)")
 
 
 def without_paths(text: str) -> str:
-    """``text`` with every absolute file path shortened to the file's (or folder's) name."""
-    return _PATH.sub(lambda m: PurePath(m.group()).name, text)
+    """``text`` with every absolute file path shortened to the file's (or folder's) name; web addresses, paths
+    from the home folder (``~/…``) and relative paths are left as they are."""
+    return _PATH.sub(lambda m: m.group() if m.group("url") else PurePath(m.group("path")).name, text)
 
 
 def first_line(e: BaseException) -> str:
@@ -24,5 +26,6 @@ def first_line(e: BaseException) -> str:
 
 
 def failure_text(e: BaseException) -> str:
-    """``Kind: first line`` of ``e``, for a panel or a notice."""
-    return f"{type(e).__name__}: {first_line(e)}"
+    """``Kind: first line`` of ``e`` (only the kind where it says nothing), for a panel or a notice."""
+    said = first_line(e)
+    return type(e).__name__ if said == type(e).__name__ else f"{type(e).__name__}: {said}"

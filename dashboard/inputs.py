@@ -73,17 +73,24 @@ def moment(v: Any) -> dict[str, float] | None:
     return {"t": float(t)}
 
 
-MAX_TOKEN = 64  # characters of a bundle's token (dashboard/delta.py makes 32)
+MAX_DIGEST = 64  # characters of a bundle's digest (dashboard/delta.py makes 32)
 
 
-def view(v: Any) -> dict[str, str] | None:
-    """The stored view ``{"search": ..., "run": ..., "bundle": ...}`` with strings of bounded size (``bundle``,
-    the token of the playback bundle the page holds, "" where none is known); else None."""
+def view(v: Any) -> dict[str, Any] | None:
+    """The stored view ``{"search", "run", "built", "built_t", "digest"}``, checked: ``search`` (the view's
+    link) a string of bounded size, else None for the whole; ``run`` the run's fingerprint; ``built``,
+    ``built_t`` and ``digest`` what the page's playback bundle was built from (a link, and its exact
+    moment or None) and its digest. A part that is not usable is "" (``built_t``: None)."""
     if not isinstance(v, dict) or not isinstance(v.get("search"), str) or len(v["search"]) > MAX_SEARCH:
         return None
-    run, held = v.get("run"), v.get("bundle")
-    return {"search": v["search"], "run": run if isinstance(run, str) and len(run) <= MAX_SEARCH else "",
-            "bundle": held if isinstance(held, str) and len(held) <= MAX_TOKEN else ""}
+
+    def text(key: str, top: int) -> str:
+        got = v.get(key)
+        return got if isinstance(got, str) and len(got) <= top else ""
+
+    at = moment({"t": v.get("built_t")})
+    return {"search": v["search"], "run": text("run", MAX_SEARCH), "built": text("built", MAX_SEARCH),
+            "built_t": at["t"] if at else None, "digest": text("digest", MAX_DIGEST)}
 
 
 def clicks(v: Any) -> int:

@@ -44,7 +44,7 @@ POOLS = {"sweep": "slot", "explain": "slot", "check": "edit", "store": "edit"}  
 
 
 class Busy(Exception):
-    """No sweep may start now; the message says why, for the reader."""
+    """No work of the kind asked for may start now; the message says why, for the reader."""
 
 
 def _int_env(name: str, default: int, top: int) -> int:

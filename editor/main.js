@@ -3,7 +3,7 @@
 // Built into dashboard/assets/editor.min.js by scripts/build-editor.sh; loaded by editor-load.js.
 import { basicSetup, EditorView } from "codemirror";
 import { yaml } from "@codemirror/lang-yaml";
-import { linter, lintGutter, forceLinting } from "@codemirror/lint";
+import { linter, lintGutter, forceLinting, forEachDiagnostic } from "@codemirror/lint";
 import { autocompletion } from "@codemirror/autocomplete";
 import { EditorSelection, StateEffect } from "@codemirror/state";
 
@@ -23,9 +23,12 @@ function el(id) { return document.getElementById(id); }
 
 function base() { return window.backchannelEditorBase || "/"; }
 
+// This page's own name for the server, which runs one check and one run or save at a time for each page.
+const PAGE = Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, "0")).join("");
+
 async function post(path, body) {
-  const r = await fetch(base() + path, { method: "POST", headers: { "Content-Type": "application/json" },
-                                         body: JSON.stringify(body) });
+  const r = await fetch(base() + path, { method: "POST", body: JSON.stringify(body),
+                                         headers: { "Content-Type": "application/json", "X-Backchannel-Page": PAGE } });
   if (!r.ok) throw new Error(`the server answered ${r.status}`);
   return r.json();
 }
@@ -165,7 +168,9 @@ function lintSource(editor) {
       setTimeout(() => {
         if (view.state.doc.toString() === text) view.dispatch({ effects: recheck.of(null) });
       }, BUSY_RETRY_MS);
-      return [];
+      const kept = [];  // what the last check found stays marked meanwhile (where the text has moved it)
+      forEachDiagnostic(view.state, (d, from, to) => kept.push(Object.assign({}, d, { from, to })));
+      return kept;
     }
     const problems = answer.problems || [];
     showProblems(view, problems);
@@ -296,7 +301,7 @@ function start() {
   const mount = el(IDS.mount);
   if (!mount || mount.dataset.ready) return false;
   mount.dataset.ready = "1";
-  window.backchannelEditor = create(mount);
+  window.backchannelEditor = Object.assign(create(mount), { page: PAGE });
   return true;
 }
 

@@ -310,9 +310,9 @@
   }
   // The figures that step i changes, by plot (no_update for the others). While playing, a plot out of
   // the window (scrolled away, or its panel hidden) is left for later: playback draws what can be seen,
-  // and the rest is drawn as soon as it comes into view or when playback stops (the pause sets the
-  // slider, which draws the step again). A new view draws the network and the texts beside it first
-  // and the plots below them just after (drawRest), once the first screen has been painted.
+  // and the rest is drawn when playback stops (the pause sets the slider, which draws the step again) or
+  // at the first step after it comes into view. A new view draws the network and the texts beside it
+  // first and each plot below them later (drawLeft), once the first screen can be used.
   function figuresAt(data, i, fresh) {
     var out = {}, left = false;
     GRAPHS.forEach(function (g) {
@@ -327,14 +327,44 @@
       drawn[g] = key;
       out[g] = FIGURE[g](data, i);
     });
-    if (fresh && left) { requestAnimationFrame(function () { setTimeout(drawRest, 0); }); }
+    if (fresh && left) { drawLeft(data); }
     return out;
   }
-  function drawRest() {
-    var set = window.dash_clientside.set_props;
-    if (!shown.data || !set) { return; }
-    var figs = figuresAt(shown.data, shown.step, false);
-    GRAPHS.forEach(function (g) { if (figs[g] !== nu()) { set(g, { figure: figs[g] }); } });
+  // The plots a new view left undrawn are drawn each when it comes within NEAR_PX of the window, or at an
+  // idle moment from SETTLE_MS after the view came (at the latest IDLE_MS after that), one plot at a time:
+  // the first screen can be used without waiting for the plots below it, and the page's thread is not
+  // taken by them just when a reader starts to use it (drawing the timeline and the matrix of the
+  // documented scenario takes about 0.25 s of it here).
+  var NEAR_PX = 300, SETTLE_MS = 1000, IDLE_MS = 2000;
+  function drawLeft(data) {
+    var left = GRAPHS.filter(function (g) { return g !== "network"; });
+    var near = null;
+    function drawOne(g) {
+      var set = window.dash_clientside.set_props;
+      if (left.indexOf(g) < 0 || shown.data !== data || !set) { return; }
+      left = left.filter(function (x) { return x !== g; });
+      if (!left.length && near) { near.disconnect(); }
+      var key = frameKey(data, g, shown.step);
+      if (drawn[g] === key || (playing && !onScreen(g))) { return; }
+      drawn[g] = key;
+      set(g, { figure: FIGURE[g](data, shown.step) });
+    }
+    function idle() {
+      if (shown.data !== data) { if (near) { near.disconnect(); } return; }
+      if (left.length) { drawOne(left[0]); }
+      if (left.length) { later(); }
+    }
+    function later() {
+      if (window.requestIdleCallback) { window.requestIdleCallback(idle, { timeout: IDLE_MS }); }
+      else { setTimeout(idle, 0); }
+    }
+    if (window.IntersectionObserver) {
+      near = new IntersectionObserver(function (entries) {
+        entries.forEach(function (e) { if (e.isIntersecting) { drawOne(e.target.id); } });
+      }, { rootMargin: NEAR_PX + "px" });
+      left.forEach(function (g) { var el = document.getElementById(g); if (el) { near.observe(el); } });
+    }
+    setTimeout(later, SETTLE_MS);
   }
 
   // What the page shows in the text panels, so that an unchanged text is not sent to React again.

@@ -1,7 +1,9 @@
-"""Dashboard fixtures: a scenario folder in tmp, the app served from a thread, headless Chromium."""
+"""Dashboard fixtures: a scenario folder in tmp, the app served from a thread, headless Chromium; and how the
+page applies a patch of its bundle (:func:`applied`)."""
 
 from __future__ import annotations
 
+import copy
 import shutil
 from pathlib import Path
 
@@ -85,3 +87,22 @@ def documented(monkeypatch):
         pytest.skip("the documented scenario and its variants are not there")
     monkeypatch.setenv("BACKCHANNEL_SCENARIOS", str(ROOT / "scenarios"))
     monkeypatch.setenv("BACKCHANNEL_DEFAULT_SCENARIO", "alexander_release")
+
+
+def applied(base, sent):
+    """``sent`` (a bundle, or a patch as Dash sends it) applied to ``base`` as the page applies it."""
+    if not (isinstance(sent, dict) and "__dash_patch_update" in sent):
+        return sent
+    out = copy.deepcopy(base)
+    for op in sent["operations"]:
+        *path, last = op["location"]
+        target = out
+        for key in path:
+            target = target[key]
+        if op["operation"] == "Assign":
+            target[last] = op["params"]["value"]
+        elif op["operation"] == "Delete":
+            del target[last]
+        else:
+            raise AssertionError(f"unexpected operation {op['operation']}")
+    return out

@@ -124,7 +124,7 @@ def test_matrix_hover_in_the_browser_is_the_servers(page, server_url, tiny_run):
     from dashboard.figures.matrix import NOT_YET, hover_at, hover_lines
     from sim.timeparse import parse_instant
 
-    hover = "() => document.querySelector('#matrix .js-plotly-plot').data[0].customdata"
+    hover = "() => ((document.querySelector('#matrix .js-plotly-plot').data || [])[0] || {}).customdata"
     for query, local in (("t=2025-05-01T07:00:00Z", "2025-05-01T10:00"), ("", "2025-05-01T16:00")):
         page.goto(server_url + f"/?fact=offer&{query}")
         wait_ready(page)
@@ -140,7 +140,8 @@ def test_matrix_in_the_browser_is_the_servers(page, server_url, tiny_run, group)
     from dashboard.figures.matrix import glyphs, matrix_cells
     from sim.timeparse import parse_instant
 
-    drawn = "() => { const d = document.querySelector('#matrix .js-plotly-plot').data; return [d[0].z, d[0].text, d[1].text]; }"
+    drawn = ("() => { const d = document.querySelector('#matrix .js-plotly-plot').data || [];"
+             " return d.length ? [d[0].z, d[0].text, d[1].text] : null; }")
     for query, local in (("t=2025-05-01T07:00:00Z", "2025-05-01T10:00"), ("", "2025-05-01T16:00")):
         page.goto(server_url + f"/?fact=offer&group={group}&{query}")
         wait_ready(page)
@@ -177,8 +178,10 @@ def test_quick_changes_of_view_end_as_a_fresh_page_of_that_view(browser, server_
         page.wait_for_timeout(1500)  # any answer still on its way has come by now
         fresh.goto(server_url + "/" + page.evaluate("location.search"))
         wait_ready(fresh)
-        fresh.wait_for_selector("#matrix .main-svg")
-        fresh.wait_for_timeout(500)
+        for p in (page, fresh):  # plots below the first screen are drawn when they come near it
+            p.evaluate("document.getElementById('matrix').scrollIntoView()")
+            p.wait_for_function("(document.querySelector('#matrix .js-plotly-plot').data || []).length > 0")
+            p.wait_for_timeout(500)
         assert page.evaluate(SHOWN_VIEW) == fresh.evaluate(SHOWN_VIEW)
     finally:
         page.close()

@@ -8,7 +8,7 @@ import pytest
 
 from dashboard.state import decode
 
-from .test_delta import applied
+from .conftest import applied
 
 
 @pytest.fixture(scope="module")
@@ -74,12 +74,35 @@ def test_a_view_change_on_the_same_run_leaves_the_log_alone(client):
     same = call(client, first["url"]["search"], controls, None, "fact.value", view)
     assert "log" not in same and "options" not in same["fact"] and same["fact"]["value"] == "reply"
     patched = applied(first["bundle"]["data"], same["bundle"]["data"])  # only what differs is sent
-    assert "__dash_patch_update" in same["bundle"]["data"] and patched["headlines"] != first["bundle"]["data"]["headlines"]
+    assert "__dash_patch_update" in same["bundle"]["data"]
+    assert patched["headlines"] != first["bundle"]["data"]["headlines"]
     other = call(client, first["url"]["search"], controls | {"alternative.value": "no_tap"}, None,
                  "alternative.value", same["view"]["data"])
     assert other["log"]["rowData"] and other["view"]["data"]["run"] != view["run"]
     stale = dict(view, run=view["run"] + "0")  # the file changed on disk since the page loaded it
     assert call(client, first["url"]["search"], controls, None, "fact.value", stale)["log"]["rowData"]
+
+
+def test_a_compare_view_is_patched_too_and_its_outline_stays_out_of_the_cache(client):
+    """With the compare panel on, a change of fact is a patch that gives the page the bundle a fresh page
+    gets, outline included, and the cached bundle of the view holds no outline."""
+    from dashboard.bundle import build_bundle, bundle_for
+    from dashboard.data import load_run
+
+    link = "?scenario=tiny&fact=offer&compare=alternatives/no_relay&panels=network,compare"
+    first = call(client, link)
+    controls = {"scenario.value": "tiny", "alternative.value": "", "mode.value": "event", "fact.value": "reply",
+                "actor.value": None, "panels.value": ["network", "compare"], "group.value": "actors",
+                "compare-with.value": "alternatives/no_relay", "compare-alt.value": ""}
+    same = call(client, first["url"]["search"], controls, None, "fact.value", first["view"]["data"])
+    assert "__dash_patch_update" in same["bundle"]["data"]
+    fresh = call(client, same["url"]["search"])
+    assert applied(first["bundle"]["data"], same["bundle"]["data"]) == fresh["bundle"]["data"]
+    assert fresh["bundle"]["data"]["net"]["data"][-1]["name"].startswith("differs in")
+    state = decode(same["url"]["search"])[0]
+    result = load_run("tiny")
+    cached = bundle_for(result, state.with_(t=None))
+    assert not cached["net"]["data"][-1]["name"].startswith("differs in")
 
 
 def test_export_callback_sends_html(client):
@@ -295,4 +318,3 @@ def test_switching_scenario_drops_an_alternative_of_the_old_file(client):
     controls |= {"compare-with.value": "tiny"}  # a named file keeps its alternative
     out = call(client, "?compare=tiny&calt=slow_relay", controls, None, changed="scenario.value")
     assert decode(out["url"]["search"])[0].calt == "slow_relay"
-

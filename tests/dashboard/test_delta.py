@@ -6,30 +6,14 @@ import copy
 import json
 
 import pytest
+from dash import Patch
 
 from dashboard import delta
-from dashboard.bundle import build_bundle, bundle_for
+from dashboard.bundle import build_bundle, bundle_digest, bundle_for
 from dashboard.resolve import resolve
 from dashboard.state import ViewState
 
-
-def applied(base, sent):
-    """``sent`` (a bundle, or a patch as Dash sends it) applied to ``base`` as the page applies it."""
-    if not (isinstance(sent, dict) and "__dash_patch_update" in sent):
-        return sent
-    out = copy.deepcopy(base)
-    for op in sent["operations"]:
-        *path, last = op["location"]
-        target = out
-        for key in path:
-            target = target[key]
-        if op["operation"] == "Assign":
-            target[last] = op["params"]["value"]
-        elif op["operation"] == "Delete":
-            del target[last]
-        else:
-            raise AssertionError(f"unexpected operation {op['operation']}")
-    return out
+from .conftest import applied
 
 
 def as_json(value):
@@ -60,20 +44,17 @@ def test_nothing_changed_is_no_operation():
     assert delta.changes(b, copy.deepcopy(b)) == []
 
 
-def test_sent_keeps_the_latest_bundles_only():
-    sent = delta.Sent(size=2)
-    a, b, c = {"n": 1}, {"n": 2}, {"n": 3}
-    ta, tb = sent.put(a), sent.put(b)
-    assert ta != tb and sent.get(ta) is a
-    sent.put(c)  # b was used least recently
-    assert sent.get(tb) is None and sent.get(ta) is a
-    assert sent.get(None) is None and sent.get(123) is None
+def test_a_page_whose_bundle_is_not_the_rebuilt_one_gets_the_whole_bundle():
+    bundle, old = {"steps": [1.0, 2.0], "fact": "b"}, {"steps": [1.0, 2.0], "fact": "a"}
+    assert delta.answer(bundle, None, delta.digest(old)) is bundle  # nothing rebuilt
+    assert delta.answer(bundle, (old, delta.digest(old)), "") is bundle  # the page says nothing
+    assert delta.answer(bundle, (old, delta.digest(old)), delta.digest({"other": 1})) is bundle
+    sent = as_json(delta.answer(bundle, (old, delta.digest(old)), delta.digest(old)))
+    assert sent["operations"] == [{"operation": "Assign", "location": ["fact"], "params": {"value": "b"}}]
 
 
-def test_an_unknown_token_gets_the_whole_bundle():
-    bundle = {"steps": [1.0, 2.0]}
-    sent, token = delta.answer(bundle, "not-a-token")
-    assert sent is bundle and delta.SENT.get(token) is bundle
+def test_the_digest_follows_the_content():
+    assert delta.digest({"a": [1, 2]}) == delta.digest({"a": [1, 2]}) != delta.digest({"a": [1, 3]})
 
 
 @pytest.mark.parametrize("change", [
@@ -83,19 +64,17 @@ def test_an_unknown_token_gets_the_whole_bundle():
 def test_the_patched_bundle_is_the_new_one(env, change):
     """Whatever the change of view, the page's bundle with the patch applied equals the new bundle."""
     state, result, _ = resolve(ViewState(fact="offer"))
-    old = as_json(bundle_for(result, state))
-    _, token = delta.answer(bundle_for(result, state), None)
+    old = bundle_for(result, state)
+    held = (old, bundle_digest(result, state))
     state2, result2, _ = resolve(state.with_(**change))
-    new = bundle_for(result2, state2)
-    sent, token2 = delta.answer(new, token)
-    assert token2 != token
-    assert applied(old, as_json(sent)) == as_json(build_bundle(result2, state2))
+    sent = delta.answer(bundle_for(result2, state2), held, delta.digest(as_json(old)))
+    assert isinstance(sent, Patch)  # the page's bundle, as it came back from JSON, has the same digest
+    assert applied(as_json(old), as_json(sent)) == as_json(build_bundle(result2, state2))
 
 
 def test_a_fact_change_sends_a_fraction_of_the_bundle(env):
     state, result, _ = resolve(ViewState(fact="offer"))
-    _, token = delta.answer(bundle_for(result, state), None)
+    held = (bundle_for(result, state), bundle_digest(result, state))
     new = bundle_for(result, state.with_(fact="reply"))
-    sent, _ = delta.answer(new, token)
-    size = len(json.dumps(as_json(sent)))
-    assert "__dash_patch_update" in as_json(sent) and size < len(json.dumps(as_json(new))) / 2
+    sent = as_json(delta.answer(new, held, held[1]))
+    assert "__dash_patch_update" in sent and len(json.dumps(sent)) < len(json.dumps(as_json(new))) / 2

@@ -195,12 +195,14 @@ def test_one_check_and_one_run_at_a_time_per_client_and_a_few_in_all(client, mon
     from dashboard import limits
 
     check = limits.KINDS["check"]
-    with limits.slot("127.0.0.1", "check"):  # the test client's address
+    with limits.slot("127.0.0.1|", "check"):  # the test client's address, without a page's name
         assert client.post("/editor/check", json={"text": TINY}).get_json() == {"busy": check[1]}
         assert client.post("/editor/run", json={"text": FIXED}).get_json()["problems"] == []  # another kind
     assert client.post("/editor/check", json={"text": TINY}).get_json() == {"problems": []}
-    with limits.slot("127.0.0.1", "store"):
+    with limits.slot("127.0.0.1|", "store"):
         assert client.post("/editor/save", json={"text": FIXED}).get_json() == {"busy": limits.KINDS["store"][1]}
+        other = client.post("/editor/save", json={"text": FIXED}, headers={"X-Backchannel-Page": "p2"})
+        assert other.get_json()["problems"] == []  # another page at the same address
     monkeypatch.setenv(limits.ENV_EDIT_SLOTS, "1")
     with limits.slot("someone else", "store"):  # the only slot, and sweeps keep theirs
         assert client.post("/editor/check", json={"text": TINY}).get_json() == {"busy": check[0]}
@@ -295,7 +297,7 @@ def test_a_check_the_server_was_too_busy_for_is_asked_again(page, server_url, st
     from dashboard import limits
 
     open_editor(page, server_url + EDITOR_URL)
-    with limits.slot("127.0.0.1", "check"):
+    with limits.slot("127.0.0.1|" + page.evaluate("window.backchannelEditor.page"), "check"):
         replace_text(page, TYPO)
         page.wait_for_function("document.querySelector('#editor-status').innerText.includes('checked again')")
         assert page.locator(".editor-problem").count() == 0

@@ -16,8 +16,15 @@ def test_paths_in_a_message_become_names():
     assert without_paths("see /home/u/w/scenarios and 1/2 of a/b") == "see scenarios and 1/2 of a/b"
 
 
+def test_web_addresses_and_other_paths_are_left_as_they_are():
+    for text in ("see https://example.org/news/2025/story.html", "https://errors.pydantic.dev/2.9/v/missing",
+                 "~/w/x/y.yaml", "alternatives/no_relay.yaml", "1/2 of a/b"):
+        assert without_paths(text) == text
+
+
 def test_a_silent_problem_is_named_by_its_kind():
-    assert first_line(RuntimeError()) == "RuntimeError" and failure_text(KeyError("x")) == "KeyError: 'x'"
+    assert first_line(RuntimeError()) == "RuntimeError" and failure_text(RuntimeError()) == "RuntimeError"
+    assert failure_text(KeyError("x")) == "KeyError: 'x'"
     assert len(first_line(ValueError("x" * 1000))) == 200
 
 

@@ -151,27 +151,35 @@ CURSOR_PIXELS = """() => { const gd = document.querySelector('#timeline .js-plot
 
 
 def test_the_timeline_cursor_follows_playback_and_the_steps_after_it(page, server_url):
-    """With the timeline in view, playing moves its cursor step by step; after the pause, and after stepping
-    back to where playback began, the cursor is drawn at the step shown."""
+    """With the timeline in view, playing moves its cursor step by step without plotly drawing the timeline
+    again; after the pause (also when the plot is drawn again from its figure) and after stepping back to
+    where playback began, the cursor is drawn at the step shown."""
     page.goto(server_url + "/?fact=offer&t=2025-05-01T06:00:00Z")
     ready(page)
     page.wait_for_selector("#timeline .main-svg")
     page.evaluate("document.getElementById('panel-timeline').scrollIntoView({block: 'start'})")
     start = int(page.get_attribute(".dash-slider-thumb", "aria-valuenow"))
     page.wait_for_function(f"s => ({CURSOR})() === String(s)", arg=start)
+    page.wait_for_selector("#timeline .shapelayer path[data-index]")
+    page.wait_for_timeout(300)  # the drawing's last callbacks
     page.evaluate("""() => { window.__xs = new Set(); const f = () => {
       const gd = document.querySelector('#timeline .js-plotly-plot');
       const p = gd.querySelector(".shapelayer path[data-index='" + gd.layout.meta.cursor_shape + "']");
-      if (p) { window.__xs.add(p.getAttribute('d')); } window.__raf = requestAnimationFrame(f); }; f(); }""")
+      if (p) { window.__xs.add(p.getAttribute('d')); } window.__raf = requestAnimationFrame(f); }; f();
+      window.__plots = 0; document.querySelector('#timeline .js-plotly-plot').on('plotly_afterplot',
+                                                                           () => { window.__plots += 1; }); }""")
     page.evaluate("document.activeElement && document.activeElement.blur()")
     page.keyboard.press(" ")  # a click on the button would scroll back up to it
     page.wait_for_function(f"s => Number(document.querySelector('.dash-slider-thumb').getAttribute('aria-valuenow'))"
                            f" >= s + 3", arg=start)
+    assert page.evaluate("window.__plots") == 0  # moved, not drawn again
     page.keyboard.press(" ")
     page.wait_for_function("document.querySelector('#play').innerText.includes('Play')")
     assert page.evaluate("window.scrollY") > 0
     page.wait_for_timeout(500)
     assert page.evaluate("cancelAnimationFrame(window.__raf) || window.__xs.size") >= 3  # drawn while playing
+    page.click("#wheel-zoom input")  # a new config: the plot is drawn again from the figure it holds
+    page.wait_for_timeout(1000)
     for _ in range(2):
         step = int(page.get_attribute(".dash-slider-thumb", "aria-valuenow"))
         page.wait_for_function(f"s => ({CURSOR})() === String(s)", arg=step)
@@ -371,5 +379,5 @@ def test_plots_out_of_view_show_the_moment_when_playback_stops(page, server_url,
     page.wait_for_function(f"s => ({CURSOR})() === String(s)", arg=step)  # event by event: x is the step
     t = parse_instant(page.evaluate("new URLSearchParams(location.search).get('t')")).timestamp()
     expected = hover_at(hover_lines(tiny_run), t)
-    page.wait_for_function("e => JSON.stringify(document.querySelector('#matrix .js-plotly-plot').data[0].customdata)"
-                           " === JSON.stringify(e)", arg=expected)
+    page.wait_for_function("e => JSON.stringify(((document.querySelector('#matrix .js-plotly-plot').data || [])[0]"
+                           " || {}).customdata) === JSON.stringify(e)", arg=expected)
