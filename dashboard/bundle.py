@@ -13,7 +13,7 @@ import functools
 from typing import TYPE_CHECKING, Any
 
 from .answer import answer_data, focus_data
-from .figures.common import (STAGE_HEIGHT, big_label, channel_labels, date_marks, fact_labels, fact_statements,
+from .figures.common import (STAGE_HEIGHT, Same, big_label, channel_labels, date_marks, fact_labels, fact_statements,
                              key_moments, local_label, medium_label, names, opening_time, readable_reason, step_at,
                              steps as make_steps, utc_label, zone_label)
 from .figures.matrix import NOT_YET, hover_lines, matrix_changes, matrix_spec
@@ -127,24 +127,8 @@ def slider_marks(result: RunResult, times: list[float]) -> dict[int, Any]:
     return marks
 
 
-class _Same:
-    """A run as a cache key, by identity: a result is immutable, and a cache holding this key holds the
-    result with it, so that its ``id`` is not reused while cached."""
-
-    __slots__ = ("result",)
-
-    def __init__(self, result: RunResult) -> None:
-        self.result = result
-
-    def __hash__(self) -> int:
-        return id(self.result)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Same) and other.result is self.result
-
-
 @functools.lru_cache(maxsize=16)
-def _run_parts(run: _Same) -> dict[str, Any]:
+def _run_parts(run: Same) -> dict[str, Any]:
     """What depends on the run alone: the story cards, the latest-messages lines and the key moments' times."""
     result = run.result
     return {"cards": story_cards(result), "recent": recent_entries(result),
@@ -152,19 +136,19 @@ def _run_parts(run: _Same) -> dict[str, Any]:
 
 
 @functools.lru_cache(maxsize=16)
-def _group_parts(run: _Same, group: str) -> dict[str, Any]:
+def _group_parts(run: Same, group: str) -> dict[str, Any]:
     """What depends on the run and the matrix's rows: the matrix's cells through time and its hover texts."""
     return {"mx_hover": hover_lines(run.result, group), "mx_cells": matrix_changes(run.result, group)}
 
 
 @functools.lru_cache(maxsize=32)
-def _plain_steps(run: _Same, mode: str) -> frozenset[float]:
+def _plain_steps(run: Same, mode: str) -> frozenset[float]:
     """The steps of ``mode`` without a moment of a link's own: a view at one of them has these steps."""
     return frozenset(make_steps(run.result, mode, None))
 
 
 @functools.lru_cache(maxsize=32)
-def _time_parts(run: _Same, mode: str, start: float | None) -> dict[str, Any]:
+def _time_parts(run: Same, mode: str, start: float | None) -> dict[str, Any]:
     """What depends on the run and its steps: the steps and their labels, slider marks, key-moment steps and
     the timeline cursor's place at each step."""
     result = run.result
@@ -187,7 +171,7 @@ def build_bundle(result: RunResult, state: ViewState) -> dict[str, Any]:
 
     Parts that depend only on the run, its steps or the matrix's rows are cached per run and shared
     between bundles (a bundle is read, never changed)."""
-    run = _Same(result)
+    run = Same(result)
     start = state.t if state.t is not None else opening_time(result)
     at = _time_parts(run, state.mode, None if start is None or start in _plain_steps(run, state.mode) else start)
     times = at["steps"]
@@ -229,12 +213,12 @@ def build_bundle(result: RunResult, state: ViewState) -> dict[str, Any]:
 def bundle_for(result: RunResult, state: ViewState) -> dict[str, Any]:
     """:func:`build_bundle`, cached for the last views drawn by this process (the bundle is shared: read it,
     never change it)."""
-    return _bundle(_Same(result), _bundle_state(state))
+    return _bundle(Same(result), _bundle_state(state))
 
 
 def bundle_digest(result: RunResult, state: ViewState) -> str:
     """The digest (:func:`dashboard.delta.digest`) of :func:`bundle_for`'s bundle, cached with it."""
-    return _digest(_Same(result), _bundle_state(state))
+    return _digest(Same(result), _bundle_state(state))
 
 
 def _bundle_state(state: ViewState) -> ViewState:
@@ -243,13 +227,13 @@ def _bundle_state(state: ViewState) -> ViewState:
 
 
 @functools.lru_cache(maxsize=16)
-def _bundle(run: _Same, state: ViewState) -> dict[str, Any]:
+def _bundle(run: Same, state: ViewState) -> dict[str, Any]:
     """The cache behind :func:`bundle_for`."""
     return build_bundle(run.result, state)
 
 
 @functools.lru_cache(maxsize=16)
-def _digest(run: _Same, state: ViewState) -> str:
+def _digest(run: Same, state: ViewState) -> str:
     """The cache behind :func:`bundle_digest`."""
     from .delta import digest
 

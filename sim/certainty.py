@@ -21,6 +21,7 @@ retellings of one another.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -296,6 +297,7 @@ def _day(d: datetime, year: bool = True) -> str:
     return f"{d:%a %d %b}" + (f" {d.year}" if year else "")
 
 
+@functools.lru_cache(maxsize=4096)  # a pure function of hashable values: every view of a run asks again
 def describe_when(time: float, certainty: Certainty | None, tz: str, what: str = "") -> str:
     """A modelled time in words, never a bare instant for a time the record does not have.
 

@@ -52,6 +52,22 @@ CALENDAR_STEPS = 240
 STAGE_HEIGHT = 456  # px: the dashboard's network, and at least its timeline beside it
 
 
+class Same:
+    """A run as a cache key, by identity: a result is immutable, and a cache holding this key holds the
+    result with it, so that its ``id`` is not reused while cached."""
+
+    __slots__ = ("result",)
+
+    def __init__(self, result: RunResult) -> None:
+        self.result = result
+
+    def __hash__(self) -> int:
+        return id(self.result)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Same) and other.result is self.result
+
+
 @functools.lru_cache(maxsize=1)
 def _template_json() -> str:
     import plotly.io as pio

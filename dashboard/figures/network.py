@@ -7,6 +7,8 @@ come from :func:`positions`, which is deterministic: the same scenario always ge
 
 from __future__ import annotations
 
+import bisect
+import functools
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -18,7 +20,7 @@ from sim.certainty import MODELLED_MARK, MODELLED_MEANING, modelled
 
 from .common import (BELIEF_COLOR, FLIGHT_COLOR, KNOW_COLORS, KNOW_LABELS, KNOW_ORDER, KNOW_SYMBOLS, MEDIUM_LABELS,
                      MEDIUM_STYLE, STAGE_HEIGHT, TAP_COLOR, affiliation_colors, affiliations, channel_labels,
-                     fact_labels, knowledge_state, medium_label, names, provenance, short_names, template, wrap)
+                     fact_labels, medium_label, names, provenance, short_names, template, wrap)
 from .labels import Scene, Segment, Spot, choose, crowded_first, spots_around, spots_beside
 
 if TYPE_CHECKING:
@@ -139,7 +141,7 @@ def _edges(result: RunResult, pos: dict[str, tuple[float, float]], hidden: froze
     xs, ys = [], []
     for ch in result.scenario.channels:
         ends = [a for a in ch.between if a in pos]
-        if f"medium:{ch.medium}" in hidden or f"medium:intercept" in hidden:
+        if f"medium:{ch.medium}" in hidden or "medium:intercept" in hidden:
             continue
         mx = sum(pos[a][0] for a in ends) / len(ends)
         my = sum(pos[a][1] for a in ends) / len(ends)
@@ -183,27 +185,58 @@ PATH_COLOR = "rgba(27,120,55,0.42)"
 TRAIL_COLOR = "rgba(17,17,17,0.5)"
 
 
-def _dynamic(result: RunResult, fact: str, t: float, focus: str | None, pos: dict[str, tuple[float, float]],
-             all_flights: list[Flight], labels: dict[str, str] | None = None) -> list[dict]:
-    """The traces that change with time, as plain dicts: the selected fact's path so far, the recent
-    trail, node fill and shape, focus rings, messages in flight."""
-    actors = list(result.actors)
-    states = [knowledge_state(result, a, fact, t) for a in actors]
-    ring = believed(result, focus, fact, t) if focus else []
-    moving = in_flight(all_flights, t)
-    fx, fy, ftext, fcol, fsize = [], [], [], [], []
+@dataclass(frozen=True)
+class _Spread:
+    """What the dynamic traces of one fact read at every step, worked out once: each actor's first knowledge
+    of it (time, how) and whether that came through a modelled step, the flights with their hover texts,
+    and the finished flights between drawn actors in order of arrival."""
+
+    actors: tuple[str, ...]
+    first: tuple[tuple[float, str] | None, ...]
+    marked: tuple[bool, ...]
+    flights: tuple[tuple[Flight, str], ...]
+    done: tuple[Flight, ...]
+    done_ends: tuple[float, ...]
+
+
+def _spread(result: RunResult, fact: str, pos: dict[str, tuple[float, float]], all_flights: list[Flight],
+            labels: dict[str, str] | None = None) -> _Spread:
+    """The :class:`_Spread` of ``fact`` for actors at ``pos``."""
+    actors = tuple(result.actors)
+    certain = result.certainties.knowledge
+    known = [result.learned(a, fact) for a in actors]
     nm = names(result)
     labels = labels if labels is not None else fact_labels(result)
-    for f, frac in moving:
-        if f.sender not in pos or f.target not in pos:
+    texts = []
+    for f in all_flights:
+        verb = "intercepting" if f.kind == "intercept" else "→"
+        texts.append((f, f"{nm.get(f.sender, f.sender)} {verb} {nm.get(f.target, f.target)}:<br>"
+                         + "<br>".join(labels.get(x, x) for x in f.facts)))
+    done = sorted((f for f in all_flights if f.sender in pos and f.target in pos), key=lambda f: f.end)
+    return _Spread(actors, tuple(None if k is None else (k.time, k.how) for k in known),
+                   tuple(k is not None and modelled(certain.get((a, fact))) for a, k in zip(actors, known)),
+                   tuple(texts), tuple(done), tuple(f.end for f in done))
+
+
+def _dynamic(result: RunResult, fact: str, t: float, focus: str | None, pos: dict[str, tuple[float, float]],
+             all_flights: list[Flight], labels: dict[str, str] | None = None, spread: _Spread | None = None
+             ) -> list[dict]:
+    """The traces that change with time, as plain dicts: the selected fact's path so far, the recent
+    trail, node fill and shape, focus rings, messages in flight. ``spread`` is :func:`_spread` of the same
+    arguments, when the caller draws many steps."""
+    sp = spread if spread is not None else _spread(result, fact, pos, all_flights, labels)
+    states = ["unknown" if k is None or k[0] > t else k[1] for k in sp.first]
+    ring = believed(result, focus, fact, t) if focus else []
+    fx, fy, ftext, fcol, fsize = [], [], [], [], []
+    for f, text in sp.flights:
+        if not f.start <= t <= f.end or f.sender not in pos or f.target not in pos:
             continue
+        frac = (t - f.start) / (f.end - f.start) if f.end > f.start else 0.5
         (x0, y0), (x1, y1) = pos[f.sender], pos[f.target]
         fx.append(x0 + (x1 - x0) * frac)
         fy.append(y0 + (y1 - y0) * frac)
         carries = fact in f.facts
-        verb = "intercepting" if f.kind == "intercept" else "→"
-        ftext.append(f"{nm.get(f.sender, f.sender)} {verb} {nm.get(f.target, f.target)}:<br>"
-                     + "<br>".join(labels.get(x, x) for x in f.facts))
+        ftext.append(text)
         fcol.append(TAP_COLOR if f.kind == "intercept" else (FLIGHT_COLOR if carries else "#757575"))
         fsize.append(13 if carries else 9)
     px, py = [], []
@@ -211,18 +244,18 @@ def _dynamic(result: RunResult, fact: str, t: float, focus: str | None, pos: dic
         if k.from_actor in pos and k.actor in pos:
             px += [pos[k.from_actor][0], pos[k.actor][0], None]
             py += [pos[k.from_actor][1], pos[k.actor][1], None]
-    done = [f for f in all_flights if f.end <= t and f.sender in pos and f.target in pos]
-    done.sort(key=lambda f: f.end)
+    arrived = bisect.bisect_right(sp.done_ends, t)
     tx, ty = [], []
-    for f in done[-TRAIL:]:
+    for f in sp.done[max(0, arrived - TRAIL):arrived]:
         (x0, y0), (x1, y1) = pos[f.sender], pos[f.target]
         tx += [x0, x0 + (x1 - x0) * 0.9, None]
         ty += [y0, y0 + (y1 - y0) * 0.9, None]
+    marks = [MODELLED_MARK if m and k is not None and k[0] <= t else "" for k, m in zip(sp.first, sp.marked)]
     return [
         {"x": px, "y": py},
         {"x": tx, "y": ty},
         {"marker": {"color": [KNOW_COLORS[k] for k in states], "symbol": [KNOW_SYMBOLS[k] for k in states]},
-         "text": node_marks(result, fact, t)},
+         "text": marks},
         {"x": [pos[a][0] for a in ring], "y": [pos[a][1] for a in ring]},
         {"x": fx, "y": fy, "hovertext": ftext, "marker": {"color": fcol, "size": fsize}},
     ]
@@ -279,9 +312,31 @@ def _label_annotations(result: RunResult, pos: dict[str, tuple[float, float]], f
     """Actor names and affiliation names as annotations, placed at the plot size the page gives the network
     (``height`` × at least ``width`` pixels) so that no name overlaps another name or any actor's marker, each
     affiliation's name lies outside the circle of its actors, and names cross as little as they can of
-    ``lines`` (the channels drawn, in data units; by default those of :func:`_edges`)."""
+    ``lines`` (the channels drawn, in data units; by default those of :func:`_edges`).
+
+    The placement does not depend on the fact or the moment shown, so it is cached for the last views (a
+    fresh list of fresh dicts each time: the caller may change them)."""
+    lines = _segments(_edges(result, pos)) if lines is None else lines
     short = short_names(result)
     colours = affiliation_colors(result)
+    affiliation = {a.id: a.affiliation for a in result.scenario.actors}
+    cast = tuple((a, short[a], affiliation[a]) for a in result.compiled.actors)
+    placed = _placed_labels(cast, tuple(colours.items()), tuple(pos.items()), focus, frozenset(faint), height, width,
+                            tuple(lines))
+    return [dict(a, font=dict(a["font"])) for a in placed]
+
+
+@functools.lru_cache(maxsize=32)
+def _placed_labels(cast: tuple[tuple[str, str, str], ...], colours: tuple[tuple[str, str], ...],
+                   pos: tuple[tuple[str, tuple[float, float]], ...], focus: str | None, faint: frozenset[str],
+                   height: int, width: int, lines: tuple[Segment, ...]) -> tuple[dict, ...]:
+    """The cache behind :func:`_label_annotations`, keyed by what the placement reads (so that the runs of
+    one file's alternatives share it): ``cast`` holds each actor's id, short name and affiliation. Its result
+    is shared: copy before changing it."""
+    pos = dict(pos)
+    short = {a: name for a, name, _ in cast}
+    affiliation = {a: f for a, _, f in cast}
+    colours = dict(colours)
     xs = [p[0] for p in pos.values()] or [0.0]
     ys = [p[1] for p in pos.values()] or [0.0]
     xr, yr = _ranges(xs, ys)
@@ -290,15 +345,13 @@ def _label_annotations(result: RunResult, pos: dict[str, tuple[float, float]], f
     def to_px(x: float, y: float) -> tuple[float, float]:
         return (x - xr[0]) * scale, (yr[1] - y) * scale
 
-    actors = list(result.compiled.actors)
+    actors = [a for a, _, _ in cast]
     nodes = [to_px(*pos[a]) for a in actors]
     radii = {a: _node_size(a, focus) / 2 + _outline(a, focus) / 2 for a in actors}
-    lines = _segments(_edges(result, pos)) if lines is None else lines
     scene = Scene(_plot_box(xr, yr, scale, width, height - MARGIN["t"] - MARGIN["b"]),
                   tuple((x, y, radii[a]) for a, (x, y) in zip(actors, nodes)),
                   tuple((*to_px(x0, y0), *to_px(x1, y1)) for x0, y0, x1, y1 in lines))
-    clusters = _clusters(result, pos)
-    affiliation = {a.id: a.affiliation for a in result.scenario.actors}
+    clusters = _clusters(affiliation, pos)
     texts = [wrap(short[a], 18) for a in actors]
     spots = [spots_beside(p, text, LABEL_FONT["size"], radii[a] + 1.5, (pos[a][0] - clusters[affiliation[a]][0],
                                                                         pos[a][1] - clusters[affiliation[a]][1]),
@@ -311,12 +364,13 @@ def _label_annotations(result: RunResult, pos: dict[str, tuple[float, float]], f
         spots.append(_affiliation_spots(to_px(mx, my), spread * scale, marker, _shade_radius(spread) * scale,
                                         text, middle))
     chosen = choose(spots, scene, crowded_first(nodes) + list(range(len(actors), len(spots))))
-    return ([_annotation(mx, my, f"<b>{text}</b>", spot,
-                         dict(color=colours[f], size=AFFILIATION_FONT, family=LABEL_FONT["family"]), "affiliation")
-             for (f, (mx, my, _)), text, spot in zip(clusters.items(), groups, chosen[len(actors):])]
-            + [_annotation(*pos[a], f"<b>{text}</b>" if a == focus else text, spot,
-                           LABEL_FONT | ({"color": "#9e9e9e"} if a in faint else {}), "actor")
-               for a, text, spot in zip(actors, texts, chosen)])
+    return tuple([_annotation(mx, my, f"<b>{text}</b>", spot,
+                              dict(color=colours[f], size=AFFILIATION_FONT, family=LABEL_FONT["family"]),
+                              "affiliation")
+                  for (f, (mx, my, _)), text, spot in zip(clusters.items(), groups, chosen[len(actors):])]
+                 + [_annotation(*pos[a], f"<b>{text}</b>" if a == focus else text, spot,
+                                LABEL_FONT | ({"color": "#9e9e9e"} if a in faint else {}), "actor")
+                    for a, text, spot in zip(actors, texts, chosen)])
 
 
 def _affiliation_spots(centre: tuple[float, float], spread: float, marker: float, shade: float, text: str,
@@ -336,11 +390,12 @@ def _annotation(x: float, y: float, text: str, spot: Spot, font: dict, name: str
                 yshift=-spot.dy, align="center", font=font, name=name, bgcolor=HALO, captureevents=False)
 
 
-def _clusters(result: RunResult, pos: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float, float]]:
-    """Affiliation → the centre of its actors and their largest distance from it."""
+def _clusters(affiliation: dict[str, str], pos: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float, float]]:
+    """Affiliation (in order of first appearance in ``affiliation``, actor → affiliation) → the centre of its
+    actors and their largest distance from it."""
     out = {}
-    for f in affiliations(result):
-        members = [pos[a.id] for a in result.scenario.actors if a.affiliation == f]
+    for f in dict.fromkeys(affiliation.values()):
+        members = [pos[a] for a, g in affiliation.items() if g == f]
         mx = sum(p[0] for p in members) / len(members)
         my = sum(p[1] for p in members) / len(members)
         out[f] = (mx, my, max(math.dist((mx, my), p) for p in members))
@@ -411,7 +466,7 @@ def network_spec(result: RunResult, fact: str, t: float, focus: str | None = Non
     xs = [p[0] for p in pos.values()] or [0]
     ys = [p[1] for p in pos.values()] or [0]
     shapes = []
-    for f, (mx, my, spread) in _clusters(result, pos).items():
+    for f, (mx, my, spread) in _clusters({a.id: a.affiliation for a in s.actors}, pos).items():
         r = _shade_radius(spread)
         shapes.append(dict(type="circle", x0=mx - r, x1=mx + r, y0=my - r, y1=my + r, layer="below",
                            fillcolor=colours[f], opacity=0.03 if f in hide else 0.08,
@@ -455,4 +510,5 @@ def network_frames(result: RunResult, fact: str, times: list[float], focus: str 
     pos = pos or positions(result)
     fl = flights(result)
     labels = fact_labels(result)
-    return [_dynamic(result, fact, t, focus, pos, fl, labels) for t in times]
+    spread = _spread(result, fact, pos, fl, labels)
+    return [_dynamic(result, fact, t, focus, pos, fl, labels, spread) for t in times]

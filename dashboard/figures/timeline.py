@@ -7,11 +7,12 @@ so that a burst of minutes is as wide as a quiet week (tick labels still show da
 from __future__ import annotations
 
 import bisect
+import functools
 from typing import TYPE_CHECKING, Any
 
 import plotly.graph_objects as go
 
-from .common import (CURSOR_COLOR, KNOW_COLORS, SKIP_COLOR, TAP_COLOR, actor_order, affiliation_colors,
+from .common import (CURSOR_COLOR, KNOW_COLORS, SKIP_COLOR, TAP_COLOR, Same, actor_order, affiliation_colors,
                      channel_labels, fact_labels, fact_statements, local_label, medium_label, names, readable_reason,
                      short_names, template, wall)
 
@@ -28,10 +29,11 @@ FUTURE_COLOR = "rgba(255,255,255,0.68)"  # laid over what comes after the moment
 
 
 def x_mapper(result: RunResult, mode: str, steps: list[float]):
-    """A function from POSIX seconds to the x value used in ``mode``."""
+    """A function from POSIX seconds to the x value used in ``mode``: on the calendar axis the local wall
+    time as an ISO string (what plotly's encoder would make of a datetime, without its slow look-up)."""
     tz = result.scenario.meta.timezone
     if mode == "calendar":
-        return lambda ts: wall(ts, tz)
+        return lambda ts: wall(ts, tz).isoformat()
 
     def to_index(ts: float) -> float:
         if not steps:
@@ -52,10 +54,54 @@ def _summaries(result: RunResult) -> dict[str, str]:
     return {e.id: e.summary for e in s.events} | {r.id: r.summary for r in s.rules}
 
 
+def _hover_texts(result: RunResult) -> dict[int, str]:
+    """Record id → its hover text on the timeline: a message's sender, recipient, cause, facts, channel and
+    times with their bounds; an origin's or a skip's actor, cause, facts, time and reason; the uncertain time
+    of a record on its lane. They depend on the run alone, so they are cached per run."""
+    return _texts(Same(result))
+
+
+@functools.lru_cache(maxsize=16)
+def _texts(run: Same) -> dict[tuple[str, int], str]:
+    """The cache behind :func:`_hover_texts`, keyed by ``(kind of text, record id)``."""
+    result = run.result
+    s = result.scenario
+    tz = s.meta.timezone
+    nm = names(result)
+    summ = _summaries(result)
+    labels = fact_labels(result)
+    channels = channel_labels(result)
+    statements = fact_statements(result)
+    certain = result.certainties.record
+    out: dict[tuple[str, int], str] = {}
+    for e in result.events:
+        who = e.to if e.kind == "deliver" else e.actor
+        if e.kind != "send" and who is not None and not certain(e.id).exact:
+            out["band", e.id] = (f"<b>{nm.get(who, who)}</b>: {summ.get(e.cause, e.cause)}<br>"
+                                 f"{describe_record_when(result, e.id, tz)}")
+        if e.kind in ("deliver", "intercept", "lost") and e.sent_at is not None:
+            sender = result.sender(e)
+            target = e.actor if e.kind == "intercept" else e.recipients[0]
+            how = {"intercept": "intercepted by", "lost": "lost on the way to"}.get(e.kind, "→")
+            out["arrow", e.id] = (
+                f"<b>{nm.get(sender, sender)} {how} {nm.get(target, target)}</b><br>{summ.get(e.cause, e.cause)}<br>"
+                f"{'<br>'.join(labels.get(f, f) for f in e.facts)}<br>"
+                f"over “{channels.get(e.channel or '', e.channel)}” ({medium_label(e.medium)})<br>"
+                f"sent {describe_record_when(result, e.send, tz)}<br>"
+                f"{'arrived' if e.kind != 'lost' else 'lost'} {describe_record_when(result, e.id, tz)}")
+        elif e.kind in ("originate", "skip"):
+            line = (f"<b>{nm.get(e.actor, e.actor)}</b>: {summ.get(e.cause, e.cause)}<br>"
+                    f"{'<br>'.join(labels.get(f, f) for f in e.facts)}<br>{describe_record_when(result, e.id, tz)}")
+            if e.reason_code:
+                line += f"<br><i>{readable_reason(e, nm, statements)}</i>"
+            out["mark", e.id] = line
+    return out
+
+
 def cursor_x(result: RunResult, mode: str, steps: list[float], times: list[float]) -> list[Any]:
     """The cursor's x value for each time (ISO strings on the calendar axis)."""
     xm = x_mapper(result, mode, steps)
-    return [xm(t).isoformat() if mode == "calendar" else xm(t) for t in times]
+    return [xm(t) for t in times]
 
 
 def timeline_spec(result: RunResult, mode: str, steps: list[float], t: float, fact: str = "",
@@ -70,12 +116,10 @@ def timeline_spec(result: RunResult, mode: str, steps: list[float], t: float, fa
     """
     s = result.scenario
     tz = s.meta.timezone
-    nm = names(result)
     short = short_names(result)
     order = actor_order(result)
     lane = {a: len(order) - 1 - i for i, a in enumerate(order)}
     xm = x_mapper(result, mode, steps)
-    summ = _summaries(result)
     aff = {a.id: a.affiliation for a in s.actors}
     colours = affiliation_colors(result)
     data: list[dict] = []
@@ -93,6 +137,7 @@ def timeline_spec(result: RunResult, mode: str, steps: list[float], t: float, fa
     # Uncertain times: each record's earliest..latest on the lane of the one it happens to, with its
     # bounds and basis on hover (sim.certainty.describe_when).
     certain = result.certainties.record
+    texts = _hover_texts(result)
     sx: list[Any] = []
     sy: list[Any] = []
     stext: list[Any] = []
@@ -103,17 +148,13 @@ def timeline_spec(result: RunResult, mode: str, steps: list[float], t: float, fa
             continue
         x0, x1 = xm(c.earliest), xm(c.latest)
         y = lane[who]
-        label = (f"<b>{nm.get(who, who)}</b>: {summ.get(e.cause, e.cause)}<br>"
-                 f"{describe_record_when(result, e.id, tz)}")
+        label = texts["band", e.id]
         sx += [x0, xm(e.time), x1, None]
         sy += [y, y, y, None]
         stext += [label, label, label, None]
     data.append(dict(type="scatter", x=sx or [None], y=sy or [None], mode="lines",
                      name="uncertain time (hover: range, basis)", line=dict(color=WINDOW_COLOR, width=10),
                      hovertext=stext or None, hoverinfo="text"))
-
-    labels = fact_labels(result)
-    channels = channel_labels(result)
 
     def arrows(records, colour: str, dash: str, name: str, width: float, symbol: str = "arrow") -> None:
         xs: list[Any] = []
@@ -127,12 +168,7 @@ def timeline_spec(result: RunResult, mode: str, steps: list[float], t: float, fa
             target = e.actor if e.kind == "intercept" else e.recipients[0]
             if sender not in lane or target not in lane:
                 continue
-            how = {"intercept": "intercepted by", "lost": "lost on the way to"}.get(e.kind, "→")
-            label = (f"<b>{nm[sender]} {how} {nm[target]}</b><br>{summ.get(e.cause, e.cause)}<br>"
-                     f"{'<br>'.join(labels.get(f, f) for f in e.facts)}<br>"
-                     f"over “{channels.get(e.channel or '', e.channel)}” ({medium_label(e.medium)})<br>"
-                     f"sent {describe_record_when(result, e.send, tz)}<br>"
-                     f"{'arrived' if e.kind != 'lost' else 'lost'} {describe_record_when(result, e.id, tz)}")
+            label = texts["arrow", e.id]
             xs += [xm(e.sent_at), xm(e.time), None]
             ys += [lane[sender], lane[target], None]
             text += [label, label, None]
@@ -150,19 +186,12 @@ def timeline_spec(result: RunResult, mode: str, steps: list[float], t: float, fa
     arrows([e for e in result.events if e.kind == "intercept"], TAP_COLOR, "dash", "intercepted copy", 1.8)
     arrows([e for e in result.events if e.kind == "lost"], LOST_COLOR, "dot", "lost message", 1.5, "x")
 
-    statements = fact_statements(result)
     for kind, name, colour, symbol in (("originate", "decision / origin", KNOW_COLORS["origin"], "diamond"),
                                        ("skip", "skipped (did not happen)", SKIP_COLOR, "x-thin-open")):
         recs = [e for e in result.events if e.kind == kind and e.actor in lane]
         if not recs:
             continue
-        text = []
-        for e in recs:
-            line = (f"<b>{nm[e.actor]}</b>: {summ.get(e.cause, e.cause)}<br>"
-                    f"{'<br>'.join(labels.get(f, f) for f in e.facts)}<br>{describe_record_when(result, e.id, tz)}")
-            if e.reason_code:
-                line += f"<br><i>{readable_reason(e, nm, statements)}</i>"
-            text.append(line)
+        text = [texts["mark", e.id] for e in recs]
         data.append(dict(type="scatter", x=[xm(e.time) for e in recs], y=[lane[e.actor] for e in recs],
                          mode="markers", name=name, hovertext=text, hoverinfo="text",
                          marker=dict(symbol=symbol, size=12 if kind == "originate" else 11, color=colour,

@@ -89,6 +89,13 @@ def documented(monkeypatch):
     monkeypatch.setenv("BACKCHANNEL_DEFAULT_SCENARIO", "alexander_release")
 
 
+def wait_drawn(page, graph: str) -> None:
+    """Until the plot ``graph`` has its traces: a plot below the first screen holds an empty figure until it
+    comes near the window or the page is idle (``drawLeft`` in dashboard/assets/backchannel.js)."""
+    page.wait_for_function("g => ((document.querySelector('#' + g + ' .js-plotly-plot') || {})._fullData || [])"
+                           ".length > 0", arg=graph, timeout=60000)
+
+
 def applied(base, sent):
     """``sent`` (a bundle, or a patch as Dash sends it) applied to ``base`` as the page applies it."""
     if not (isinstance(sent, dict) and "__dash_patch_update" in sent):

@@ -9,6 +9,8 @@ import pytest
 from dashboard.figures.export import export_html
 from dashboard.state import decode
 
+from .conftest import wait_drawn
+
 pytestmark = pytest.mark.browser
 
 
@@ -35,7 +37,7 @@ def wait_label_change(page, old: str) -> None:
 def test_page_loads_without_console_errors(page, server_url):
     page.goto(server_url + "/")
     wait_ready(page)
-    page.wait_for_selector("#timeline .main-svg")
+    wait_drawn(page, "timeline")
     page.wait_for_selector("#log .ag-row")
     assert "Tiny relay" in page.inner_text("#title")
     assert t_label(page) == "Thu 1 May 2025, 16:00"  # the last step by default
@@ -165,7 +167,7 @@ def test_quick_changes_of_view_end_as_a_fresh_page_of_that_view(browser, server_
     try:
         page.goto(server_url + "/?fact=offer&t=2025-05-01T07:10:00Z")
         wait_ready(page)
-        page.wait_for_selector("#matrix .main-svg")
+        wait_drawn(page, "matrix")
         page.evaluate("""() => new Promise(done => {
           const set = window.dash_clientside.set_props;
           const steps = [['fact', 'reply'], ['actor', 'c'], ['fact', 'offer'], ['actor', 'b'], ['fact', 'offer'],

@@ -55,6 +55,33 @@ def test_a_page_whose_bundle_is_not_the_rebuilt_one_gets_the_whole_bundle():
 
 def test_the_digest_follows_the_content():
     assert delta.digest({"a": [1, 2]}) == delta.digest({"a": [1, 2]}) != delta.digest({"a": [1, 3]})
+    assert delta.digest({"a": 1, "b": 2}) != delta.digest({"b": 2, "a": 1})  # the page keeps the order too
+
+
+def test_the_digest_does_not_depend_on_what_is_shared():
+    part = ["a long label", "another"]
+    shared, copied = {"x": part, "y": part}, {"x": list(part), "y": [str(s) for s in part]}
+    assert delta.digest(shared) == delta.digest(copied) == delta.digest(copy.deepcopy(shared))
+
+
+def test_another_worker_process_rebuilds_the_bundle_with_the_same_digest(env):
+    """A page's next view change may reach another worker: its rebuilt bundle must have the page's digest,
+    whatever that process's string hashing (set and dict orders built from it) and the caches it has warm."""
+    import os
+    import subprocess
+    import sys
+
+    view = ViewState(fact="offer", actor="c", mode="calendar")
+    state, result, _ = resolve(view)
+    bundle_for(result, state.with_(fact="reply"))  # warm caches here that the other process lacks
+    here = bundle_digest(result, state)
+    code = ("from dashboard.bundle import bundle_digest; from dashboard.resolve import resolve; "
+            "from dashboard.state import ViewState; "
+            "s, r, _ = resolve(ViewState(fact='offer', actor='c', mode='calendar')); print(bundle_digest(r, s))")
+    for seed in ("1", "2"):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True,
+                             env=os.environ | {"PYTHONHASHSEED": seed}, cwd=os.getcwd())
+        assert out.stdout.strip() == here
 
 
 @pytest.mark.parametrize("change", [
@@ -67,8 +94,9 @@ def test_the_patched_bundle_is_the_new_one(env, change):
     old = bundle_for(result, state)
     held = (old, bundle_digest(result, state))
     state2, result2, _ = resolve(state.with_(**change))
-    sent = delta.answer(bundle_for(result2, state2), held, delta.digest(as_json(old)))
-    assert isinstance(sent, Patch)  # the page's bundle, as it came back from JSON, has the same digest
+    sent = delta.answer(bundle_for(result2, state2), held, held[1])
+    assert isinstance(sent, Patch)
+    # applied to the page's bundle as it came from JSON, the patch gives what a fresh build would have sent
     assert applied(as_json(old), as_json(sent)) == as_json(build_bundle(result2, state2))
 
 

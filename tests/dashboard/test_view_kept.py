@@ -8,6 +8,8 @@ import pytest
 
 from dashboard.state import decode
 
+from .conftest import wait_drawn
+
 pytestmark = pytest.mark.browser
 
 VIEWPORT = {"width": 1280, "height": 800}
@@ -15,7 +17,7 @@ VIEWPORT = {"width": 1280, "height": 800}
 
 def ready(page) -> None:
     page.wait_for_selector("#network .main-svg", timeout=60000)
-    page.wait_for_selector("#timeline .main-svg", timeout=60000)
+    wait_drawn(page, "timeline")
     page.wait_for_function("document.querySelector('#t-label').innerText.match(/\\d{4}/)", timeout=60000)
     page.wait_for_selector("#answer .answer-head", timeout=60000)
 
@@ -126,6 +128,7 @@ def test_timeline_and_matrix_hover_labels_stay_on_the_page(browser, server_url, 
         ready(page)
         page.wait_for_selector(f"#{graph} .main-svg")
         page.evaluate("g => window.scrollBy(0, document.getElementById(g).getBoundingClientRect().top - 520)", graph)
+        wait_drawn(page, graph)
         points = page.evaluate(CELLS, [graph, 6])
         assert len(points) >= 3
         for x, y in points:
