@@ -115,14 +115,17 @@ def explain() -> dict[str, Any]:
 
 
 def dashboard() -> dict[str, Any]:
+    """:func:`benchmarks.dashboard_bench.measure` in a fresh process, as a server starts: not after the other
+    measurements, whose objects this process still holds (every garbage collection would walk them)."""
     try:
-        from . import dashboard_bench  # type: ignore[attr-defined]
-    except ImportError:
-        return {"error": "not available"}
-    try:
-        return dashboard_bench.measure()
-    except Exception as e:
-        return {"error": f"{type(e).__name__}: {e}"}
+        p = subprocess.run([sys.executable, "-m", "benchmarks.dashboard_bench"], capture_output=True, text=True,
+                           cwd=ROOT, timeout=900, check=False)
+    except subprocess.TimeoutExpired:
+        return {"error": "did not finish in 15 minutes"}
+    if p.returncode != 0:
+        tail = p.stderr.strip().splitlines()[-1] if p.stderr.strip() else f"exit {p.returncode}"
+        return {"error": tail}
+    return json.loads(p.stdout)
 
 
 def loader(quick: bool) -> dict[str, Any]:
@@ -269,7 +272,9 @@ def dashboard_checks(db: dict[str, Any]) -> list[tuple[str, str, str]]:
     drawn, low = got["playback_drawn_per_s"], got["playback_timeline_drawn_per_s"]
     return [
         at_most("view_change_p95_ms", "dashboard view change ≤ 50 ms at p95", "{} ms"),
-        at_most("page_interactive_ms", "dashboard first visit usable ≤ 1.5 s", "{} ms"),
+        at_most("page_interactive_ms", "dashboard first visit usable ≤ 1.5 s",
+                "{} ms" + (f" (drawn at {db['page_drawn_in_page_ms']} ms by the page's clock)"
+                           if ok and db.get("page_drawn_in_page_ms") is not None else "")),
         at_most("first_load_bytes", "dashboard first visit transfers ≤ 3 MB", "{:,} bytes"),
         at_most("export_bytes", "export ≤ 5 MB", "{:,} bytes"),
         ("playback at 8 steps/s paints ≥ 7 steps/s (top of the page; at the timeline)",

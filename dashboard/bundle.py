@@ -86,8 +86,10 @@ def _headlines(result: RunResult, fact: str, times: list[float]) -> list[str]:
 
 def _keys(frames: list) -> list[int]:
     """For each frame, the index of the first identical frame (the browser skips redrawing repeats)."""
-    seen: dict[str, int] = {}
-    return [seen.setdefault(repr(f), i) for i, f in enumerate(frames)]
+    from .delta import serialised
+
+    seen: dict[bytes, int] = {}
+    return [seen.setdefault(serialised(f), i) for i, f in enumerate(frames)]
 
 
 def _first_only(frames: list, keys: list[int]) -> list:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 import plotly.graph_objects as go
 
-from .common import (KNOW_CODE, KNOW_COLORS, KNOW_GLYPHS, KNOW_LABELS, actor_order, affiliations, channel_labels,
+from .common import (KNOW_CODE, KNOW_COLORS, KNOW_GLYPHS, KNOW_LABELS, Same, actor_order, affiliations, channel_labels,
                      fact_labels, fact_statements, names, provenance, short_names, shorten, template, wrap)
 
 from sim.certainty import MODELLED_MARK, MODELLED_MEANING, modelled
@@ -55,7 +56,15 @@ def matrix_cells(result: RunResult, t: float, group: str = "actors") -> dict:
 
 
 def _known(result: RunResult, group: str) -> list[list[list[tuple[float, int, bool]]]]:
-    """Per row, per fact: (time first known, how code, modelled) of each member who ever knew it."""
+    """Per row, per fact: (time first known, how code, modelled) of each member who ever knew it, with
+    ``(inf, -members, False)`` last; cached per run and grouping (shared: read it, never change it)."""
+    return _known_of(Same(result), group)
+
+
+@functools.lru_cache(maxsize=32)
+def _known_of(run: Same, group: str) -> list[list[list[tuple[float, int, bool]]]]:
+    """The cache behind :func:`_known`."""
+    result = run.result
     facts = list(result.facts)
     certain = result.certainties.knowledge
     out = []

@@ -54,6 +54,17 @@ def _summaries(result: RunResult) -> dict[str, str]:
     return {e.id: e.summary for e in s.events} | {r.id: r.summary for r in s.rules}
 
 
+@functools.lru_cache(maxsize=16)
+def _records(run: Same) -> dict[str, tuple]:
+    """The run's event records by kind, and all of them under ``"*"``, in log order (the log is columnar:
+    each pass over it makes its records again)."""
+    out: dict[str, list] = {"*": []}
+    for e in run.result.events:
+        out["*"].append(e)
+        out.setdefault(e.kind, []).append(e)
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def _hover_texts(result: RunResult) -> dict[int, str]:
     """Record id → its hover text on the timeline: a message's sender, recipient, cause, facts, channel and
     times with their bounds; an origin's or a skip's actor, cause, facts, time and reason; the uncertain time
@@ -141,7 +152,8 @@ def timeline_spec(result: RunResult, mode: str, steps: list[float], t: float, fa
     sx: list[Any] = []
     sy: list[Any] = []
     stext: list[Any] = []
-    for e in result.events:
+    records = _records(Same(result))
+    for e in records["*"]:
         c = certain(e.id)
         who = e.to if e.kind == "deliver" else e.actor
         if c.exact or who not in lane or e.kind == "send":
@@ -178,17 +190,17 @@ def timeline_spec(result: RunResult, mode: str, steps: list[float], t: float, fa
                              hoverinfo="text", line=dict(color=colour, dash=dash, width=width),
                              marker=dict(symbol=symbol, angleref="previous", size=size, color=colour)))
 
-    delivered = [e for e in result.events if e.kind == "deliver"]
+    delivered = records.get("deliver", ())
     with_fact = [e for e in delivered if fact in e.facts]
     others = [e for e in delivered if fact not in e.facts]
     arrows(others, MESSAGE_COLOR, "solid", "message", 1.5)
     arrows(with_fact, FACT_COLOR, "solid", "carries the selected fact", 2.5)
-    arrows([e for e in result.events if e.kind == "intercept"], TAP_COLOR, "dash", "intercepted copy", 1.8)
-    arrows([e for e in result.events if e.kind == "lost"], LOST_COLOR, "dot", "lost message", 1.5, "x")
+    arrows(records.get("intercept", ()), TAP_COLOR, "dash", "intercepted copy", 1.8)
+    arrows(records.get("lost", ()), LOST_COLOR, "dot", "lost message", 1.5, "x")
 
     for kind, name, colour, symbol in (("originate", "decision / origin", KNOW_COLORS["origin"], "diamond"),
                                        ("skip", "skipped (did not happen)", SKIP_COLOR, "x-thin-open")):
-        recs = [e for e in result.events if e.kind == kind and e.actor in lane]
+        recs = [e for e in records.get(kind, ()) if e.actor in lane]
         if not recs:
             continue
         text = [texts["mark", e.id] for e in recs]
