@@ -125,7 +125,10 @@ def dashboard() -> dict[str, Any]:
     if p.returncode != 0:
         tail = p.stderr.strip().splitlines()[-1] if p.stderr.strip() else f"exit {p.returncode}"
         return {"error": tail}
-    return json.loads(p.stdout)
+    try:
+        return json.loads(p.stdout)
+    except ValueError:
+        return {"error": f"no result on its output: {p.stdout.strip()[-200:]!r}"}
 
 
 def loader(quick: bool) -> dict[str, Any]:

@@ -130,6 +130,7 @@ def first_visit(browser: Any, base: str, visits: int = 3) -> dict[str, Any]:
             page.goto(f"{base}/?scenario={SCENARIO}")
             _ready(page)
             times.append((time.perf_counter() - t0) * 1000.0)
+            page.wait_for_function("window.__drawn !== undefined", timeout=60000)  # the next frame at the latest
             drawn.append(page.evaluate("window.__drawn"))
             if i == 0:
                 page.wait_for_load_state("networkidle")

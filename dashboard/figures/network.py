@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from sim.certainty import MODELLED_MARK, MODELLED_MEANING, modelled
 
 from .common import (BELIEF_COLOR, FLIGHT_COLOR, KNOW_COLORS, KNOW_LABELS, KNOW_ORDER, KNOW_SYMBOLS, MEDIUM_LABELS,
-                     MEDIUM_STYLE, STAGE_HEIGHT, TAP_COLOR, affiliation_colors, affiliations, channel_labels,
+                     MEDIUM_STYLE, STAGE_HEIGHT, TAP_COLOR, Same, affiliation_colors, affiliations, channel_labels,
                      fact_labels, medium_label, names, provenance, short_names, template, wrap)
 from .labels import Scene, Segment, Spot, choose, crowded_first, spots_around, spots_beside
 
@@ -216,6 +216,18 @@ def _spread(result: RunResult, fact: str, pos: dict[str, tuple[float, float]], a
     return _Spread(actors, tuple(None if k is None else (k.time, k.how) for k in known),
                    tuple(k is not None and modelled(certain.get((a, fact))) for a, k in zip(actors, known)),
                    tuple(texts), tuple(done), tuple(f.end for f in done))
+
+
+def _spread_of(result: RunResult, fact: str, pos: dict[str, tuple[float, float]]) -> _Spread:
+    """:func:`_spread` of all the run's flights, cached for the last views: a bundle's network and its frames
+    read the same one."""
+    return _spread_cached(Same(result), fact, tuple(pos.items()))
+
+
+@functools.lru_cache(maxsize=8)
+def _spread_cached(run: Same, fact: str, pos: tuple[tuple[str, tuple[float, float]], ...]) -> _Spread:
+    """The cache behind :func:`_spread_of`."""
+    return _spread(run.result, fact, dict(pos), flights(run.result), fact_labels(run.result))
 
 
 def _dynamic(result: RunResult, fact: str, t: float, focus: str | None, pos: dict[str, tuple[float, float]],
@@ -433,7 +445,7 @@ def network_spec(result: RunResult, fact: str, t: float, focus: str | None = Non
         role = f" — {wrap(act.role, 60)}" if act.role else ""
         hover.append(f"<b>{act.name}</b>{role}<br>{act.affiliation}<br><i>{wrap(label, 60)}</i>: "
                      f"{wrap(provenance(result, a, fact, channels), 70)}")
-    dyn = _dynamic(result, fact, t, focus, pos, flights(result))
+    dyn = _dynamic(result, fact, t, focus, pos, flights(result), spread=_spread_of(result, fact, pos))
     first = len(data)
     data.append(_scatter(x=dyn[0]["x"], y=dyn[0]["y"], mode="lines", hoverinfo="skip", name="how it spread",
                          line=dict(color=PATH_COLOR, width=7), showlegend=False))
@@ -510,5 +522,5 @@ def network_frames(result: RunResult, fact: str, times: list[float], focus: str 
     pos = pos or positions(result)
     fl = flights(result)
     labels = fact_labels(result)
-    spread = _spread(result, fact, pos, fl, labels)
+    spread = _spread_of(result, fact, pos)
     return [_dynamic(result, fact, t, focus, pos, fl, labels, spread) for t in times]

@@ -54,7 +54,7 @@ def _summaries(result: RunResult) -> dict[str, str]:
     return {e.id: e.summary for e in s.events} | {r.id: r.summary for r in s.rules}
 
 
-@functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=4)  # a few runs: a record costs memory the columnar log does not
 def _records(run: Same) -> dict[str, tuple]:
     """The run's event records by kind, and all of them under ``"*"``, in log order (the log is columnar:
     each pass over it makes its records again)."""
@@ -65,14 +65,14 @@ def _records(run: Same) -> dict[str, tuple]:
     return {k: tuple(v) for k, v in out.items()}
 
 
-def _hover_texts(result: RunResult) -> dict[int, str]:
+def _hover_texts(result: RunResult) -> dict[tuple[str, int], str]:
     """Record id → its hover text on the timeline: a message's sender, recipient, cause, facts, channel and
     times with their bounds; an origin's or a skip's actor, cause, facts, time and reason; the uncertain time
     of a record on its lane. They depend on the run alone, so they are cached per run."""
     return _texts(Same(result))
 
 
-@functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=4)  # up to three texts per record: a few runs' worth
 def _texts(run: Same) -> dict[tuple[str, int], str]:
     """The cache behind :func:`_hover_texts`, keyed by ``(kind of text, record id)``."""
     result = run.result
