@@ -12,7 +12,7 @@ from pathlib import Path
 from dash import Dash
 
 from . import callbacks, editor, layout, whatmattered
-from .serving import limit_requests
+from .serving import limit_requests, small_polyfill
 
 
 def create_app() -> Dash:
@@ -23,7 +23,9 @@ def create_app() -> Dash:
         assets_folder=str(Path(__file__).parent / "assets"),
         update_title=None,
         suppress_callback_exceptions=False,
-        assets_ignore=r"^editor\.min\.js$",  # the editor's bundle: editor-load.js loads it when the panel opens
+        # The editor's bundle (editor-load.js loads it when its panel opens) and the regenerator runtime (served
+        # in place of Dash's polyfill, dashboard/serving.py) are not scripts of the page.
+        assets_ignore=r"^(editor\.min|regenerator-runtime)\.js$",
         compress=True,  # gzip (or brotli) for every response: the first load is a third of its size
     )
     app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
@@ -32,6 +34,7 @@ def create_app() -> Dash:
     whatmattered.register(app)
     editor.register(app)
     limit_requests(app.server)
+    small_polyfill(app.server)
     return app
 
 

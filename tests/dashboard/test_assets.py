@@ -1,5 +1,5 @@
-"""The page's own copy of plotly.js: the cartesian partial bundle, of the plotly package's version, used
-instead of the full bundle."""
+"""The page's own browser scripts: plotly.js's cartesian partial bundle, of the plotly package's version, used
+instead of the full bundle; and the regenerator runtime, served in place of Babel's whole polyfill."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 ASSET = Path(__file__).parent.parent.parent / "dashboard" / "assets" / "plotly-cartesian.min.js"
+RUNTIME = ASSET.parent / "regenerator-runtime.js"
+LOCK = ASSET.parent.parent.parent / "plotlyjs" / "package-lock.json"
 
 
 def test_the_partial_bundle_is_the_plotly_packages_version():
@@ -19,6 +21,34 @@ def test_the_partial_bundle_is_the_plotly_packages_version():
     found = re.search(r"plotly\.js \(cartesian - minified\) v(\S+)", head)
     assert found and found.group(1) == get_plotlyjs_version()
     assert (ASSET.parent / (ASSET.name + ".LICENSE.txt")).read_text(encoding="utf-8").startswith("MIT License")
+
+
+def test_the_regenerator_runtime_is_pinned_and_licensed():
+    import json
+
+    lock = json.loads(LOCK.read_text(encoding="utf-8"))
+    assert lock["packages"]["node_modules/regenerator-runtime"]["version"] == "0.14.1"
+    text = RUNTIME.read_text(encoding="utf-8")
+    assert "regeneratorRuntime = runtime" in text and "function wrap(innerFn, outerFn, self, tryLocsList)" in text
+    assert (RUNTIME.parent / (RUNTIME.name + ".LICENSE.txt")).read_text(encoding="utf-8").startswith("MIT License")
+
+
+def test_dash_s_polyfill_address_serves_the_runtime_alone(env):
+    """The page asks for Babel's polyfill where Dash put it, and gets the runtime, cached like Dash's scripts;
+    the runtime is not also a script of its own."""
+    import re
+
+    from dashboard.app import create_app
+
+    client = create_app().server.test_client()
+    index = client.get("/").get_data(as_text=True)
+    src = re.search(r'src="([^"]*/deps/polyfill@7[^"]*)"', index)
+    assert src and "regenerator-runtime" not in index
+    served = client.get(src.group(1))
+    assert served.status_code == 200 and served.get_data() == RUNTIME.read_bytes()
+    assert served.mimetype == "application/javascript" and served.cache_control.max_age == 31536000
+    react = re.search(r'src="([^"]*/deps/react@[^"]*)"', index)
+    assert react and b"createElement" in client.get(react.group(1)).get_data()  # the other scripts as they were
 
 
 @pytest.mark.browser
@@ -32,3 +62,7 @@ def test_the_page_draws_with_the_partial_bundle_only(page, server_url):
     assert any("plotly-cartesian.min.js" in n for n in names)
     assert not any(n.split("?")[0].endswith("/plotly.min.js") for n in names)
     assert page.evaluate("window.Plotly.version") and page.errors == []
+    polyfill = page.evaluate("performance.getEntriesByType('resource').filter(e => e.name.includes('/polyfill@7'))"
+                             ".map(e => e.decodedBodySize)")
+    assert polyfill == [RUNTIME.stat().st_size]  # the runtime alone, and the page runs on it
+    assert page.evaluate("typeof window.regeneratorRuntime.mark") == "function"
