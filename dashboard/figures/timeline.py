@@ -66,9 +66,10 @@ def _records(run: Same) -> dict[str, tuple]:
 
 
 def _hover_texts(result: RunResult) -> dict[tuple[str, int], str]:
-    """Record id → its hover text on the timeline: a message's sender, recipient, cause, facts, channel and
-    times with their bounds; an origin's or a skip's actor, cause, facts, time and reason; the uncertain time
-    of a record on its lane. They depend on the run alone, so they are cached per run."""
+    """``(kind, record id)`` → a hover text on the timeline: ``arrow``, a message's sender, recipient, cause,
+    facts, channel and times with their bounds; ``mark``, an origin's or a skip's actor, cause, facts, time
+    and reason; ``band``, the uncertain time of a record on its lane. They depend on the run alone, so they
+    are cached per run."""
     return _texts(Same(result))
 
 
