@@ -278,12 +278,6 @@ def date_marks(steps_: list[float], tz: str, count: int = 6) -> dict[int, str]:
     return {i: local_label(steps_[i], tz, long=False) for i in idx}
 
 
-def knowledge_state(result: RunResult, actor: str, fact: str, t: float) -> str:
-    """origin | told | intercepted | unknown for ``actor`` and ``fact`` at ``t``."""
-    k = result.learned(actor, fact)
-    return k.how if k is not None and k.time <= t else "unknown"
-
-
 def provenance(result: RunResult, actor: str, fact: str, channels: dict[str, str] | None = None) -> str:
     """One line on how ``actor`` first knew ``fact``: when, how, from whom, and the chain."""
     k = result.learned(actor, fact)

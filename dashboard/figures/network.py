@@ -84,16 +84,6 @@ def flights(result: RunResult) -> list[Flight]:
                    e.facts, e.kind, e.channel or "") for e in result.flights()]
 
 
-def in_flight(all_flights: list[Flight], t: float) -> list[tuple[Flight, float]]:
-    """Flights under way at ``t`` with the fraction of the way done (instant ones show mid-way)."""
-    out = []
-    for f in all_flights:
-        if f.start <= t <= f.end:
-            frac = (t - f.start) / (f.end - f.start) if f.end > f.start else 0.5
-            out.append((f, frac))
-    return out
-
-
 def believed(result: RunResult, focus: str, fact: str, t: float) -> list[str]:
     """Actors whom ``focus`` knew (at ``t``) to know ``fact``, ``focus`` itself excluded."""
     return [a for a in result.actors if a != focus and result.knows_that(focus, a, fact, t)]
@@ -199,44 +189,37 @@ class _Spread:
     done_ends: tuple[float, ...]
 
 
-def _spread(result: RunResult, fact: str, pos: dict[str, tuple[float, float]], all_flights: list[Flight],
-            labels: dict[str, str] | None = None) -> _Spread:
-    """The :class:`_Spread` of ``fact`` for actors at ``pos``."""
+def _spread(result: RunResult, fact: str, pos: dict[str, tuple[float, float]]) -> _Spread:
+    """The :class:`_Spread` of ``fact`` for actors at ``pos``, cached for the last views: a bundle's network
+    and its frames read the same one."""
+    return _spread_of(Same(result), fact, tuple(pos.items()))
+
+
+@functools.lru_cache(maxsize=8)
+def _spread_of(run: Same, fact: str, pos: tuple[tuple[str, tuple[float, float]], ...]) -> _Spread:
+    """The cache behind :func:`_spread`."""
+    result, at = run.result, dict(pos)
     actors = tuple(result.actors)
     certain = result.certainties.knowledge
     known = [result.learned(a, fact) for a in actors]
     nm = names(result)
-    labels = labels if labels is not None else fact_labels(result)
+    labels = fact_labels(result)
+    all_flights = flights(result)
     texts = []
     for f in all_flights:
         verb = "intercepting" if f.kind == "intercept" else "→"
         texts.append((f, f"{nm.get(f.sender, f.sender)} {verb} {nm.get(f.target, f.target)}:<br>"
                          + "<br>".join(labels.get(x, x) for x in f.facts)))
-    done = sorted((f for f in all_flights if f.sender in pos and f.target in pos), key=lambda f: f.end)
+    done = sorted((f for f in all_flights if f.sender in at and f.target in at), key=lambda f: f.end)
     return _Spread(actors, tuple(None if k is None else (k.time, k.how) for k in known),
                    tuple(k is not None and modelled(certain.get((a, fact))) for a, k in zip(actors, known)),
                    tuple(texts), tuple(done), tuple(f.end for f in done))
 
 
-def _spread_of(result: RunResult, fact: str, pos: dict[str, tuple[float, float]]) -> _Spread:
-    """:func:`_spread` of all the run's flights, cached for the last views: a bundle's network and its frames
-    read the same one."""
-    return _spread_cached(Same(result), fact, tuple(pos.items()))
-
-
-@functools.lru_cache(maxsize=8)
-def _spread_cached(run: Same, fact: str, pos: tuple[tuple[str, tuple[float, float]], ...]) -> _Spread:
-    """The cache behind :func:`_spread_of`."""
-    return _spread(run.result, fact, dict(pos), flights(run.result), fact_labels(run.result))
-
-
 def _dynamic(result: RunResult, fact: str, t: float, focus: str | None, pos: dict[str, tuple[float, float]],
-             all_flights: list[Flight], labels: dict[str, str] | None = None, spread: _Spread | None = None
-             ) -> list[dict]:
+             sp: _Spread) -> list[dict]:
     """The traces that change with time, as plain dicts: the selected fact's path so far, the recent
-    trail, node fill and shape, focus rings, messages in flight. ``spread`` is :func:`_spread` of the same
-    arguments, when the caller draws many steps."""
-    sp = spread if spread is not None else _spread(result, fact, pos, all_flights, labels)
+    trail, node fill and shape, focus rings, messages in flight; ``sp`` is :func:`_spread` of the fact."""
     states = ["unknown" if k is None or k[0] > t else k[1] for k in sp.first]
     ring = believed(result, focus, fact, t) if focus else []
     fx, fy, ftext, fcol, fsize = [], [], [], [], []
@@ -445,7 +428,7 @@ def network_spec(result: RunResult, fact: str, t: float, focus: str | None = Non
         role = f" — {wrap(act.role, 60)}" if act.role else ""
         hover.append(f"<b>{act.name}</b>{role}<br>{act.affiliation}<br><i>{wrap(label, 60)}</i>: "
                      f"{wrap(provenance(result, a, fact, channels), 70)}")
-    dyn = _dynamic(result, fact, t, focus, pos, flights(result), spread=_spread_of(result, fact, pos))
+    dyn = _dynamic(result, fact, t, focus, pos, _spread(result, fact, pos))
     first = len(data)
     data.append(_scatter(x=dyn[0]["x"], y=dyn[0]["y"], mode="lines", hoverinfo="skip", name="how it spread",
                          line=dict(color=PATH_COLOR, width=7), showlegend=False))
@@ -520,7 +503,5 @@ def network_frames(result: RunResult, fact: str, times: list[float], focus: str 
                    pos: dict[str, tuple[float, float]] | None = None) -> list[list[dict]]:
     """For each time, the dynamic traces (see ``layout.meta['dynamic']``) as plain dicts."""
     pos = pos or positions(result)
-    fl = flights(result)
-    labels = fact_labels(result)
-    spread = _spread_of(result, fact, pos)
-    return [_dynamic(result, fact, t, focus, pos, fl, labels, spread) for t in times]
+    spread = _spread(result, fact, pos)
+    return [_dynamic(result, fact, t, focus, pos, spread) for t in times]
