@@ -197,13 +197,15 @@ def matrix_changes(result: RunResult, group: str = "actors") -> dict:
     """What the page needs to draw the matrix at any moment (``matrixAt`` in ``assets/backchannel.js``
     does what :func:`matrix_cells` and :func:`glyphs` do, from these): ``cells``, per row (in the order of
     :func:`matrix_cells`'s ``z``) and fact, ``[size, [[time first known, how code, modelled], ...]]`` with
-    the members who ever knew it, earliest first; the shape drawn for each code; the mark of modelled
-    knowledge; whether rows are affiliations (whose cells count members); and ``times``, every entry's time
-    in order (how many lie at or before a moment tells two moments' matrices apart).
+    the members who ever knew it, earliest first; the shape drawn and the colour painted for each code (while
+    playing, the page paints the cells itself, in the colours the heatmap's scale gives the codes); the mark
+    of modelled knowledge; whether rows are affiliations (whose cells count members); and ``times``, every
+    entry's time in order (how many lie at or before a moment tells two moments' matrices apart).
     """
     known = _known(result, group)
     cells = [[[-cell[-1][1], sorted([time, code, m] for time, code, m in cell[:-1])] for cell in row]
              for row in known][::-1]
     times = sorted(time for row in known for cell in row for time, _, _ in cell[:-1])
-    return {"cells": cells, "glyph": [_GLYPH[c] for c in range(len(_BY_CODE))], "mark": MODELLED_MARK,
+    return {"cells": cells, "glyph": [_GLYPH[c] for c in range(len(_BY_CODE))],
+            "colors": [KNOW_COLORS[k] for k in _BY_CODE], "mark": MODELLED_MARK,
             "counts": group == "affiliations", "times": times}
