@@ -12,7 +12,7 @@ from pathlib import Path
 from dash import Dash
 
 from . import callbacks, editor, layout, whatmattered
-from .serving import limit_requests, small_polyfill
+from .serving import limit_requests, scripts_later, small_polyfill
 
 
 def create_app() -> Dash:
@@ -35,6 +35,7 @@ def create_app() -> Dash:
     editor.register(app)
     limit_requests(app.server)
     small_polyfill(app.server)
+    scripts_later(app)
     return app
 
 

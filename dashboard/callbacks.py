@@ -379,8 +379,8 @@ def register(app: Dash) -> None:
         ClientsideFunction("backchannel", "render"),
         Output(ids.NETWORK, "figure"), Output(ids.TIMELINE, "figure"), Output(ids.MATRIX, "figure"),
         Output(ids.T_LABEL, "children"), Output(ids.T_UTC, "children"), Output(ids.HEADLINE, "children"),
-        Output(ids.FOCUS, "children"), Output(ids.ANSWER, "children"), Output(ids.CARD, "children"),
-        Output(ids.RECENT, "children"), Output(ids.CURRENT, "data"),
+        Output(ids.FOCUS, "html"), Output(ids.ANSWER, "html"), Output(ids.CARD, "html"),
+        Output(ids.RECENT, "html"), Output(ids.CURRENT, "data"),
         Input(ids.SLIDER, "value"), Input(ids.STORE, "data"),
     )
     app.clientside_callback(ClientsideFunction("backchannel", "wheel"),

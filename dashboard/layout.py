@@ -73,9 +73,27 @@ class Deferred(Component):
         super().__init__(children=children, **{k: v for k, v in given.items() if v is not None}, **kwargs)
 
 
+class Markup(Component):
+    """A box showing ``html`` as is (dashboard/assets/firstvisit.js): HTML that the page's own scripts write,
+    every piece of text in it escaped where it was made."""
+
+    _children_props: list[str] = []
+    _base_nodes: list[str] = []
+    _namespace = "backchannel_components"
+    _type = "Markup"
+
+    def __init__(self, html: str = "", *, className: str | None = None, **kwargs: object) -> None:
+        self._prop_names = ["id", "html", "className"]
+        self._valid_wildcard_attributes = []
+        self.available_properties = list(self._prop_names)
+        self.available_wildcard_properties = []
+        super().__init__(html=html, **({"className": className} if className is not None else {}), **kwargs)
+
+
 def _below_first_screen(body: Component, height: str | None = None) -> Deferred:
     """``body`` mounted when scrolled near, or once the first screen is shown (the answer's heading exists)
-    and the moment shown has held still for a while: a first visit does not wait for it."""
+    and the moment shown has held still for a while: a first visit does not wait for it (nor for the code
+    of a component drawn only there: the grid's library, the Markdown of the hidden panels' texts)."""
     return Deferred(body, after=f"#{ids.ANSWER} .answer-head", quiet=f"#{ids.T_LABEL}", height=height,
                     holds=getattr(body, "id", None) or "")
 
@@ -114,7 +132,7 @@ def compare_panel() -> html.Section:
             _control("Alternative", dcc.Dropdown(id=ids.COMPARE_ALT, clearable=False, searchable=True), "320px"),
         ], className="panel-controls"),
         dcc.Loading(html.Div([
-            html.Div([dcc.Markdown(id=ids.COMPARE_TEXT, className="whatif-text"),
+            html.Div([_below_first_screen(dcc.Markdown(id=ids.COMPARE_TEXT, className="whatif-text")),
                       dcc.Graph(id=ids.COMPARE_FIGURE, config=GRAPH_CONFIG, className="graph-whatif")],
                      className="whatif-row"),
             dcc.Graph(id=ids.COMPARE_HEATMAP, config=GRAPH_CONFIG),
@@ -133,7 +151,7 @@ def sweep_panel() -> html.Section:
                                        className="seed")),
         ], className="panel-controls"),
         dcc.Loading(html.Div([
-            html.Div([dcc.Markdown(id=ids.SWEEP_TEXT, className="whatif-text"),
+            html.Div([_below_first_screen(dcc.Markdown(id=ids.SWEEP_TEXT, className="whatif-text")),
                       dcc.Graph(id=ids.SWEEP_CDF, config=GRAPH_CONFIG, className="graph-whatif")],
                      className="whatif-row"),
             dcc.Graph(id=ids.SWEEP_SOURCES, config=GRAPH_CONFIG, className="graph-sources"),
@@ -206,16 +224,16 @@ def layout() -> html.Div:
                        ], className="filters")], className="filter-box"),
                    ]), graph=ids.NETWORK),
             html.Section([
-                dcc.Markdown(id=ids.CARD, className="card", dangerously_allow_html=True),
-                dcc.Markdown(id=ids.FOCUS, className="focus", dangerously_allow_html=True),
-                dcc.Markdown(id=ids.ANSWER, className="answer-list", dangerously_allow_html=True),
+                Markup(id=ids.CARD, className="card"),
+                Markup(id=ids.FOCUS, className="focus"),
+                Markup(id=ids.ANSWER, className="answer-list"),
             ], className="panel answer", **{"aria-live": "polite"}),
         ], className="main"),
         _panel(ids.PANEL_TIMELINE, "Timeline: one lane per actor; what comes after the moment shown is faded "
                                    "(drag to zoom, double-click to reset)",
                dcc.Graph(id=ids.TIMELINE, config=GRAPH_CONFIG, className="graph-timeline"), graph=ids.TIMELINE),
         html.Div([
-            dcc.Markdown(id=ids.RECENT, className="focus recent"),
+            Markup(id=ids.RECENT, className="focus recent"),
             _panel(ids.PANEL_MATRIX, "Who knows what at the moment shown (hover a cell for how they learned it)",
                    html.Div([
                        html.Div([html.Span("Rows: ", className="ctl-label"), dcc.RadioItems(id=ids.GROUP, options=[

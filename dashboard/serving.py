@@ -76,6 +76,34 @@ def small_polyfill(server: Any) -> None:
         return response
 
 
+# The event log's grid is mounted after the first screen (dashboard/layout.py's Deferred), yet its library, as
+# large as plotly.js (1.3 MB), would be evaluated with the page's scripts before anything is drawn. Its script
+# leaves the page's list for a prefetch hint naming the library; dashboard/assets/firstvisit.js stands in for
+# the library until the grid is first drawn, and loads the script then (from the browser's cache by then).
+LATER = {"dash_ag_grid": re.compile(r'<script src="([^"]*/_dash-component-suites/dash_ag_grid/dash_ag_grid[^"/]*\.js)">'
+                                    r"</script>\s*")}
+
+
+def scripts_later(app: Any) -> None:
+    """Take the scripts of the libraries in :data:`LATER` out of the Dash ``app``'s page: each becomes a
+    ``<link rel="prefetch" as="script" data-library="…">``, loaded when a component of it is first drawn."""
+    own = app.interpolate_index
+
+    def interpolate_index(**kwargs: Any) -> str:
+        scripts = kwargs.get("scripts", "")
+        hints = []
+        for library, tag in LATER.items():
+            found = tag.search(scripts)
+            if found:
+                scripts = scripts[:found.start()] + scripts[found.end():]
+                hints.append(f'<link rel="prefetch" as="script" href="{found.group(1)}" data-library="{library}">')
+        kwargs["scripts"] = scripts
+        kwargs["metas"] = kwargs.get("metas", "") + "".join(hints)
+        return own(**kwargs)
+
+    app.interpolate_index = interpolate_index
+
+
 def gunicorn_available() -> bool:
     """Whether gunicorn can be imported (``pip install 'backchannel[deploy]'``; Unix only)."""
     try:

@@ -1,6 +1,6 @@
 """Readable text about a run: what one actor knew at t and how, and one-line headlines.
 
-Pure functions over a :class:`~sim.RunResult`; the dashboard shows their Markdown.
+Pure functions over a :class:`~sim.RunResult`; the dashboard shows their HTML.
 """
 
 from __future__ import annotations
@@ -22,29 +22,31 @@ if TYPE_CHECKING:
 
 
 def recent_entries(result: RunResult) -> list[tuple[float, str]]:
-    """One timed Markdown line per thing that happened (deliveries, intercepts, decisions, skips)."""
+    """One timed HTML list item per thing that happened (deliveries, intercepts, decisions, skips)."""
     tz = result.scenario.meta.timezone
-    nm = short_names(result)
+    short = short_names(result)
+    nm = {a: escape(n) for a, n in short.items()}
     s = result.scenario
     summaries = {e.id: e.summary for e in s.events} | {r.id: r.summary for r in s.rules}
     statements = fact_statements(result)
     out = []
     for e in result.events:
-        when = describe_record_when(result, e.id, tz)
-        what = summaries.get(e.cause, e.cause)
+        when = escape(describe_record_when(result, e.id, tz))
+        what = escape(summaries.get(e.cause, e.cause))
+        actor = nm.get(e.actor, escape(e.actor))
         if e.kind == "deliver":
-            line = f"{nm.get(e.actor, e.actor)} → {nm.get(e.recipients[0], e.recipients[0])}: {what}"
+            line = f"{actor} → {nm.get(e.recipients[0], escape(e.recipients[0]))}: {what}"
         elif e.kind == "intercept":
-            line = f"**{nm.get(e.actor, e.actor)} intercepts** {nm.get(result.sender(e), '')}: {what}"
+            line = f"<b>{actor} intercepts</b> {nm.get(result.sender(e), '')}: {what}"
         elif e.kind == "originate" and not e.reason_code:
-            line = f"**{nm.get(e.actor, e.actor)}** decides: {what}"
+            line = f"<b>{actor}</b> decides: {what}"
         elif e.kind == "skip":
-            line = f"~~{what}~~ (did not happen: {readable_reason(e, nm, statements)})"
+            line = f"<s>{what}</s> (did not happen: {escape(readable_reason(e, short, statements))})"
         elif e.kind == "lost":
             line = f"lost on the way: {what}"
         else:
             continue
-        out.append((e.time, f"- {when} — {line}"))
+        out.append((e.time, f"<li>{when} — {line}</li>"))
     return out
 
 

@@ -1,5 +1,9 @@
-/* Deferred mounting for the backchannel dashboard: the component behind dashboard/layout.py's Deferred.
-   Its children stay in Dash's layout (callbacks update their props as usual) but are mounted in the page
+/* Components of the backchannel dashboard's first screen (dashboard/layout.py's Deferred and Markup).
+
+   Markup shows the HTML the page's own scripts write (the who-learned answer, the focus panel, the story
+   card, the latest messages), as is: no Markdown parser to load, and nothing parsed again at each step.
+
+   Deferred mounts its children late. They stay in Dash's layout (callbacks update their props as usual) but are mounted in the page
    only once the element `after` exists (the first screen is shown), and then when the placeholder comes
    within `margin` of the window or, failing that, at an idle moment once the element `quiet` has not
    changed for `settle` ms (so not while playback moves the moment shown). The event log's grid lies below
@@ -93,5 +97,64 @@
   }
   Deferred.defaultProps = { margin: "200px", settle: 1500, quiet: "", after: "", height: null, holds: "" };
 
-  window.backchannel_components = Object.assign({}, window.backchannel_components, { Deferred: Deferred });
+  function Markup(props) {
+    return React.createElement("div", { id: props.id, className: props.className,
+                                        dangerouslySetInnerHTML: { __html: props.html || "" } });
+  }
+  Markup.defaultProps = { html: "" };
+
+  window.backchannel_components = Object.assign({}, window.backchannel_components,
+                                                { Deferred: Deferred, Markup: Markup });
+
+  // Libraries loaded when first drawn: the page names each in a prefetch hint instead of loading its script
+  // (dashboard/serving.py scripts_later). Until its script has run, the library's global stands in for it:
+  // each component it is asked for is a stand-in that loads the script when first drawn, and then draws the
+  // real component, so that the page's scripts and first screen do not wait for a library drawn only later
+  // (the event log's grid). The stand-in keeps its place for good (the library's own script would replace
+  // the global: it is put back), so that React never swaps one component for the other.
+  function later(library, href) {
+    var real = null, waiting = null, standIns = {};
+    function load(done) {
+      if (real) { done(); return; }
+      if (waiting) { waiting.push(done); return; }
+      waiting = [done];
+      var script = document.createElement("script");
+      script.src = href;
+      script.onload = script.onerror = function () {
+        real = window[library] !== proxy ? window[library] || {} : {};
+        window[library] = proxy;
+        var all = waiting;
+        waiting = null;
+        all.forEach(function (fn) { fn(); });
+      };
+      document.head.appendChild(script);
+    }
+    function standIn(type) {
+      function Later(props) {
+        var got = React.useState(function () { return real && real[type]; }), Real = got[0], setReal = got[1];
+        React.useEffect(function () {
+          if (Real) { return undefined; }
+          var live = true;
+          load(function () { if (live) { setReal(function () { return real[type] || null; }); } });
+          return function () { live = false; };
+        }, []);
+        return Real ? React.createElement(Real, props) : null;
+      }
+      Later.displayName = library + "." + type;
+      return Later;
+    }
+    var proxy = new Proxy({}, {
+      get: function (_, key) {
+        if (typeof key !== "string") { return undefined; }
+        if (standIns[key]) { return standIns[key]; }
+        if (real) { return real[key]; }
+        if (/^[A-Z]/.test(key)) { return (standIns[key] = standIn(key)); }
+        return undefined;
+      }
+    });
+    window[library] = proxy;
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("link[data-library]"), function (hint) {
+    if (!window[hint.getAttribute("data-library")]) { later(hint.getAttribute("data-library"), hint.href); }
+  });
 })();
