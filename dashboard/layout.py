@@ -93,7 +93,7 @@ class Markup(Component):
 def _below_first_screen(body: Component, height: str | None = None) -> Deferred:
     """``body`` mounted when scrolled near, or once the first screen is shown (the answer's heading exists)
     and the moment shown has held still for a while: a first visit does not wait for it (nor for the code
-    of a component drawn only there: the grid's library, the Markdown of the hidden panels' texts)."""
+    of a component drawn only there: the grid's library)."""
     return Deferred(body, after=f"#{ids.ANSWER} .answer-head", quiet=f"#{ids.T_LABEL}", height=height,
                     holds=getattr(body, "id", None) or "")
 
@@ -132,7 +132,7 @@ def compare_panel() -> html.Section:
             _control("Alternative", dcc.Dropdown(id=ids.COMPARE_ALT, clearable=False, searchable=True), "320px"),
         ], className="panel-controls"),
         dcc.Loading(html.Div([
-            html.Div([_below_first_screen(dcc.Markdown(id=ids.COMPARE_TEXT, className="whatif-text")),
+            html.Div([dcc.Markdown(id=ids.COMPARE_TEXT, className="whatif-text"),
                       dcc.Graph(id=ids.COMPARE_FIGURE, config=GRAPH_CONFIG, className="graph-whatif")],
                      className="whatif-row"),
             dcc.Graph(id=ids.COMPARE_HEATMAP, config=GRAPH_CONFIG),
@@ -151,7 +151,7 @@ def sweep_panel() -> html.Section:
                                        className="seed")),
         ], className="panel-controls"),
         dcc.Loading(html.Div([
-            html.Div([_below_first_screen(dcc.Markdown(id=ids.SWEEP_TEXT, className="whatif-text")),
+            html.Div([dcc.Markdown(id=ids.SWEEP_TEXT, className="whatif-text"),
                       dcc.Graph(id=ids.SWEEP_CDF, config=GRAPH_CONFIG, className="graph-whatif")],
                      className="whatif-row"),
             dcc.Graph(id=ids.SWEEP_SOURCES, config=GRAPH_CONFIG, className="graph-sources"),

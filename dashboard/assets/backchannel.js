@@ -428,11 +428,16 @@
   // taken by them just when a reader starts to use it (drawing the timeline and the matrix of the
   // documented scenario takes about 0.25 s of it here).
   var NEAR_PX = 300, SETTLE_MS = 1000, IDLE_MS = 2000;
-  // Calls fn in a task of its own once the page has painted what it has: a plot drawn as it comes near
-  // the window waits for the first screen to show, and each lets the page answer input before the next.
+  // Calls fn once the page has painted what it has and has nothing more pressing to do (at the latest
+  // NEAR_WAIT_MS later): a plot drawn as it comes near the window waits for the first screen to show, and
+  // input that comes meanwhile is answered first.
+  var NEAR_WAIT_MS = 500;
   function afterPaint(fn) {
-    if (!window.requestAnimationFrame) { setTimeout(fn, 0); return; }
-    window.requestAnimationFrame(function () { setTimeout(fn, 0); });
+    var idle = function () {
+      if (window.requestIdleCallback) { window.requestIdleCallback(fn, { timeout: NEAR_WAIT_MS }); }
+      else { setTimeout(fn, 0); }
+    };
+    if (window.requestAnimationFrame) { window.requestAnimationFrame(idle); } else { idle(); }
   }
   function drawLeft(data) {
     var left = GRAPHS.filter(function (g) { return g !== "network"; });
@@ -481,8 +486,18 @@
         var v = (typeof value === "number") ? value : data.step;
         var off = disabled !== false;
         var now = Date.now();
+        // A click and a tick can come in one call: the click is what the reader did, so it goes first.
         if (triggered("bundle")) {
           v = data.step;
+        } else if (triggered("play")) {
+          if (off) { if (v >= n - 1) { v = 0; } off = false; clock = { last: now, owed: 0 }; } else { off = true; }
+        } else if (triggered("step-back")) {
+          v = data.story && data.moments && data.moments.length ? prevMoment(data.moments, v) : Math.max(0, v - 1);
+        } else if (triggered("step-forward")) {
+          v = data.story && data.moments && data.moments.length ? nextMoment(data.moments, v) : Math.min(n - 1, v + 1);
+        } else if (triggered("log") && cell) {
+          var row = (rows || []).find(function (r) { return String(r.id) === String(cell.rowId); });
+          if (row) { v = firstAtOrAfter(data.steps, row.t); }
         } else if (triggered("interval")) {
           if (off) { return [nu(), nu(), nu()]; }  // a tick that was already due when playback stopped
           if (stillDrawing(data, now)) { return [nu(), nu(), nu()]; }
@@ -495,15 +510,6 @@
           v = Math.min(n - 1, v + k);
           paced = { data: data, step: v, at: now };
           if (v >= n - 1) { off = true; }
-        } else if (triggered("step-back")) {
-          v = data.story && data.moments && data.moments.length ? prevMoment(data.moments, v) : Math.max(0, v - 1);
-        } else if (triggered("step-forward")) {
-          v = data.story && data.moments && data.moments.length ? nextMoment(data.moments, v) : Math.min(n - 1, v + 1);
-        } else if (triggered("play")) {
-          if (off) { if (v >= n - 1) { v = 0; } off = false; clock = { last: now, owed: 0 }; } else { off = true; }
-        } else if (triggered("log") && cell) {
-          var row = (rows || []).find(function (r) { return String(r.id) === String(cell.rowId); });
-          if (row) { v = firstAtOrAfter(data.steps, row.t); }
         }
         v = Math.max(0, Math.min(n - 1, v));
         playing = !off;

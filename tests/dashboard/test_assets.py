@@ -1,5 +1,5 @@
-"""The page's own browser scripts: plotly.js's cartesian partial bundle, of the plotly package's version, used
-instead of the full bundle; and the regenerator runtime, served in place of Babel's whole polyfill."""
+"""The page's own browser scripts: plotly.js bundled with only the traces the page draws, of the plotly package's
+version, used instead of the full bundle; and the regenerator runtime, served in place of Babel's whole polyfill."""
 
 from __future__ import annotations
 
@@ -8,19 +8,26 @@ from pathlib import Path
 
 import pytest
 
-ASSET = Path(__file__).parent.parent.parent / "dashboard" / "assets" / "plotly-cartesian.min.js"
+ASSET = Path(__file__).parent.parent.parent / "dashboard" / "assets" / "plotly-partial.min.js"
 RUNTIME = ASSET.parent / "regenerator-runtime.js"
 LOCK = ASSET.parent.parent.parent / "plotlyjs" / "package-lock.json"
 
 
 def test_the_partial_bundle_is_the_plotly_packages_version():
-    """scripts/build-plotly.sh must be run again (with the pin in plotlyjs/package.json) when plotly changes."""
+    """scripts/build-plotly.sh must be run again (with the pin in plotlyjs/package.json) when plotly changes; the
+    bundle's licence file holds plotly.js's and each bundled package's."""
+    import json
+
     from plotly.offline import get_plotlyjs_version
 
     head = ASSET.read_text(encoding="utf-8")[:300]
-    found = re.search(r"plotly\.js \(cartesian - minified\) v(\S+)", head)
+    found = re.search(r"plotly\.js v(\S+) \(scatter, bar, heatmap\)", head)
     assert found and found.group(1) == get_plotlyjs_version()
-    assert (ASSET.parent / (ASSET.name + ".LICENSE.txt")).read_text(encoding="utf-8").startswith("MIT License")
+    lock = json.loads(LOCK.read_text(encoding="utf-8"))
+    assert lock["packages"]["node_modules/plotly.js"]["version"] == get_plotlyjs_version()
+    licences = (ASSET.parent / (ASSET.name + ".LICENSE.txt")).read_text(encoding="utf-8")
+    assert licences.startswith("=" * 72 + f"\nplotly.js {get_plotlyjs_version()} (MIT)\n\nMIT License")
+    assert "@plotly/d3 " in licences and "BSD" in licences
 
 
 def test_the_regenerator_runtime_is_pinned_and_licensed():
@@ -59,9 +66,10 @@ def test_the_page_draws_with_the_partial_bundle_only(page, server_url):
     page.wait_for_selector("#network .main-svg")
     page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 8", timeout=60000)
     names = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
-    assert any("plotly-cartesian.min.js" in n for n in names)
+    assert any("plotly-partial.min.js" in n for n in names)
     assert not any(n.split("?")[0].endswith("/plotly.min.js") for n in names)
     assert page.evaluate("window.Plotly.version") and page.errors == []
+    assert sorted(page.evaluate("Object.keys(window.Plotly.PlotSchema.get().traces)")) == ["bar", "heatmap", "scatter"]
     polyfill = page.evaluate("performance.getEntriesByType('resource').filter(e => e.name.includes('/polyfill@7'))"
                              ".map(e => e.decodedBodySize)")
     assert polyfill == [RUNTIME.stat().st_size]  # the runtime alone, and the page runs on it

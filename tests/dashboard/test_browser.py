@@ -87,6 +87,24 @@ def test_playback_keeps_to_the_clock(page, server_url):
     assert seen == [[1, False], [2, False], [5, False], [5, False], [6, False], [11, True]]
 
 
+TOGETHER = """() => {
+  // Playing at step 3, a pause click that reaches the transport in the same call as a tick.
+  const bc = window.dash_clientside.backchannel;
+  const data = {steps: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], step: 0};
+  window.dash_clientside.callback_context = {triggered: [{prop_id: "interval.n_intervals"}, {prop_id: "play.n_clicks"}]};
+  try { return bc.transport(data, 9, 0, 0, 2, null, 3, false, [], 125); }
+  finally { window.dash_clientside.callback_context = {}; }
+}"""
+
+
+def test_a_pause_that_comes_with_a_tick_pauses(page, server_url):
+    """A click on pause and a tick of the playback clock can reach the page's transport in one call; the click
+    wins: playback stops where it is (a lost pause once let playback run on to the end)."""
+    page.goto(server_url + "/")
+    wait_ready(page)
+    assert page.evaluate(TOGETHER) == [3, True, "▶ Play"]
+
+
 def test_event_log_follows_the_moment(page, server_url, tiny_run):
     """The latest row at or before the moment shown is selected; stepping moves the selection."""
     from sim.timeparse import parse_instant
