@@ -350,16 +350,20 @@ def register(app: Dash) -> None:
     app.callback(
         Output(ids.COMPARE_TEXT, "children"), Output(ids.COMPARE_FIGURE, "figure"), Output(ids.COMPARE_FIGURE, "style"),
         Output(ids.COMPARE_HEATMAP, "figure"), Output(ids.COMPARE_HEATMAP, "style"),
-        Input(ids.VIEW, "data"),
+        Input(ids.SHOWN_VIEW, "data"), prevent_initial_call=True,
     )(compare_panel)
     app.callback(
         Output(ids.SWEEP_TEXT, "children"), Output(ids.SWEEP_CDF, "figure"), Output(ids.SWEEP_SOURCES, "figure"),
-        Input(ids.VIEW, "data"),
+        Input(ids.SHOWN_VIEW, "data"), prevent_initial_call=True,
     )(sweep_panel)
     app.callback(
         Output(ids.SWEEP_KNOWN, "figure"),
-        Input(ids.VIEW, "data"), Input(ids.SWEEP_AT, "data"),
+        Input(ids.SHOWN_VIEW, "data"), Input(ids.SWEEP_AT, "data"), prevent_initial_call=True,
     )(sweep_known)
+    # The panels computed on the server hear of a new view only while one of them is shown: a hidden panel
+    # costs the page no request (they would answer "nothing to do").
+    app.clientside_callback(ClientsideFunction("backchannel", "shownView"), Output(ids.SHOWN_VIEW, "data"),
+                            Input(ids.VIEW, "data"), State(ids.PANELS, "value"))
     app.clientside_callback(ClientsideFunction("backchannel", "sweepMoment"),
                             Output(ids.SWEEP_AT, "data"), Input(ids.CURRENT, "data"), Input(ids.INTERVAL, "disabled"),
                             State(ids.PANELS, "value"))

@@ -51,6 +51,7 @@ PANEL_MATRIX = "panel-matrix"
 PANEL_LOG = "panel-log"
 
 VIEW = "view"  # {"search": ...} the resolved view, for the panels that compute on the server
+SHOWN_VIEW = "shown-view"  # the same, passed on by the page only while such a panel is shown
 
 PANEL_COMPARE = "panel-compare"
 COMPARE = "compare-with"

@@ -168,6 +168,7 @@ def layout() -> html.Div:
         dcc.Store(id=ids.STORE),
         dcc.Store(id=ids.CURRENT),
         dcc.Store(id=ids.VIEW),
+        dcc.Store(id=ids.SHOWN_VIEW),
         dcc.Store(id=ids.SWEEP_AT),
         dcc.Store(id=ids.POS),
         dcc.Interval(id=ids.INTERVAL, interval=500, disabled=True),

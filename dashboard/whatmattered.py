@@ -167,4 +167,4 @@ def panel(view: Any) -> Any:
 
 def register(app: Dash) -> None:
     """Attach the panel's callback to ``app``."""
-    app.callback(Output(ids.MATTERED, "children"), Input(ids.VIEW, "data"))(panel)
+    app.callback(Output(ids.MATTERED, "children"), Input(ids.SHOWN_VIEW, "data"), prevent_initial_call=True)(panel)

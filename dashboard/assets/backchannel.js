@@ -6,6 +6,7 @@
   // What this page last drew in each plot (the step's frame key), so that a step that changes nothing in a
   // figure skips redrawing it; and whether playback is running.
   var GRAPHS = ["network", "timeline", "matrix"];
+  var SERVER_PANELS = ["compare", "sweep", "mattered"];  // the panels drawn by server callbacks
   var drawn = { data: null, network: -1, timeline: -1, matrix: -1 };
   var playing = false;
   var shown = { data: null, step: 0 };  // the view and step last shown
@@ -566,6 +567,12 @@
 
       // The moment the sweep panel's heatmap shows: only while paused and only with the panel on, so
       // that playing makes no server round trip.
+      // The view, for the panels computed on the server, while one of them is shown (see callbacks.py).
+      shownView: function (view, panels) {
+        var on = (panels || []).some(function (p) { return SERVER_PANELS.indexOf(p) >= 0; });
+        return on && view ? view : nu();
+      },
+
       sweepMoment: function (current, disabled, panels) {
         if (disabled === false || !current || (panels || []).indexOf("sweep") < 0) { return nu(); }
         return { t: current.t };

@@ -44,6 +44,24 @@ def test_page_loads_without_console_errors(page, server_url):
     assert page.errors == []
 
 
+def test_a_first_visit_asks_the_server_for_its_view_alone(page, server_url):
+    """The panels computed on the server are hidden at first: the page's only callback request is the view's;
+    with the compare panel in the link, its callback is asked too."""
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.post_data_json["output"]) if "_dash-update-component" in r.url else None)
+    page.goto(server_url + "/")
+    wait_ready(page)
+    wait_drawn(page, "matrix")
+    page.wait_for_selector("#log .ag-row")
+    page.wait_for_timeout(500)
+    assert len(asked) == 1 and "url.search" in asked[0]
+    asked.clear()
+    page.goto(server_url + "/?panels=network,compare&compare=alternatives/no_relay")
+    page.wait_for_function("(document.querySelector('#compare-text') || {}).innerText?.length > 0")
+    assert sorted(o.strip(".").split(".")[0] for o in asked) == ["compare-text", "mattered", "sweep-known", "sweep-text",
+                                                                "url"]
+
+
 def test_play_advances_time(page, server_url):
     page.goto(server_url + "/?t=2025-05-01T06:00:00Z&mode=event")
     wait_ready(page)

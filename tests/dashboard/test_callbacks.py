@@ -202,7 +202,7 @@ def test_compare_link_shows_the_panel_and_the_differences(client):
     assert decode(view["search"])[0].compare == "alternatives/no_relay"
     outline = out["bundle"]["data"]["net"]["data"][-1]  # squares around who differs, on the network
     assert outline["name"] == "differs in “No relay”" and len(outline["x"]) == 1
-    panel = call_by_output(client, "compare-text.children", {"view.data": view}, "view.data")
+    panel = call_by_output(client, "compare-text.children", {"shown-view.data": view}, "shown-view.data")
     text = panel["compare-text"]["children"]
     assert "In “No relay”" in text and "**C** never knew it" in text
     assert panel["compare-figure"]["style"] is None
@@ -214,7 +214,7 @@ def test_compare_with_a_named_alternative_of_the_same_file(client):
     out = call(client, "?calt=slow_relay&fact=offer")
     assert out["compare-alt"]["value"] == "slow_relay"
     assert {"label": "Slow relay", "value": "slow_relay"} in out["compare-alt"]["options"]
-    panel = call_by_output(client, "compare-text.children", {"view.data": out["view"]["data"]}, "view.data")
+    panel = call_by_output(client, "compare-text.children", {"shown-view.data": out["view"]["data"]}, "shown-view.data")
     assert "**C** first knew it 5 hours 55 minutes later" in panel["compare-text"]["children"]
 
 
@@ -223,7 +223,7 @@ def test_bad_compare_values_give_notices(client):
     assert "no scenario “nothing_here” to compare with" in out["notice"]["children"]
     assert "compare=" not in out["url"]["search"]
     assert out["panel-compare"]["style"] is None  # the panel stays, asking for a run
-    panel = call_by_output(client, "compare-text.children", {"view.data": out["view"]["data"]}, "view.data")
+    panel = call_by_output(client, "compare-text.children", {"shown-view.data": out["view"]["data"]}, "shown-view.data")
     assert "Pick a second run" in panel["compare-text"]["children"]
     out = call(client, "?compare=tiny&calt=nope")
     assert "has no alternative “nope”" in out["notice"]["children"] and "calt=" not in out["url"]["search"]
@@ -249,19 +249,19 @@ def test_sweep_link_shows_the_panel_and_its_figures(client):
     assert out["sweep-runs"]["value"] == 100 and out["sweep-seed"]["value"] == 3
     assert {"label": "100 replays", "value": 100} in out["sweep-runs"]["options"]
     view = out["view"]["data"]
-    panel = call_by_output(client, "sweep-text.children", {"view.data": view}, "view.data")
+    panel = call_by_output(client, "sweep-text.children", {"shown-view.data": view}, "shown-view.data")
     assert "replays the scenario 100 times with sampled timings, latencies and intercepts" in \
         panel["sweep-text"]["children"]
     names = {tr["name"] for tr in panel["sweep-cdf"]["figure"]["data"] if tr.get("name")}
     assert {"A", "B", "C"} <= names
     assert panel["sweep-sources"]["figure"]["data"]
     t = decode(view["search"])[0].t
-    known = call_by_output(client, "sweep-known.figure", {"view.data": view, "sweep-at.data": {"t": t}},
+    known = call_by_output(client, "sweep-known.figure", {"shown-view.data": view, "sweep-at.data": {"t": t}},
                            "sweep-at.data")
     heat = known["sweep-known"]["figure"]["data"][0]
     assert heat["type"] == "heatmap" and len(heat["z"]) == 4
-    early = call_by_output(client, "sweep-known.figure", {"view.data": view, "sweep-at.data": {"t": 1746050000.0}},
-                           "sweep-at.data")
+    early = call_by_output(client, "sweep-known.figure",
+                           {"shown-view.data": view, "sweep-at.data": {"t": 1746050000.0}}, "sweep-at.data")
     assert sum(map(sum, early["sweep-known"]["figure"]["data"][0]["z"])) == 0
 
 
@@ -296,14 +296,15 @@ def test_ticking_the_sweep_panel_starts_a_default_sweep(client):
     state, _ = decode(out["url"]["search"])
     assert (state.sweep, state.seed, state.panels) == (500, 0, ("network", "sweep"))
     assert "sweep=500" in out["url"]["search"]
-    panel = call_by_output(client, "sweep-text.children", {"view.data": out["view"]["data"]}, "view.data")
+    panel = call_by_output(client, "sweep-text.children", {"shown-view.data": out["view"]["data"]}, "shown-view.data")
     assert "500 times" in panel["sweep-text"]["children"]
 
 
 def test_hidden_panels_compute_nothing(client):
     out = call(client, "?fact=offer")
-    assert call_by_output(client, "compare-text.children", {"view.data": out["view"]["data"]}, "view.data") == {}
-    assert call_by_output(client, "sweep-text.children", {"view.data": out["view"]["data"]}, "view.data") == {}
+    shown = {"shown-view.data": out["view"]["data"]}
+    assert call_by_output(client, "compare-text.children", shown, "shown-view.data") == {}
+    assert call_by_output(client, "sweep-text.children", shown, "shown-view.data") == {}
 
 
 def test_switching_scenario_drops_an_alternative_of_the_old_file(client):
