@@ -565,14 +565,14 @@
 
       speed: function (ms) { return ms || 500; },
 
-      // The moment the sweep panel's heatmap shows: only while paused and only with the panel on, so
-      // that playing makes no server round trip.
       // The view, for the panels computed on the server, while one of them is shown (see callbacks.py).
       shownView: function (view, panels) {
         var on = (panels || []).some(function (p) { return SERVER_PANELS.indexOf(p) >= 0; });
         return on && view ? view : nu();
       },
 
+      // The moment the sweep panel's heatmap shows: only while paused and only with the panel on, so
+      // that playing makes no server round trip.
       sweepMoment: function (current, disabled, panels) {
         if (disabled === false || !current || (panels || []).indexOf("sweep") < 0) { return nu(); }
         return { t: current.t };

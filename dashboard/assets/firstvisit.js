@@ -3,12 +3,12 @@
    Markup shows the HTML the page's own scripts write (the who-learned answer, the focus panel, the story
    card, the latest messages), as is: no Markdown parser to load, and nothing parsed again at each step.
 
-   Deferred mounts its children late. They stay in Dash's layout (callbacks update their props as usual) but are mounted in the page
-   only once the element `after` exists (the first screen is shown), and then when the placeholder comes
-   within `margin` of the window or, failing that, at an idle moment once the element `quiet` has not
-   changed for `settle` ms (so not while playback moves the moment shown). The event log's grid lies below
-   the first screen at 1280×800 and costs about half a second of the main thread to mount: a first visit
-   no longer waits for it. */
+   Deferred mounts its children late. They stay in Dash's layout (callbacks update their props as usual)
+   but are mounted in the page only once the element `after` exists (the first screen is shown), and then
+   when the placeholder comes within `margin` of the window or, failing that, at an idle moment once the
+   element `quiet` has not changed for `settle` ms (so not while playback moves the moment shown). The
+   event log's grid lies below the first screen at 1280×800 and costs about half a second of the main
+   thread to mount: a first visit no longer waits for it. */
 (function () {
   "use strict";
   var React = window.React;
@@ -120,8 +120,9 @@
       waiting = [done];
       var script = document.createElement("script");
       script.src = href;
-      script.onload = script.onerror = function () {
-        real = window[library] !== proxy ? window[library] || {} : {};
+      script.onload = script.onerror = function (e) {
+        var loaded = e.type !== "error" && window[library] && window[library] !== proxy;
+        real = loaded ? window[library] : {};  // a library that failed to load has no components
         window[library] = proxy;
         var all = waiting;
         waiting = null;
@@ -131,14 +132,19 @@
     }
     function standIn(type) {
       function Later(props) {
-        var got = React.useState(function () { return real && real[type]; }), Real = got[0], setReal = got[1];
+        // null until the library has loaded, then its component (false if it has none, or failed to load)
+        var got = React.useState(function () { return real ? real[type] || false : null; });
+        var Real = got[0], setReal = got[1];
         React.useEffect(function () {
-          if (Real) { return undefined; }
+          if (Real !== null) { return undefined; }
           var live = true;
-          load(function () { if (live) { setReal(function () { return real[type] || null; }); } });
+          load(function () { if (live) { setReal(function () { return real[type] || false; }); } });
           return function () { live = false; };
         }, []);
-        return Real ? React.createElement(Real, props) : null;
+        if (Real) { return React.createElement(Real, props); }
+        return Real === false ? React.createElement("p", { className: "notice", id: props.id, role: "alert" },
+                                                    "This part of the page could not be loaded: reload the page to "
+                                                    + "try again.") : null;
       }
       Later.displayName = library + "." + type;
       return Later;

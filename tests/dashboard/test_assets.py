@@ -74,3 +74,45 @@ def test_the_page_draws_with_the_partial_bundle_only(page, server_url):
                              ".map(e => e.decodedBodySize)")
     assert polyfill == [RUNTIME.stat().st_size]  # the runtime alone, and the page runs on it
     assert page.evaluate("typeof window.regeneratorRuntime.mark") == "function"
+
+
+def test_the_grid_library_is_left_out_of_the_page_s_scripts(env):
+    """dash-ag-grid's script is not one of the page's scripts: a prefetch hint names it for the stand-in
+    that loads it when the event log's grid is first drawn."""
+    from dashboard.app import create_app
+
+    index = create_app().server.test_client().get("/").get_data(as_text=True)
+    assert not re.search(r'<script src="[^"]*dash_ag_grid', index)
+    hint = re.search(r'<link rel="prefetch" as="script" href="([^"]*/dash_ag_grid/dash_ag_grid[^"]*\.js)" '
+                     r'data-library="dash_ag_grid">', index)
+    assert hint and index.index(hint.group(0)) < index.index("firstvisit.js")  # there before the stand-in looks
+
+
+@pytest.mark.browser
+def test_the_grid_library_loads_when_the_grid_is_drawn(page, server_url):
+    """At the first screen the grid's library has not run; scrolled to the event log, it loads and the grid
+    shows its rows, with a clean console."""
+    page.goto(server_url + "/")
+    page.wait_for_selector("#answer .answer-head")
+    scripts = ("() => performance.getEntriesByType('resource').filter(e => e.name.includes('/dash_ag_grid/dash_ag_grid')"
+               " && e.initiatorType === 'script').length")
+    assert page.evaluate(scripts) == 0 and page.evaluate("typeof window.dash_ag_grid.getApi") == "undefined"
+    page.evaluate("document.getElementById('log').scrollIntoView()")
+    page.wait_for_selector("#log .ag-row")
+    assert page.evaluate(scripts) == 1 and page.evaluate("typeof window.dash_ag_grid.getApi") == "function"
+    assert page.errors == []
+
+
+@pytest.mark.browser
+def test_a_grid_library_that_cannot_load_says_so(page, server_url):
+    """When the grid's script cannot be fetched, the event log's place says the part could not be loaded,
+    and the rest of the page works on."""
+    page.route("**/dash_ag_grid/dash_ag_grid*.js", lambda route: route.abort())
+    page.goto(server_url + "/")
+    page.wait_for_selector("#answer .answer-head")
+    page.evaluate("document.getElementById('log').scrollIntoView()")
+    page.wait_for_selector("#log[role=alert]")
+    assert "could not be loaded" in page.inner_text("#log")
+    page.click("#step-back")
+    page.wait_for_function("document.querySelector('#t-label').innerText !== ''")
+    assert set(page.errors) == {"Failed to load resource: net::ERR_FAILED"}  # the refused fetches, nothing thrown
