@@ -360,8 +360,8 @@ def register(app: Dash) -> None:
         Output(ids.SWEEP_KNOWN, "figure"),
         Input(ids.SHOWN_VIEW, "data"), Input(ids.SWEEP_AT, "data"), prevent_initial_call=True,
     )(sweep_known)
-    # The panels computed on the server hear of a new view only while one of them is shown: a hidden panel
-    # costs the page no request (they would answer "nothing to do").
+    # The panels computed on the server hear of a new view only while one of them is shown: while all three are
+    # hidden (as at first), a view costs the page no request to them (they would answer "nothing to do").
     app.clientside_callback(ClientsideFunction("backchannel", "shownView"), Output(ids.SHOWN_VIEW, "data"),
                             Input(ids.VIEW, "data"), State(ids.PANELS, "value"))
     app.clientside_callback(ClientsideFunction("backchannel", "sweepMoment"),

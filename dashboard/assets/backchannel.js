@@ -3,8 +3,9 @@
 (function () {
   "use strict";
   var nu = function () { return window.dash_clientside.no_update; };
-  // What this page last drew in each plot (the step's frame key), so that a step that changes nothing in a
-  // figure skips redrawing it; and whether playback is running.
+  // What this page last drew in each plot (the step's frame key, or "moved to" it for a step drawn in place
+  // while playing), so that a step that changes nothing in a figure skips redrawing it; and whether
+  // playback is running.
   var GRAPHS = ["network", "timeline", "matrix"];
   var SERVER_PANELS = ["compare", "sweep", "mattered"];  // the panels drawn by server callbacks
   var drawn = { data: null, network: -1, timeline: -1, matrix: -1 };
@@ -78,7 +79,7 @@
         var txt = marked ? (count + " " + m.mark).trim() : count;
         zr.push(best);
         tr.push(txt);
-        glyphs.push(m.counts ? txt : (m.glyph[best] + " " + txt).trim());
+        glyphs.push(m.counts ? txt : (m.glyph[best] + " " + txt).trim() || m.no_text);
       });
       z.push(zr);
       text.push(tr);
@@ -303,13 +304,16 @@
     });
     return true;
   }
+  // Whether the plot `graph` is still to draw a figure sent to it (it would then draw over what is drawn in
+  // place: the step is sent as a figure instead).
+  function pending(graph) { return !!document.querySelector("#" + graph + " .dash-graph--pending"); }
   // While playing, the network's changing traces (all of them scatter traces) go to plotly's animate,
   // without a redraw: only those traces are drawn again, not the names, circles and channels around
   // them (15 ms a step on the documented scenario instead of 30–35 for a whole replot).
   function animateNetwork(data, i) {
     var gd = document.querySelector("#network .js-plotly-plot");
     var frame = data.net_frames[data.net_key[i]], dyn = data.net.layout.meta.dynamic;
-    if (!gd || !gd._fullLayout || !gd._transitionData || !gd.layout || !frame || !window.Plotly.animate ||
+    if (!gd || pending("network") || !gd._fullLayout || !gd._transitionData || !gd.layout || !frame || !window.Plotly.animate ||
         gd.layout.uirevision !== data.net.layout.uirevision || (gd.data || []).length !== data.net.data.length) {
       return false;
     }
@@ -331,7 +335,7 @@
     var layer = gd && gd.querySelector(".scatterlayer .trace g.text");
     var model = layer && layer.querySelector("g.textpoint text");
     var m = data.mx_cells, c = cellsAt(m, data.steps[i]);
-    if (!full || !img || !heat || !marks || !model || !m.colors || !gd.layout || gd.data.length !== 2 ||
+    if (pending("matrix") || !full || !img || !heat || !marks || !model || !m.colors || !gd.layout || gd.data.length !== 2 ||
         gd.layout.uirevision !== data.mx.layout.uirevision || marks.length !== c.glyphs.length ||
         heat.z.length !== c.z.length) {
       return false;
@@ -387,6 +391,7 @@
     gd.data[0] = Object.assign({}, gd.data[0], { z: c.z, text: c.text, customdata: hover });
     gd.data[1] = Object.assign({}, gd.data[1], { text: c.glyphs });
     trace.z = heat.z = c.z;
+    trace.text = heat.text = c.text;
     trace.customdata = hover;
     gd._fullData[1].text = c.glyphs;
     return true;
@@ -411,7 +416,7 @@
     GRAPHS.forEach(function (g) {
       var key = frameKey(data, g, i);
       out[g] = nu();
-      if (drawn[g] === key) { return; }
+      if (drawn[g] === key || (playing && drawn[g] === "moved to " + key)) { return; }
       if ((playing && !onScreen(g)) || (fresh && g !== "network")) { left = true; return; }
       if (playing && drawn[g] !== -1 && IN_PLACE[g](data, i)) {
         drawn[g] = "moved to " + key;

@@ -112,6 +112,12 @@
   // real component, so that the page's scripts and first screen do not wait for a library drawn only later
   // (the event log's grid). The stand-in keeps its place for good (the library's own script would replace
   // the global: it is put back), so that React never swaps one component for the other.
+  var STATICS = ["dashRenderType", "dashPersistence", "dashChildrenUpdate"];
+  function copyStatics(from, to) {
+    if (!from) { return; }
+    STATICS.forEach(function (k) { if (k in from) { to[k] = from[k]; } });
+  }
+
   function later(library, href) {
     var real = null, waiting = null, standIns = {};
     function load(done) {
@@ -124,6 +130,8 @@
         var loaded = e.type !== "error" && window[library] && window[library] !== proxy;
         real = loaded ? window[library] : {};  // a library that failed to load has no components
         window[library] = proxy;
+        // What Dash reads off a component class (how it re-renders, persistence), now on the stand-ins.
+        Object.keys(standIns).forEach(function (type) { copyStatics(real[type], standIns[type]); });
         var all = waiting;
         waiting = null;
         all.forEach(function (fn) { fn(); });
@@ -149,14 +157,17 @@
       Later.displayName = library + "." + type;
       return Later;
     }
+    // What is written to the global (the library's later chunks add to it) is kept and read back.
     var proxy = new Proxy({}, {
-      get: function (_, key) {
+      get: function (own, key) {
         if (typeof key !== "string") { return undefined; }
         if (standIns[key]) { return standIns[key]; }
+        if (Object.prototype.hasOwnProperty.call(own, key)) { return own[key]; }
         if (real) { return real[key]; }
         if (/^[A-Z]/.test(key)) { return (standIns[key] = standIn(key)); }
         return undefined;
-      }
+      },
+      set: function (own, key, value) { own[key] = value; return true; }
     });
     window[library] = proxy;
   }

@@ -25,6 +25,11 @@ KNOW_CODE = {k: i for i, k in enumerate(("unknown", "origin", "told", "intercept
 # a green circle = told, diamond = intercepted. ``KNOW_GLYPHS`` are the same shapes as text.
 KNOW_SYMBOLS = {"origin": "star", "told": "circle", "intercepted": "diamond", "unknown": "circle"}
 KNOW_GLYPHS = {"origin": "★", "told": "●", "intercepted": "◆", "unknown": "○"}
+# What a text trace's point shows where it has nothing to show: plotly.js drops the text of a point whose text
+# is empty and, drawing the trace again, binds its texts to the points by their order in the page, so that a
+# point whose text comes back draws none, or another point's (plotly.js issue 5360). A zero-width space is a
+# text that shows nothing, and every point keeps its own.
+NO_TEXT = "\u200b"
 TAP_COLOR = "#d62728"
 FLIGHT_COLOR = "#111111"
 CURSOR_COLOR = "#c2185b"

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import plotly.graph_objects as go
 
-from .common import (KNOW_CODE, KNOW_COLORS, KNOW_GLYPHS, KNOW_LABELS, Same, actor_order, affiliations, channel_labels,
+from .common import (KNOW_CODE, KNOW_COLORS, KNOW_GLYPHS, KNOW_LABELS, NO_TEXT, Same, actor_order, affiliations, channel_labels,
                      fact_labels, fact_statements, names, provenance, short_names, shorten, template, wrap)
 
 from sim.certainty import MODELLED_MARK, MODELLED_MEANING, modelled
@@ -22,10 +22,11 @@ _GLYPH = {KNOW_CODE[k]: ("" if k == "unknown" else g) for k, g in KNOW_GLYPHS.it
 
 def glyphs(cells: dict, group: str) -> list[str]:
     """What each cell shows over its colour, rows top first and flattened in the order of :func:`_glyph_trace`'s
-    points: by actor, its state's shape and the cell's mark (``● ≈``); by affiliation, the cell's text (``2/3 ≈``)."""
+    points: by actor, its state's shape and the cell's mark (``● ≈``), :data:`~.common.NO_TEXT` where it has
+    neither; by affiliation, the cell's text (``2/3 ≈``)."""
     if group == "affiliations":
         return [t for row in cells["text"] for t in row]
-    return [f"{_GLYPH[c]} {t}".strip() for zr, tr in zip(cells["z"], cells["text"]) for c, t in zip(zr, tr)]
+    return [f"{_GLYPH[c]} {t}".strip() or NO_TEXT for zr, tr in zip(cells["z"], cells["text"]) for c, t in zip(zr, tr)]
 
 
 def _glyph_trace(facts: list[str], rows: list[str], cells: dict, group: str) -> dict:
@@ -198,14 +199,15 @@ def matrix_changes(result: RunResult, group: str = "actors") -> dict:
     does what :func:`matrix_cells` and :func:`glyphs` do, from these): ``cells``, per row (in the order of
     :func:`matrix_cells`'s ``z``) and fact, ``[size, [[time first known, how code, modelled], ...]]`` with
     the members who ever knew it, earliest first; the shape drawn and the colour painted for each code (while
-    playing, the page paints the cells itself, in the colours the heatmap's scale gives the codes); the mark
-    of modelled knowledge; whether rows are affiliations (whose cells count members); and ``times``, every
-    entry's time in order (how many lie at or before a moment tells two moments' matrices apart).
+    playing, the page paints the cells itself, in the colours the heatmap's scale gives the codes), and what
+    a cell with neither shape nor mark shows; the mark of modelled knowledge; whether rows are affiliations
+    (whose cells count members); and ``times``, every entry's time in order (how many lie at or before a
+    moment tells two moments' matrices apart).
     """
     known = _known(result, group)
     cells = [[[-cell[-1][1], sorted([time, code, m] for time, code, m in cell[:-1])] for cell in row]
              for row in known][::-1]
     times = sorted(time for row in known for cell in row for time, _, _ in cell[:-1])
-    return {"cells": cells, "glyph": [_GLYPH[c] for c in range(len(_BY_CODE))],
+    return {"cells": cells, "glyph": [_GLYPH[c] for c in range(len(_BY_CODE))], "no_text": NO_TEXT,
             "colors": [KNOW_COLORS[k] for k in _BY_CODE], "mark": MODELLED_MARK,
             "counts": group == "affiliations", "times": times}

@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from sim.certainty import MODELLED_MARK, MODELLED_MEANING, modelled
 
 from .common import (BELIEF_COLOR, FLIGHT_COLOR, KNOW_COLORS, KNOW_LABELS, KNOW_ORDER, KNOW_SYMBOLS, MEDIUM_LABELS,
-                     MEDIUM_STYLE, STAGE_HEIGHT, TAP_COLOR, Same, affiliation_colors, affiliations, channel_labels,
+                     MEDIUM_STYLE, NO_TEXT, STAGE_HEIGHT, TAP_COLOR, Same, affiliation_colors, affiliations, channel_labels,
                      fact_labels, medium_label, names, provenance, short_names, template, wrap)
 from .labels import Scene, Segment, Spot, choose, crowded_first, spots_around, spots_beside
 
@@ -245,7 +245,7 @@ def _dynamic(result: RunResult, fact: str, t: float, focus: str | None, pos: dic
         (x0, y0), (x1, y1) = pos[f.sender], pos[f.target]
         tx += [x0, x0 + (x1 - x0) * 0.9, None]
         ty += [y0, y0 + (y1 - y0) * 0.9, None]
-    marks = [MODELLED_MARK if m and k is not None and k[0] <= t else "" for k, m in zip(sp.first, sp.marked)]
+    marks = [MODELLED_MARK if m and k is not None and k[0] <= t else NO_TEXT for k, m in zip(sp.first, sp.marked)]
     return [
         {"x": px, "y": py},
         {"x": tx, "y": ty},

@@ -100,6 +100,9 @@ def test_the_grid_library_loads_when_the_grid_is_drawn(page, server_url):
     page.evaluate("document.getElementById('log').scrollIntoView()")
     page.wait_for_selector("#log .ag-row")
     assert page.evaluate(scripts) == 1 and page.evaluate("typeof window.dash_ag_grid.getApi") == "function"
+    # what the library's later chunk adds to its global is kept, and Dash reads the grid's own flags
+    assert page.evaluate("typeof window.dash_ag_grid.useGridFilter") == "function"
+    assert page.evaluate("window.dash_ag_grid.AgGrid.dashRenderType") is True
     assert page.errors == []
 
 

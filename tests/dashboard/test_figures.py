@@ -284,10 +284,16 @@ def test_matrix_changes_hold_every_first_knowledge(tiny_run, group):
 
 
 def test_matrix_cells_show_their_state_by_shape(tiny_run):
-    """Over each cell: ★ originated, ● told, ◆ intercepted, nothing before it is known; ≈ when modelled."""
+    """Over each cell: ★ originated, ● told, ◆ intercepted, nothing before it is known (a zero-width space: a
+    point with no text at all loses its text in plotly's next drawing); ≈ when modelled."""
+    import unicodedata
+
+    from dashboard.figures.common import NO_TEXT
+
     fig = matrix_figure(tiny_run, at("2025-05-01T11:00+03:00"))
     shapes = dict(zip(zip(fig.data[1].y, fig.data[1].x), fig.data[1].text))
-    assert shapes[("A", "offer")] == "★ ≈" and shapes[("E", "offer")] == "◆ ≈" and shapes[("C", "reply")] == ""
+    assert shapes[("A", "offer")] == "★ ≈" and shapes[("E", "offer")] == "◆ ≈" and shapes[("C", "reply")] == NO_TEXT
+    assert unicodedata.category(NO_TEXT) == "Cf" and NO_TEXT.strip() == NO_TEXT  # invisible, and not stripped
     assert shapes[("B", "offer")] == "● ≈"  # tiny.yaml states no basis: every step is assumed
 
 

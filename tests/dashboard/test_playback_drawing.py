@@ -56,7 +56,8 @@ def test_playback_draws_what_a_fresh_page_of_each_moment_draws(browser, server_u
     each moment (read 60 ms after it was reached, once the network's animation has drawn), made without a
     whole replot of either plot, matches, for
     the matrix's image, texts and hover texts and for every line, marker and text of the network, what a
-    fresh page opened at that moment draws; and the console stays clean."""
+    fresh page opened at that moment draws; so does the page once paused (each plot drawn whole again);
+    and the console stays clean."""
     page = browser.new_page(viewport=TALL)
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -74,6 +75,8 @@ def test_playback_draws_what_a_fresh_page_of_each_moment_draws(browser, server_u
         page.wait_for_function("document.querySelector('#play').innerText.includes('Play')")
         seen = [s for s in page.evaluate("window.__seen") if s.get("drawn")]
         replots = page.evaluate("window.__replots")
+        page.wait_for_timeout(800)  # the pause draws each plot whole again
+        paused = {"t": page.evaluate("new URLSearchParams(location.search).get('t')"), "drawn": page.evaluate(DRAWN)}
     finally:
         page.close()
     assert replots == {"network": 0, "matrix": 0}  # each step drawn in place
@@ -82,7 +85,7 @@ def test_playback_draws_what_a_fresh_page_of_each_moment_draws(browser, server_u
     assert len(images) >= 2, "the matrix changed while playing"
     fresh = browser.new_page(viewport=TALL)
     try:
-        for s in seen[1:6]:
+        for s in seen[1:6] + [paused]:
             fresh.goto(server_url + "/" + VIEW + "&t=" + quote(s["t"]))
             for graph in ("network", "matrix"):
                 wait_drawn(fresh, graph)
@@ -91,3 +94,68 @@ def test_playback_draws_what_a_fresh_page_of_each_moment_draws(browser, server_u
     finally:
         fresh.close()
     assert errors == []
+
+
+def test_stepping_back_playing_and_pausing_draws_what_a_fresh_page_draws(browser, server_url, documented):
+    """Texts that come and go (a cell's shape, an actor's mark of modelled knowledge) stay with their own
+    cells and actors through stepped, played and paused drawing alike: after two steps back, a second of
+    playback at 4 steps/s and a pause, the page shows what a fresh page of that moment shows."""
+    page = browser.new_page(viewport=TALL)
+    fresh = browser.new_page(viewport=TALL)
+    try:
+        page.goto(server_url + "/" + VIEW + "&t=" + quote("2025-05-11T19:00:00Z"))
+        for graph in ("network", "matrix"):
+            wait_drawn(page, graph)
+        page.click("#speed")
+        page.get_by_role("option", name="4 steps/s").click()
+        page.evaluate("document.activeElement && document.activeElement.blur()")
+        for key in ("ArrowLeft", "ArrowLeft", " "):
+            page.keyboard.press(key)
+            page.wait_for_timeout(400)
+        page.wait_for_timeout(1000)
+        page.keyboard.press(" ")
+        page.wait_for_function("document.querySelector('#play').innerText.includes('Play')")
+        page.wait_for_timeout(800)
+        t = page.evaluate("new URLSearchParams(location.search).get('t')")
+        fresh.goto(server_url + "/" + VIEW + "&t=" + quote(t))
+        for graph in ("network", "matrix"):
+            wait_drawn(fresh, graph)
+        fresh.wait_for_timeout(300)
+        assert page.evaluate(DRAWN) == fresh.evaluate(DRAWN), t
+    finally:
+        page.close()
+        fresh.close()
+
+
+TEXTS_AFTER = """(sequence) => {
+  // A text trace drawn, then redrawn with each texts of `sequence` in turn (new arrays each time, as the
+  // page sends them): what each point shows at the end, left to right.
+  const gd = document.createElement('div');
+  gd.style.width = '400px'; gd.style.height = '200px';
+  document.body.appendChild(gd);
+  const fig = texts => [[{type: 'scatter', mode: 'text', x: [0, 1, 2], y: [0, 0, 0], text: texts.slice()}],
+                        {xaxis: {range: [-1, 3]}, width: 400, height: 200}];
+  Plotly.newPlot(gd, ...fig(sequence[0]));
+  sequence.slice(1).forEach(texts => Plotly.react(gd, ...fig(texts)));
+  const xa = gd._fullLayout.xaxis;
+  const shown = [0, 1, 2].map(() => '');
+  gd.querySelectorAll('.textpoint text').forEach(t => { shown[Math.round(xa.p2c(Number(t.getAttribute('x'))))] += t.textContent; });
+  gd.remove();
+  return shown;
+}"""
+
+
+def test_texts_that_come_and_go_stay_with_their_points(page, server_url):
+    """plotly.js drops the text of a point whose text is empty and then binds texts to points by their order
+    on the page (plotly.js issue 5360); with NO_TEXT for "nothing" every point shows its own text through
+    any sequence of redraws, as the matrix's cells and the network's marks are drawn."""
+    from dashboard.figures.common import NO_TEXT
+
+    page.goto(server_url + "/")
+    page.wait_for_selector("#network .main-svg")
+    n = NO_TEXT
+    # with "" for nothing, the second of these drawings shows no text at all, and the third none either
+    shown = page.evaluate(TEXTS_AFTER, [[n, "x", "x"], [n, "x", n], [n, "x", n], ["x", "x", n]])
+    assert shown == ["x", "x", n]
+    shown = page.evaluate(TEXTS_AFTER, [[n, n, "m"], ["a", n, "m"], ["a", "b", "m"], [n, "b", n]])
+    assert shown == [n, "b", n]
