@@ -5,6 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/../editor"
 npm ci --no-audit --no-fund
 npx esbuild main.js --bundle --minify --format=iife --target=es2019 --legal-comments=none \
-  --outfile=../dashboard/assets/editor.min.js
-node licenses.js > ../dashboard/assets/editor.min.js.LICENSE.txt
+  --metafile=node_modules/.editor-meta.json --outfile=../dashboard/assets/editor.min.js
+node ../scripts/bundle-licences.js node_modules/.editor-meta.json > ../dashboard/assets/editor.min.js.LICENSE.txt
 ls -l ../dashboard/assets/editor.min.js

@@ -3,7 +3,7 @@
 # dashboard/assets/: plotly.js bundled with only the traces the page draws (plotlyjs/plotly-entry.js; its
 # version must be the plotly Python package's plotly.js version: tests/dashboard/test_assets.py checks) and
 # regenerator-runtime, which the app serves in place of Babel's whole polyfill (dashboard/serving.py).
-# Its LICENSE.txt holds the license of every package bundled (plotlyjs/licenses.js). Needs node and npm.
+# Its LICENSE.txt holds the licence of every package bundled (scripts/bundle-licences.js). Needs node and npm.
 set -euo pipefail
 cd "$(dirname "$0")/../plotlyjs"
 npm ci --no-audit --no-fund
@@ -14,7 +14,7 @@ npx esbuild plotly-entry.js --bundle --minify --format=iife --global-name=Plotly
   --metafile=node_modules/.plotly-meta.json \
   --banner:js="/* plotly.js v$version (scatter, bar, heatmap), bundled from plotlyjs/plotly-entry.js; MIT license: $(basename "$out").LICENSE.txt */" \
   --log-level=warning --outfile="$out"
-node licenses.js node_modules/.plotly-meta.json > "$out.LICENSE.txt"
+node ../scripts/bundle-licences.js node_modules/.plotly-meta.json plotly.js > "$out.LICENSE.txt"
 cp node_modules/regenerator-runtime/runtime.js ../dashboard/assets/regenerator-runtime.js
 cp node_modules/regenerator-runtime/LICENSE ../dashboard/assets/regenerator-runtime.js.LICENSE.txt
 ls -l "$out" ../dashboard/assets/regenerator-runtime.js

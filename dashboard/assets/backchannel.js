@@ -332,12 +332,17 @@
     var gd = document.querySelector("#matrix .js-plotly-plot");
     var full = gd && gd._fullLayout, img = gd && gd.querySelector(".heatmaplayer .hm image");
     var heat = gd && gd.calcdata && gd.calcdata[0] && gd.calcdata[0][0], marks = gd && gd.calcdata && gd.calcdata[1];
-    var layer = gd && gd.querySelector(".scatterlayer .trace g.text");
-    var model = layer && layer.querySelector("g.textpoint text");
     var m = data.mx_cells, c = cellsAt(m, data.steps[i]);
-    if (pending("matrix") || !full || !img || !heat || !marks || !model || !m.colors || !gd.layout || gd.data.length !== 2 ||
+    // Each cell's text, by its point (plotly's data on the text's group): every point has one, as no cell's
+    // text is empty (NO_TEXT in dashboard/figures/common.py).
+    var texts = [];
+    Array.prototype.forEach.call(gd ? gd.querySelectorAll(".scatterlayer .trace .textpoint text") : [], function (t) {
+      var d = t.parentNode.__data__;
+      if (d && typeof d.i === "number") { texts[d.i] = t; }
+    });
+    if (pending("matrix") || !full || !img || !heat || !marks || !m.colors || !gd.layout || gd.data.length !== 2 ||
         gd.layout.uirevision !== data.mx.layout.uirevision || marks.length !== c.glyphs.length ||
-        heat.z.length !== c.z.length) {
+        heat.z.length !== c.z.length || c.glyphs.some(function (_, k) { return !texts[k]; })) {
       return false;
     }
     var xa = full.xaxis, ya = full.yaxis, trace = gd._fullData[0];
@@ -361,31 +366,9 @@
       });
     });
     img.setAttributeNS(XLINK, "xlink:href", canvas.toDataURL("image/png"));
-    // The texts: plotly keeps a group per point it drew a text for (its data the point's), and drops a
-    // point's text where it has none; a group made here holds its point's data as plotly's do, so that
-    // plotly's next drawing binds and redraws it like its own.
-    var shift = model.parentNode.getAttribute("transform"), groups = {};
-    Array.prototype.forEach.call(layer.querySelectorAll("g.textpoint"), function (g) {
-      if (g.__data__ && typeof g.__data__.i === "number") { groups[g.__data__.i] = g; }
-    });
     c.glyphs.forEach(function (glyph, k) {
-      var g = groups[k], text = g && g.querySelector("text");
       marks[k].tx = glyph;
-      if (!glyph) { if (text) { g.removeChild(text); } return; }
-      if (!g) {
-        g = document.createElementNS(model.namespaceURI, "g");
-        g.setAttribute("class", "textpoint");
-        g.__data__ = marks[k];
-        layer.appendChild(g);
-      }
-      if (!text) {
-        text = model.cloneNode(false);
-        text.setAttribute("x", xa.c2p(marks[k].x));
-        text.setAttribute("y", ya.c2p(marks[k].y));
-        g.appendChild(text);
-      }
-      if (shift) { g.setAttribute("transform", shift); }
-      if (text.textContent !== glyph) { text.textContent = glyph; text.setAttribute("data-unformatted", glyph); }
+      if (texts[k].textContent !== glyph) { texts[k].textContent = glyph; texts[k].setAttribute("data-unformatted", glyph); }
     });
     var hover = hoverAt(data.mx_hover, data.steps[i], data.not_yet);
     gd.data[0] = Object.assign({}, gd.data[0], { z: c.z, text: c.text, customdata: hover });

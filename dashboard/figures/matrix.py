@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 
 import plotly.graph_objects as go
 
-from .common import (KNOW_CODE, KNOW_COLORS, KNOW_GLYPHS, KNOW_LABELS, NO_TEXT, Same, actor_order, affiliations, channel_labels,
-                     fact_labels, fact_statements, names, provenance, short_names, shorten, template, wrap)
+from .common import (KNOW_CODE, KNOW_COLORS, KNOW_GLYPHS, KNOW_LABELS, NO_TEXT, Same, actor_order, affiliations,
+                     channel_labels, fact_labels, fact_statements, names, provenance, short_names, shorten, template,
+                     wrap)
 
 from sim.certainty import MODELLED_MARK, MODELLED_MEANING, modelled
 

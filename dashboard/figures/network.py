@@ -19,8 +19,8 @@ import plotly.graph_objects as go
 from sim.certainty import MODELLED_MARK, MODELLED_MEANING, modelled
 
 from .common import (BELIEF_COLOR, FLIGHT_COLOR, KNOW_COLORS, KNOW_LABELS, KNOW_ORDER, KNOW_SYMBOLS, MEDIUM_LABELS,
-                     MEDIUM_STYLE, NO_TEXT, STAGE_HEIGHT, TAP_COLOR, Same, affiliation_colors, affiliations, channel_labels,
-                     fact_labels, medium_label, names, provenance, short_names, template, wrap)
+                     MEDIUM_STYLE, NO_TEXT, STAGE_HEIGHT, TAP_COLOR, Same, affiliation_colors, affiliations,
+                     channel_labels, fact_labels, medium_label, names, provenance, short_names, template, wrap)
 from .labels import Scene, Segment, Spot, choose, crowded_first, spots_around, spots_beside
 
 if TYPE_CHECKING:

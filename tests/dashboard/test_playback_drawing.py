@@ -51,8 +51,7 @@ RECORD = """(drawn) => {
 
 
 def test_playback_draws_what_a_fresh_page_of_each_moment_draws(browser, server_url, documented):
-    """Played at 2 steps/s from 19:00 UTC on 2 March 2025 (the matrix already shows a shape there: with none
-    to copy, the page replots it) for five seconds, the page's in-place drawing of
+    """Played at 2 steps/s from 19:00 UTC on 2 March 2025 for five seconds, the page's in-place drawing of
     each moment (read 60 ms after it was reached, once the network's animation has drawn), made without a
     whole replot of either plot, matches, for
     the matrix's image, texts and hover texts and for every line, marker and text of the network, what a

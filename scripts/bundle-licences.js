@@ -1,5 +1,7 @@
-// Prints the licenses of every package bundled into the file esbuild's metafile (argv[2]) describes, for
-// the bundle's LICENSE.txt: plotly.js's first, then each other package's name, version, license and text.
+// Prints the licences of every package bundled into the file esbuild's metafile (argv[2]) describes, for the
+// bundle's LICENSE.txt: each package's name, version, licence and text, the package named argv[3] (if any)
+// first. Run by scripts/build-plotly.sh and scripts/build-editor.sh (node_modules are found from the
+// metafile's paths, relative to the folder it is run in).
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -38,7 +40,8 @@ for (const output of Object.values(meta.outputs)) {
     roots.add(parts.slice(0, at + (parts[at + 1].startsWith("@") ? 3 : 2)).join("/"));
   }
 }
-const order = [...roots].sort((a, b) => (b.endsWith("/plotly.js") - a.endsWith("/plotly.js")) || a.localeCompare(b));
+const first = process.argv[3] ? `node_modules/${process.argv[3]}` : null;
+const order = [...roots].sort((a, b) => ((b === first) - (a === first)) || a.localeCompare(b));
 for (const root of order) {
   const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
   const file = fs.readdirSync(root).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
